@@ -1,0 +1,227 @@
+"""The command line. The click group is built by a factory: importing this module has no side effects."""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from typing import Any
+
+import click
+import orjson
+
+from .__about__ import __version__
+from .config import METHODS, ConfigError
+from .diagnostics import EXIT_ERROR, EXIT_OK, Severity
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _split(values: tuple[str, ...]) -> list[str] | None:
+    if not values:
+        return None
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+def use_color(choice: str, stream) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never":
+        return False
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def fail(message: str) -> None:
+    click.echo(f"ftlint: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+class DefaultGroup(click.Group):
+    """`ftlint PATHS...` means `ftlint check PATHS...`."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("-h", "--help", "--version")):
+            args = ["check", *args]
+        return super().parse_args(ctx, args)
+
+
+def _session(**kw: Any):
+    from .session import Session
+
+    try:
+        return Session.create(**kw)
+    except ConfigError as exc:
+        fail(str(exc))
+
+
+def _print_tool_errors(errors) -> None:
+    for e in errors:
+        click.echo(f"ftlint: error: {e.describe()}", err=True)
+
+
+def check_command() -> click.Command:
+    @click.command("check", context_settings=CONTEXT)
+    @click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
+    @click.option("--select", multiple=True, metavar="RULES", help="Rules to enable: codes, prefixes or names, comma-separated (replaces the config).")
+    @click.option("--extend-select", multiple=True, metavar="RULES", help="Rules to enable on top of the selection.")
+    @click.option("--ignore", multiple=True, metavar="RULES", help="Rules to disable.")
+    @click.option("--method", type=click.Choice(METHODS), help="Training method the data is for (default: auto-detect).")
+    @click.option("--target", help="Target profile: openai (default) or azure-openai.")
+    @click.option("--model", help="Base model the data will train (used by token and cost rules).")
+    @click.option("--format", "--output-format", "fmt", envvar="FTLINT_OUTPUT_FORMAT", default="text", show_default=True,
+                  help="Output format: text, json, github, sarif, or one a plugin adds.")
+    @click.option("-o", "--output-file", type=click.Path(dir_okay=False, writable=True), envvar="FTLINT_OUTPUT_FILE",
+                  help="Write the report to this file instead of standard output.")
+    @click.option("--statistics", is_flag=True, help="Show only the count of problems per rule.")
+    @click.option("-q", "--quiet", is_flag=True, help="Show the problems only, without the summary.")
+    @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+                  help="Colour the text output (NO_COLOR and FORCE_COLOR are honoured in auto mode).")
+    @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+    @click.option("--exit-zero", is_flag=True, help="Exit 0 even when problems are found (never hides exit 2).")
+    @click.option("--force-exclude", is_flag=True, help="Apply 'exclude' to paths given on the command line too (for pre-commit).")
+    @click.option("--stdin-filename", default="<stdin>", help="Name to report for data read from '-'.")
+    @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this ftlint.toml or pyproject.toml.")
+    @click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
+    def check(paths, select, extend_select, ignore, method, target, model, fmt, output_file, statistics, quiet,
+              color, strict, exit_zero, force_exclude, stdin_filename, config_path, isolated):
+        """Lint fine-tuning JSONL files (the default command).
+
+        PATHS are files, folders (searched for *.jsonl and *.ndjson) or '-' for standard input;
+        the default is the current folder. Exit status: 0 no errors, 1 errors found (or warnings
+        with --strict), 2 a usage, configuration, plugin or internal error.
+        """
+        session = _session(config_path=config_path, isolated=isolated, method=method, target=target, model=model)
+        cfg = session.config
+        try:
+            if select is not None and _split(select) is not None:
+                cfg.select = _split(select)
+            cfg.extend_select += _split(extend_select) or []
+            cfg.ignore += _split(ignore) or []
+            if select or extend_select or ignore:
+                from .selection import build_ruleset
+
+                session.ruleset = build_ruleset(cfg, session.registry)
+        except ConfigError as exc:
+            fail(str(exc).replace(cfg.where, "command line") if select or ignore or extend_select else str(exc))
+        reporter_cls = session.registry.reporters.get(fmt)
+        if reporter_cls is None:
+            fail(f"unknown output format {fmt!r}; available: {', '.join(sorted(session.registry.reporters))}")
+        report = session.lint(list(paths) or ["."], force_exclude=force_exclude, stdin=sys.stdin.buffer,
+                              stdin_name=stdin_filename)
+        buffer = io.StringIO()
+        stream = sys.stdout
+        reporter = reporter_cls(color=reporter_cls.human and output_file is None and use_color(color, stream),
+                                statistics=statistics, quiet=quiet)
+        reporter.render(report, buffer)
+        if output_file:
+            from .fsutil import atomic_write_text
+
+            atomic_write_text(output_file, buffer.getvalue())
+        else:
+            click.echo(buffer.getvalue(), nl=False, color=reporter.color)
+        _print_tool_errors(report.errors)
+        sys.exit(report.exit_code(strict=strict, exit_zero=exit_zero))
+
+    return check
+
+
+def rules_command() -> click.Command:
+    @click.command("rules", context_settings=CONTEXT)
+    @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+    @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this config (for its plugins).")
+    def rules(fmt, config_path):
+        """List every rule: code, name, default severity and summary."""
+        session = _session(config_path=config_path)
+        classes = [session.registry.rules[c] for c in sorted(session.registry.rules)]
+        enabled = {r.code for r in session.ruleset.rules}
+        if fmt == "json":
+            data = [dict(cls.describe(), enabled=cls.code in enabled) for cls in classes]
+            click.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
+        else:
+            for cls in classes:
+                mark = " " if cls.code in enabled else "-"
+                click.echo(f"{cls.code} {mark} {cls.name:<32} {Severity.parse(cls.severity).label:<8} {cls.summary}")
+            click.echo(f"\n{len(classes)} rules; '-' marks rules disabled by the configuration. "
+                       "`ftlint rule CODE` explains one.")
+        _print_tool_errors(session.registry.errors)
+        sys.exit(EXIT_ERROR if session.registry.errors else EXIT_OK)
+
+    return rules
+
+
+def rule_command() -> click.Command:
+    @click.command("rule", context_settings=CONTEXT)
+    @click.argument("selector")
+    @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+    @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this config (for its plugins).")
+    def rule(selector, fmt, config_path):
+        """Show the documentation of one rule, by code (FT302) or name (invalid-weight)."""
+        from .docs import rule_doc
+
+        session = _session(config_path=config_path)
+        cls = session.registry.rule_by_selector(selector)
+        if cls is None:
+            import difflib
+
+            close = difflib.get_close_matches(selector, [*session.registry.rules, *session.registry.names], n=1)
+            fail(f"no rule {selector!r}" + (f"; did you mean {close[0]!r}?" if close else "; see `ftlint rules`"))
+        doc = rule_doc(cls) or f"# {cls.code} {cls.name}\n\n{cls.summary}\n"
+        if fmt == "json":
+            click.echo(orjson.dumps(dict(cls.describe(), documentation=doc), option=orjson.OPT_INDENT_2).decode())
+        else:
+            click.echo(doc.rstrip("\n"))
+
+    return rule
+
+
+def plugins_command() -> click.Command:
+    @click.command("plugins", context_settings=CONTEXT)
+    @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+    @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this config (for its local plugins).")
+    def plugins(fmt, config_path):
+        """List the plugins that loaded, where from, their versions and what they contribute."""
+        session = _session(config_path=config_path)
+        infos = session.registry.plugins
+        if fmt == "json":
+            click.echo(orjson.dumps([p.to_dict() for p in infos], option=orjson.OPT_INDENT_2).decode())
+        else:
+            for p in infos:
+                version = f" {p.distribution} {p.version}" if p.distribution else ""
+                gave = ", ".join(p.rules + p.reporters) or "nothing"
+                status = f"  FAILED: {p.error}" if p.error else ""
+                click.echo(f"{p.name:<20} {p.source:<12}{version}  ({p.location})\n    {gave}{status}")
+        _print_tool_errors(session.registry.errors)
+        sys.exit(EXIT_ERROR if session.registry.errors else EXIT_OK)
+
+    return plugins
+
+
+def create_cli() -> click.Group:
+    @click.group(cls=DefaultGroup, context_settings=CONTEXT)
+    @click.version_option(__version__, "--version", prog_name="ftlint")
+    def cli():
+        """ftlint: lint LLM fine-tuning datasets (OpenAI chat SFT and DPO JSONL) before you train."""
+
+    for factory in (check_command, rules_command, rule_command, plugins_command):
+        cli.add_command(factory())
+    return cli
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        create_cli()(args=argv, prog_name="ftlint", standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        click.echo("ftlint: interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # the last line of defence: never a bare traceback
+        if os.environ.get("FTLINT_DEBUG"):
+            raise
+        click.echo(f"ftlint: internal error: {type(exc).__name__}: {exc} "
+                   "(set FTLINT_DEBUG=1 for the traceback, and please report it)", err=True)
+        sys.exit(EXIT_ERROR)

@@ -1,0 +1,206 @@
+"""Configuration: ``[tool.ftlint]`` in the nearest pyproject.toml, or an ``ftlint.toml``.
+
+Every key is checked: an unknown key, a value of the wrong type or an unknown rule selector is a
+:class:`ConfigError` that names the key and the file (exit 2), never a silent default.
+"""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+METHODS = ("auto", "sft", "dpo", "rft")
+CONFIG_FILES = ("ftlint.toml", "pyproject.toml")
+
+
+class ConfigError(Exception):
+    """A configuration or usage problem; the message says what and where."""
+
+
+def _suggest(word: str, choices) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _str_list(value: Any, key: str, where: str) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: '{key}' must be a list of strings, got {value!r}")
+    return list(value)
+
+
+def _string(value: Any, key: str, where: str) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: '{key}' must be a string, got {value!r}")
+    return value
+
+
+def _selector_table(value: Any, key: str, where: str) -> dict[str, list[str]]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: '{key}' must be a table of glob = [selectors], got {value!r}")
+    return {k: _str_list(v, f"{key}.{k}", where) for k, v in value.items()}
+
+
+def _string_table(value: Any, key: str, where: str) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: '{key}' must be a table, got {value!r}")
+    return {k: _string(v, f"{key}.{k}", where) for k, v in value.items()}
+
+
+def _rule_tables(value: Any, key: str, where: str) -> dict[str, dict[str, Any]]:
+    if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+        raise ConfigError(f"{where}: '{key}' must hold one table per rule, e.g. [tool.ftlint.rules.FT204]")
+    return {k: dict(v) for k, v in value.items()}
+
+
+@dataclass
+class Config:
+    """The effective configuration: file values with command-line overrides applied."""
+
+    source: str | None = None
+    root: Path = field(default_factory=Path.cwd)
+    select: list[str] | None = None
+    extend_select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    severity: dict[str, str] = field(default_factory=dict)
+    rules: dict[str, dict[str, Any]] = field(default_factory=dict)
+    plugins: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    method: str = "auto"
+    target: str = "openai"
+    model: str | None = None
+
+    @property
+    def where(self) -> str:
+        return self.source or "command line"
+
+    # -- path matching ------------------------------------------------------------------------
+
+    def relpath(self, path: str) -> str:
+        try:
+            return Path(os.path.abspath(path)).relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return Path(path).as_posix()
+
+    def is_excluded(self, path: str) -> bool:
+        if not self.exclude:
+            return False
+        rel = self.relpath(path)
+        parts = rel.split("/")
+        for pattern in self.exclude:
+            pattern = pattern.rstrip("/")
+            if "/" in pattern:
+                if fnmatch.fnmatch(rel, pattern) or any(
+                    fnmatch.fnmatch("/".join(parts[:i]), pattern) for i in range(1, len(parts))
+                ):
+                    return True
+            elif any(fnmatch.fnmatch(part, pattern) for part in parts):
+                return True
+        return False
+
+    def ignores_for(self, path: str) -> list[str]:
+        rel = self.relpath(path)
+        base = rel.rsplit("/", 1)[-1]
+        out: list[str] = []
+        for pattern, selectors in self.per_file_ignores.items():
+            if fnmatch.fnmatch(rel, pattern) or ("/" not in pattern and fnmatch.fnmatch(base, pattern)):
+                out.extend(selectors)
+        return out
+
+
+_KEYS = {
+    "select": _str_list,
+    "extend-select": _str_list,
+    "ignore": _str_list,
+    "per-file-ignores": _selector_table,
+    "severity": _string_table,
+    "rules": _rule_tables,
+    "plugins": _str_list,
+    "exclude": _str_list,
+    "method": _string,
+    "target": _string,
+    "model": _string,
+}
+
+
+def parse_table(table: dict[str, Any], source: str | None, root: Path) -> Config:
+    where = source or "command line"
+    cfg = Config(source=source, root=root)
+    for key, value in table.items():
+        check = _KEYS.get(key)
+        if check is None:
+            raise ConfigError(f"{where}: unknown key '{key}' in ftlint's settings{_suggest(key, _KEYS)}")
+        setattr(cfg, key.replace("-", "_"), check(value, key, where))
+    if cfg.method not in METHODS:
+        raise ConfigError(f"{where}: 'method' must be one of {', '.join(METHODS)}, got {cfg.method!r}")
+    cfg.plugins = [_resolve_plugin(p, root) for p in cfg.plugins]
+    return cfg
+
+
+def _resolve_plugin(spec: str, root: Path) -> str:
+    if spec.endswith(".py") or "/" in spec or os.sep in spec:
+        path = Path(spec)
+        return str(path if path.is_absolute() else (root / path))
+    return spec
+
+
+def read_file(path: Path) -> Config:
+    try:
+        with open(path, "rb") as fh:
+            doc = tomllib.load(fh)
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    if path.name == "pyproject.toml":
+        table = doc.get("tool", {}).get("ftlint", {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: [tool.ftlint] must be a table")
+        source = f"{path} [tool.ftlint]"
+    else:
+        table = doc.get("tool", {}).get("ftlint", doc) if "tool" in doc and len(doc) == 1 else doc
+        source = str(path)
+    return parse_table(table, source, path.parent.resolve())
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest ftlint.toml, or pyproject.toml with a [tool.ftlint] table, at or above start."""
+    current = start.resolve()
+    for folder in (current, *current.parents):
+        candidate = folder / "ftlint.toml"
+        if candidate.is_file():
+            return candidate
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                with open(candidate, "rb") as fh:
+                    if "ftlint" in tomllib.load(fh).get("tool", {}):
+                        return candidate
+            except (OSError, tomllib.TOMLDecodeError):
+                # A broken pyproject without ftlint settings is not ours to report.
+                continue
+    return None
+
+
+def load_config(explicit: str | None = None, isolated: bool = False, start: Path | None = None) -> Config:
+    if isolated:
+        return Config()
+    if explicit:
+        path = Path(explicit)
+        if not path.is_file():
+            raise ConfigError(f"config file not found: {explicit}")
+        return read_file(path)
+    found = find_config(start or Path.cwd())
+    return read_file(found) if found else Config()

@@ -1,0 +1,113 @@
+"""Diagnostics, severities and exit codes: the vocabulary every other module shares."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+EXIT_OK = 0
+EXIT_VIOLATIONS = 1
+EXIT_ERROR = 2
+
+
+class Severity(enum.IntEnum):
+    """Ordered so that ``max()`` over findings gives the worst one."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @classmethod
+    def parse(cls, value: object) -> "Severity":
+        if isinstance(value, Severity):
+            return value
+        if isinstance(value, str):
+            key = value.strip().lower()
+            key = {"warn": "warning", "err": "error", "note": "info", "notice": "info"}.get(key, key)
+            for member in cls:
+                if member.name.lower() == key:
+                    return member
+        raise ValueError(f"unknown severity {value!r}; use one of: error, warning, info")
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """What a rule reports about one example; the engine adds where and which rule."""
+
+    pointer: str
+    message: str
+    fix: str | None = None
+    line: int | None = None  # dataset-level rules name the line themselves
+    column: int | None = None
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Diagnostic:
+    """One problem at one place. Ordered by (path, line, code) for deterministic output."""
+
+    path: str
+    line: int
+    code: str
+    pointer: str = ""
+    column: int | None = field(default=None, compare=False)
+    name: str = field(default="", compare=False)
+    severity: Severity = field(default=Severity.ERROR, compare=False)
+    message: str = field(default="", compare=False)
+    fix: str | None = field(default=None, compare=False)
+
+    def to_dict(self) -> dict:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "pointer": self.pointer,
+            "code": self.code,
+            "name": self.name,
+            "severity": self.severity.label,
+            "message": self.message,
+            "fix": self.fix,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ToolError:
+    """Something that stopped ftlint from doing its job (exit 2): a broken plugin, a crashing rule,
+    an unreadable file. Never a problem in the data."""
+
+    kind: str  # "plugin", "rule", "io", "config"
+    message: str
+    plugin: str | None = None
+    rule: str | None = None
+    path: str | None = None
+    line: int | None = None
+    count: int = 1
+
+    def to_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "message": self.message,
+            "plugin": self.plugin,
+            "rule": self.rule,
+            "path": self.path,
+            "line": self.line,
+            "count": self.count,
+        }
+
+    def describe(self) -> str:
+        where = ""
+        if self.path:
+            where = f" at {self.path}" + (f":{self.line}" if self.line else "")
+        who = ""
+        if self.rule:
+            who = f"rule {self.rule}"
+            if self.plugin:
+                who += f" (plugin {self.plugin})"
+            who += ": "
+        elif self.plugin:
+            who = f"plugin {self.plugin}: "
+        more = f" (and {self.count - 1} more times)" if self.count > 1 else ""
+        return f"{who}{self.message}{where}{more}"

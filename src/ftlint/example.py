@@ -1,0 +1,206 @@
+"""An example (one JSONL line) and its views, plus format detection.
+
+Views are computed once, on first use, and shared by every rule that reads them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+SFT_TOP_KEYS = frozenset({"messages", "tools", "parallel_tool_calls", "functions"})
+DPO_TOP_KEYS = frozenset({"input", "preferred_output", "non_preferred_output"})
+DPO_LEGACY_OUTPUT_KEYS = frozenset({"preferred_completion", "non_preferred_completion"})
+DPO_INPUT_KEYS = frozenset({"messages", "tools", "parallel_tool_calls"})
+
+CHAT_ROLES = ("system", "user", "assistant", "tool", "function")
+RFT_ROLES = ("developer", "user", "assistant", "tool")
+
+METHOD_FORMAT = {"sft": "sft", "dpo": "dpo", "rft": "rft"}
+FORMAT_TITLES = {
+    "sft": "chat SFT (messages)",
+    "dpo": "preference/DPO (input, preferred_output, non_preferred_output)",
+    "rft": "reinforcement/RFT (messages plus grader fields)",
+    "legacy": "legacy prompt/completion",
+    "unknown": "unknown",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ParseError:
+    """Why a line did not become a JSON object. ``kind`` is blank, utf8, json or not-object."""
+
+    kind: str
+    message: str
+    column: int | None = None
+
+
+@dataclass
+class FileContext:
+    """What file rules learn about the file as a whole."""
+
+    path: str
+    method: str = "auto"
+    size: int = 0
+    lines: int = 0
+    examples: int = 0  # non-blank lines
+
+
+def _has_assistant(messages: Any) -> bool:
+    if not isinstance(messages, list):
+        return False
+    for m in messages:
+        if isinstance(m, dict) and m.get("role") == "assistant":
+            return True
+    return False
+
+
+def detect_kind(data: dict, method: str = "auto") -> str:
+    """The format of one parsed JSON object.
+
+    ``method`` is the training method the user declared (auto, sft, dpo, rft). With a declared
+    method a ``messages`` line is taken as that method's format; with ``auto`` a line with
+    ``messages``, no assistant message and either grader fields or a ``developer`` role is RFT.
+    """
+    if "messages" in data:
+        if method == "rft":
+            return "rft"
+        if method in ("sft", "dpo"):
+            return "sft"
+        messages = data["messages"]
+        if not _has_assistant(messages):
+            extra = any(k not in SFT_TOP_KEYS for k in data)
+            developer = isinstance(messages, list) and any(
+                isinstance(m, dict) and m.get("role") == "developer" for m in messages
+            )
+            if extra or developer:
+                return "rft"
+        return "sft"
+    if "input" in data or any(k in data for k in ("preferred_output", "non_preferred_output")) or any(
+        k in data for k in DPO_LEGACY_OUTPUT_KEYS
+    ):
+        return "dpo"
+    if "prompt" in data and "completion" in data:
+        return "legacy"
+    return "unknown"
+
+
+class Example:
+    """One line of a dataset file."""
+
+    __slots__ = ("path", "line", "raw", "data", "kind", "error", "bom", "_cache")
+
+    def __init__(
+        self,
+        path: str,
+        line: int,
+        raw: bytes,
+        data: Any = None,
+        kind: str = "invalid",
+        error: ParseError | None = None,
+        bom: bool = False,
+    ) -> None:
+        self.path = path
+        self.line = line
+        self.raw = raw
+        self.data = data
+        self.kind = kind
+        self.error = error
+        self.bom = bom
+        self._cache: dict[str, Any] | None = None
+
+    def __repr__(self) -> str:
+        return f"Example({self.path!r}, line={self.line}, kind={self.kind!r})"
+
+    def _memo(self, key: str, compute) -> Any:
+        cache = self._cache
+        if cache is None:
+            cache = self._cache = {}
+        elif key in cache:
+            return cache[key]
+        value = cache[key] = compute()
+        return value
+
+    # -- conversation views -------------------------------------------------------------------
+
+    @property
+    def conversation(self) -> tuple[str, Any]:
+        """(pointer, value) of the prompt conversation: ``messages`` or ``input.messages``."""
+        if self.kind == "dpo":
+            inp = self.data.get("input")
+            return "/input/messages", inp.get("messages") if isinstance(inp, dict) else None
+        return "/messages", self.data.get("messages")
+
+    @property
+    def messages(self) -> list:
+        """The conversation as a list of dict messages (empty when it is not a list)."""
+
+        def compute() -> list:
+            value = self.conversation[1]
+            return value if isinstance(value, list) else []
+
+        return self._memo("messages", compute)
+
+    @property
+    def message_lists(self) -> list[tuple[str, list, str]]:
+        """Every list of messages in the example: (pointer, list, part) where part is
+        ``conversation`` or ``output``. DPO outputs are included, so message-level rules check
+        them like any other message."""
+
+        def compute() -> list:
+            out = []
+            pointer, value = self.conversation
+            if isinstance(value, list):
+                out.append((pointer, value, "conversation"))
+            if self.kind == "dpo":
+                for key in ("preferred_output", "non_preferred_output"):
+                    value = self.data.get(key)
+                    if isinstance(value, list):
+                        out.append((f"/{key}", value, "output"))
+            return out
+
+        return self._memo("message_lists", compute)
+
+    def iter_messages(self):
+        """Yield (pointer, message, part) for every dict message in every message list."""
+        for pointer, messages, part in self.message_lists:
+            for i, message in enumerate(messages):
+                if isinstance(message, dict):
+                    yield f"{pointer}/{i}", message, part
+
+    @property
+    def tools_container(self) -> tuple[str, dict]:
+        """(pointer prefix, object) that holds ``tools``/``parallel_tool_calls``."""
+        if self.kind == "dpo":
+            inp = self.data.get("input")
+            return "/input", inp if isinstance(inp, dict) else {}
+        return "", self.data
+
+    @property
+    def declared_tool_names(self) -> set[str] | None:
+        """Names declared in ``tools`` and legacy ``functions``; None when neither is present."""
+
+        def compute():
+            _, holder = self.tools_container
+            tools, functions = holder.get("tools"), holder.get("functions")
+            if tools is None and functions is None:
+                return None
+            names: set[str] = set()
+            for t in tools if isinstance(tools, list) else ():
+                if isinstance(t, dict) and isinstance(t.get("function"), dict):
+                    name = t["function"].get("name")
+                    if isinstance(name, str):
+                        names.add(name)
+            for f in functions if isinstance(functions, list) else ():
+                if isinstance(f, dict) and isinstance(f.get("name"), str):
+                    names.add(f["name"])
+            return names
+
+        return self._memo("declared_tool_names", compute)
+
+    @property
+    def roles(self) -> tuple:
+        """The role of each conversation message (None for a non-object message)."""
+        return self._memo(
+            "roles", lambda: tuple(m.get("role") if isinstance(m, dict) else None for m in self.messages)
+        )

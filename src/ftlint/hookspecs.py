@@ -1,0 +1,36 @@
+"""The hooks a plugin may implement. Each is called once per plugin with a ``register`` callback.
+
+A plugin is a module (or object) with functions decorated by ``ftlint.hookimpl`` whose names
+match these specs. ftlint's own rules and reporters are plugins of exactly this kind, loaded
+from the same ``ftlint`` entry-point group as third-party packages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    from .reporters import Reporter
+    from .rule import Rule
+
+hookspec = pluggy.HookspecMarker("ftlint")
+hookimpl = pluggy.HookimplMarker("ftlint")
+
+
+@hookspec
+def register_rules(register: Callable[[type["Rule"]], None]) -> None:
+    """Contribute rules: call ``register(RuleClass)`` once for each :class:`ftlint.Rule` subclass.
+
+    Codes (``ABC123``) and kebab-case names must be unique across all plugins; a clash is reported
+    as a plugin error naming both plugins. Import heavy dependencies inside this hook or inside the
+    rule, not at module level, so ``ftlint --version`` stays fast.
+    """
+
+
+@hookspec
+def register_reporters(register: Callable[[type["Reporter"]], None]) -> None:
+    """Contribute output formats: call ``register(ReporterClass)`` once for each
+    :class:`ftlint.reporters.Reporter` subclass; its ``name`` becomes a ``--format`` value."""

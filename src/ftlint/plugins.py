@@ -1,0 +1,214 @@
+"""The plugin manager: built-ins and third parties through one entry-point group, plus local plugin
+files or modules named in config. A plugin that fails is reported and skipped, never fatal."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import importlib.util
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pluggy
+
+from . import hookspecs
+from .diagnostics import Severity, ToolError
+from .rule import CODE_RE, NAME_RE, FileRule, Rule
+
+GROUP = "ftlint"
+DISABLE_ENV = "FTLINT_DISABLE_PLUGINS"
+
+
+@dataclass
+class PluginInfo:
+    name: str
+    source: str  # "built-in", "entry point", "local file", "local module"
+    location: str = ""
+    distribution: str | None = None
+    version: str | None = None
+    hooks: list[str] = field(default_factory=list)
+    rules: list[str] = field(default_factory=list)
+    reporters: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "source": self.source,
+            "location": self.location,
+            "distribution": self.distribution,
+            "version": self.version,
+            "hooks": self.hooks,
+            "rules": self.rules,
+            "reporters": self.reporters,
+            "error": self.error,
+        }
+
+
+@dataclass
+class Registry:
+    """Everything the plugins contributed."""
+
+    rules: dict[str, type[Rule]] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)  # rule name -> code
+    reporters: dict[str, type] = field(default_factory=dict)
+    plugins: list[PluginInfo] = field(default_factory=list)
+    errors: list[ToolError] = field(default_factory=list)
+
+    def rule_by_selector(self, selector: str) -> type[Rule] | None:
+        code = self.names.get(selector, selector.upper())
+        return self.rules.get(code)
+
+
+def _describe_exc(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _load_local(spec: str) -> Any:
+    if spec.endswith(".py") or os.sep in spec or "/" in spec:
+        path = Path(spec)
+        if not path.is_file():
+            raise FileNotFoundError(f"plugin file not found: {spec}")
+        mod_name = f"ftlint_local_plugin_{path.stem}"
+        module_spec = importlib.util.spec_from_file_location(mod_name, path)
+        if module_spec is None or module_spec.loader is None:
+            raise ImportError(f"cannot import {spec}")
+        module = importlib.util.module_from_spec(module_spec)
+        sys.modules[mod_name] = module
+        try:
+            module_spec.loader.exec_module(module)
+        except BaseException:
+            sys.modules.pop(mod_name, None)
+            raise
+        return module
+    return importlib.import_module(spec)
+
+
+class _Collector:
+    """Receives ``register(...)`` calls for one plugin and validates them."""
+
+    def __init__(self, registry: Registry, info: PluginInfo) -> None:
+        self.registry = registry
+        self.info = info
+
+    def _error(self, message: str) -> None:
+        self.registry.errors.append(ToolError("plugin", message, plugin=self.info.name))
+
+    def rule(self, cls: Any) -> None:
+        reg = self.registry
+        if not (isinstance(cls, type) and issubclass(cls, Rule)) or cls in (Rule, FileRule):
+            self._error(f"register_rules received {cls!r}, which is not a ftlint.Rule subclass")
+            return
+        code, name = getattr(cls, "code", ""), getattr(cls, "name", "")
+        if not isinstance(code, str) or not CODE_RE.match(code):
+            self._error(f"rule {cls.__name__} has code {code!r}; codes are 1-6 capital letters and 3 digits")
+            return
+        if not isinstance(name, str) or not NAME_RE.match(name):
+            self._error(f"rule {code} has name {name!r}; names are kebab-case, like 'banned-phrase'")
+            return
+        try:
+            Severity.parse(cls.severity)
+        except ValueError as exc:
+            self._error(f"rule {code}: {exc}")
+            return
+        for key, taken in ((code, reg.rules.get(code)), (name, reg.rules.get(reg.names.get(name, "")))):
+            if taken is not None:
+                self._error(f"rule {code} ({name}) clashes with {taken.code} ({taken.name}) "
+                            f"from plugin {taken.plugin}: '{key}' is already registered")
+                return
+        cls.plugin = self.info.name
+        reg.rules[code] = cls
+        reg.names[name] = code
+        self.info.rules.append(code)
+
+    def reporter(self, cls: Any) -> None:
+        from .reporters import Reporter
+
+        if not (isinstance(cls, type) and issubclass(cls, Reporter)) or not getattr(cls, "name", ""):
+            self._error(f"register_reporters received {cls!r}, which is not a named Reporter subclass")
+            return
+        if cls.name in self.registry.reporters:
+            self._error(f"output format '{cls.name}' is already registered")
+            return
+        cls.plugin = self.info.name
+        self.registry.reporters[cls.name] = cls
+        self.info.reporters.append(cls.name)
+
+
+def build_registry(local_plugins: tuple[str, ...] = ()) -> Registry:
+    """Load every plugin one by one and collect what each registers."""
+    registry = Registry()
+    pm = pluggy.PluginManager(GROUP)
+    pm.add_hookspecs(hookspecs)
+    blocked = {b.strip() for b in os.environ.get(DISABLE_ENV, "").split(",") if b.strip()}
+    infos: dict[str, PluginInfo] = {}
+
+    def add(obj: Any, info: PluginInfo) -> None:
+        try:
+            pm.register(obj, name=info.name)
+            pm.check_pending()
+        except Exception as exc:  # pluggy raises ValueError / PluginValidationError
+            if pm.is_registered(obj):
+                pm.unregister(obj)
+            info.error = _describe_exc(exc)
+            registry.errors.append(ToolError("plugin", f"cannot register: {info.error}", plugin=info.name))
+        registry.plugins.append(info)
+        infos[info.name] = info
+
+    eps = sorted(importlib.metadata.entry_points(group=GROUP),
+                 key=lambda ep: (ep.dist is None or ep.dist.name != "ftlint", ep.name))
+    for ep in eps:
+        dist = ep.dist.name if ep.dist is not None else None
+        builtin = dist == "ftlint"
+        info = PluginInfo(ep.name, "built-in" if builtin else "entry point", ep.value, dist,
+                          ep.dist.version if ep.dist is not None else None)
+        if ep.name in blocked or (dist and dist in blocked):
+            info.error = f"disabled by {DISABLE_ENV}"
+            registry.plugins.append(info)
+            continue
+        try:
+            obj = ep.load()
+        except Exception as exc:
+            info.error = _describe_exc(exc)
+            registry.errors.append(ToolError(
+                "plugin", f"failed to import {ep.value} ({info.error}); check that it is compatible "
+                f"with this ftlint version", plugin=f"{ep.name} ({dist} {info.version})"))
+            registry.plugins.append(info)
+            continue
+        add(obj, info)
+
+    for spec in local_plugins:
+        is_file = spec.endswith(".py") or os.sep in spec or "/" in spec
+        info = PluginInfo(Path(spec).stem if is_file else spec,
+                          "local file" if is_file else "local module", spec)
+        try:
+            obj = _load_local(spec)
+        except Exception as exc:
+            info.error = _describe_exc(exc)
+            registry.errors.append(ToolError("plugin", f"failed to load {spec}: {info.error}", plugin=info.name))
+            registry.plugins.append(info)
+            continue
+        add(obj, info)
+
+    for hookname, collect in (("register_rules", "rule"), ("register_reporters", "reporter")):
+        caller = getattr(pm.hook, hookname)
+        # Built-ins first, so a clash is blamed on the plugin that came later.
+        impls = sorted(caller.get_hookimpls(), key=lambda i: infos[i.plugin_name].source != "built-in")
+        for impl in impls:
+            info = infos[impl.plugin_name]
+            info.hooks.append(hookname)
+            collector = _Collector(registry, info)
+            try:
+                impl.function(register=getattr(collector, collect))
+            except Exception as exc:
+                info.error = _describe_exc(exc)
+                registry.errors.append(ToolError("plugin", f"{hookname} raised {info.error}", plugin=info.name))
+    if not any(p.source == "built-in" for p in registry.plugins):
+        registry.errors.append(ToolError(
+            "plugin", "ftlint's built-in rules were not found: the package metadata is missing. "
+            "Reinstall ftlint with `pip install .` (or `pip install ftlint`)."))
+    return registry

@@ -1,0 +1,50 @@
+"""Output formats. Each is a :class:`Reporter` registered through the ``register_reporters`` hook;
+the built-in ones live one per module next to this file."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, TextIO
+
+if TYPE_CHECKING:
+    from ..engine import Report
+
+
+class Reporter:
+    """Renders a finished :class:`~ftlint.engine.Report`.
+
+    ``human`` formats get colour, summaries and statistics; machine formats write only their
+    document to the output, so it can be piped into another program.
+    """
+
+    name: ClassVar[str] = ""
+    help: ClassVar[str] = ""
+    human: ClassVar[bool] = False
+    plugin: ClassVar[str] = ""
+
+    def __init__(self, *, color: bool = False, statistics: bool = False, quiet: bool = False) -> None:
+        self.color = color
+        self.statistics = statistics
+        self.quiet = quiet
+
+    def render(self, report: "Report", out: TextIO) -> None:
+        raise NotImplementedError
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
+def summary_line(report: "Report") -> str:
+    from ..diagnostics import Severity
+
+    e, w, i = (report.count(s) for s in (Severity.ERROR, Severity.WARNING, Severity.INFO))
+    files = plural(len(report.files), "file")
+    examples = plural(report.examples, "example")
+    if not (e or w or i):
+        return f"All checks passed: {examples} in {files}."
+    parts = [plural(e, "error")]
+    if w:
+        parts.append(plural(w, "warning"))
+    if i:
+        parts.append(plural(i, "note"))
+    return f"Found {', '.join(parts)} in {examples} across {files}."

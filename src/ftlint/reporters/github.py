@@ -1,0 +1,73 @@
+"""GitHub Actions workflow annotations, grouped per file, plus a Markdown job summary."""
+
+from __future__ import annotations
+
+import os
+from itertools import groupby
+
+from ..diagnostics import Severity
+from ..hookspecs import hookimpl
+from . import Reporter, summary_line
+
+LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def step_summary(report) -> str:
+    lines = ["## ftlint", "", summary_line(report), ""]
+    rows = report.by_code()
+    if rows:
+        lines += ["| count | rule | name | severity |", "| ---: | --- | --- | --- |"]
+        for code, n, sev in rows:
+            name = report.rules[code].name if code in report.rules else ""
+            lines.append(f"| {n:,} | {code} | {name} | {sev.label} |")
+        lines += ["", "<details><summary>Diagnostics</summary>", "",
+                  "| file | line | rule | message |", "| --- | ---: | --- | --- |"]
+        for d in report.diagnostics[:1000]:
+            lines.append(f"| {_md(d.path)} | {d.line} | {d.code} | {_md(d.message)} |")
+        if len(report.diagnostics) > 1000:
+            lines.append(f"| … | | | {len(report.diagnostics) - 1000:,} more |")
+        lines += ["", "</details>"]
+    for e in report.errors:
+        lines.append(f"- **ftlint could not finish:** {_md(e.describe())}")
+    return "\n".join(lines) + "\n"
+
+
+class GithubReporter(Reporter):
+    name = "github"
+    help = "GitHub Actions annotations per file, and a job summary when GITHUB_STEP_SUMMARY is set."
+
+    def render(self, report, out):
+        for path, diags in groupby(report.diagnostics, key=lambda d: d.path):
+            out.write(f"::group::{escape_data(path)}\n")
+            for d in diags:
+                props = (f"title={escape_property(f'ftlint ({d.code} {d.name})')},file={escape_property(d.path)},"
+                         f"line={d.line}" + (f",col={d.column}" if d.column else ""))
+                text = f"{d.path}:{d.line}: {d.code} {d.message}" + (f" (at {d.pointer})" if d.pointer else "")
+                if d.fix:
+                    text += f"\nfix: {d.fix}"
+                out.write(f"::{LEVELS[d.severity]} {props}::{escape_data(text)}\n")
+            out.write("::endgroup::\n")
+        for e in report.errors:
+            out.write(f"::error title=ftlint::{escape_data(e.describe())}\n")
+        out.write(summary_line(report) + "\n")
+        summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary_path:
+            with open(summary_path, "a", encoding="utf-8") as fh:
+                fh.write(step_summary(report))
+
+
+@hookimpl
+def register_reporters(register):
+    register(GithubReporter)

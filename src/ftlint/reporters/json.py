@@ -1,0 +1,48 @@
+"""Machine-readable JSON with a schema version; nothing else is written to the output."""
+
+from __future__ import annotations
+
+import orjson
+
+from ..__about__ import __version__
+from ..diagnostics import Severity
+from ..hookspecs import hookimpl
+from . import Reporter
+
+SCHEMA_VERSION = 1
+
+
+def report_dict(report) -> dict:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "ftlint", "version": __version__},
+        "settings": {"target": report.target, "method": report.method, "model": report.model,
+                     "config": report.config_source},
+        "summary": {
+            "files": len(report.files),
+            "examples": report.examples,
+            "errors": report.count(Severity.ERROR),
+            "warnings": report.count(Severity.WARNING),
+            "infos": report.count(Severity.INFO),
+            "tool_errors": len(report.errors),
+            "by_code": [{"code": c, "name": report.rules[c].name if c in report.rules else "", "count": n,
+                         "severity": s.label} for c, n, s in report.by_code()],
+        },
+        "files": [{"path": f.path, "lines": f.lines, "examples": f.examples, "bytes": f.size,
+                   "formats": f.formats} for f in report.files],
+        "diagnostics": [d.to_dict() for d in report.diagnostics],
+        "errors": [e.to_dict() for e in report.errors],
+    }
+
+
+class JsonReporter(Reporter):
+    name = "json"
+    help = "One JSON document with a schema_version, the summary and every diagnostic."
+
+    def render(self, report, out):
+        out.write(orjson.dumps(report_dict(report), option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
+@hookimpl
+def register_reporters(register):
+    register(JsonReporter)

@@ -1,0 +1,134 @@
+"""The rule API: what a built-in or third-party rule declares and implements.
+
+A rule is a class with a stable ``code`` and kebab-case ``name``, a default ``severity``, the
+``formats`` it applies to and typed ``options``. Example rules implement :meth:`Rule.check`,
+called once per example; file rules (:class:`FileRule`) keep a small state per file and report
+when the file ends. Rules return :class:`~ftlint.diagnostics.Finding` objects; the engine adds
+the path, line, code and severity.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from .diagnostics import Finding, Severity, ToolError
+
+if TYPE_CHECKING:
+    from .example import Example, FileContext
+
+CODE_RE = re.compile(r"^[A-Z]{1,6}[0-9]{3}$")
+NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+#: Every format the reader can recognise. ``invalid`` examples are lines that did not parse.
+FORMATS = frozenset({"sft", "dpo", "rft", "legacy", "unknown", "invalid"})
+TRAINABLE_CHAT = frozenset({"sft", "dpo"})
+
+
+@dataclass(frozen=True)
+class Option:
+    """A rule option: its default, a help text and the Python type(s) a value must have."""
+
+    default: Any
+    help: str
+    type: type | tuple[type, ...] | None = None
+    choices: tuple[Any, ...] | None = None
+    item_type: type | None = None  # for list options
+
+    def coerce(self, value: Any) -> Any:
+        expected = self.type if self.type is not None else type(self.default)
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if isinstance(value, bool) and expected in (int, float):
+            raise ValueError(f"expected {expected.__name__}, got a boolean")
+        if not isinstance(value, expected):
+            names = expected.__name__ if isinstance(expected, type) else "/".join(t.__name__ for t in expected)
+            raise ValueError(f"expected {names}, got {type(value).__name__} {value!r}")
+        if self.item_type is not None and isinstance(value, list):
+            for item in value:
+                if not isinstance(item, self.item_type):
+                    raise ValueError(f"every item must be a {self.item_type.__name__}, got {item!r}")
+        if self.choices is not None and value not in self.choices:
+            raise ValueError(f"expected one of {', '.join(map(repr, self.choices))}, got {value!r}")
+        return value
+
+
+class Rule:
+    """Base class of every rule. Subclasses set the class attributes and implement ``check``."""
+
+    code: ClassVar[str] = ""
+    name: ClassVar[str] = ""
+    summary: ClassVar[str] = ""
+    severity: ClassVar[Severity] = Severity.ERROR
+    formats: ClassVar[frozenset[str]] = TRAINABLE_CHAT
+    options: ClassVar[dict[str, Option]] = {}
+    #: Set by the plugin manager: the plugin that registered the rule.
+    plugin: ClassVar[str] = ""
+
+    def __init__(self, **options: Any) -> None:
+        self.opts: dict[str, Any] = {k: opt.default for k, opt in self.options.items()}
+        for key, value in options.items():
+            if key not in self.options:
+                raise KeyError(key)
+            self.opts[key] = self.options[key].coerce(value)
+        self.configure()
+
+    def configure(self) -> None:
+        """Hook for rules that precompute from their options (compile patterns, build sets)."""
+
+    def check(self, ex: "Example") -> Iterable[Finding] | None:
+        """Return or yield the findings for one example; return None when it is clean."""
+        raise NotImplementedError
+
+    @classmethod
+    def describe(cls) -> dict[str, Any]:
+        return {
+            "code": cls.code,
+            "name": cls.name,
+            "summary": cls.summary,
+            "severity": Severity.parse(cls.severity).label,
+            "formats": sorted(cls.formats),
+            "scope": "file" if issubclass(cls, FileRule) else "example",
+            "plugin": cls.plugin,
+            "options": {
+                k: {"default": o.default, "help": o.help} for k, o in cls.options.items()
+            },
+        }
+
+
+class FileRule(Rule):
+    """A rule that sees every line of a file and reports when the file ends.
+
+    The engine calls :meth:`start` at the beginning of each file, :meth:`observe` for every
+    example of a format in ``formats`` (including blank and unparseable lines when ``invalid`` is
+    listed), and :meth:`finish` after the last line. State must stay small: counters and the
+    first few line numbers, never the examples themselves.
+    """
+
+    formats: ClassVar[frozenset[str]] = FORMATS
+
+    def start(self, ctx: "FileContext") -> Any:
+        return None
+
+    def observe(self, state: Any, ex: "Example") -> Iterable[Finding] | None:
+        return None
+
+    def finish(self, state: Any, ctx: "FileContext") -> Iterable[Finding] | None:
+        return None
+
+    def check(self, ex: "Example") -> Iterable[Finding] | None:  # pragma: no cover - unused
+        return None
+
+
+@dataclass
+class RuleSet:
+    """The rules in force for one run, with their effective severities."""
+
+    rules: list[Rule] = field(default_factory=list)
+    severities: dict[str, Severity] = field(default_factory=dict)
+    errors: list[ToolError] = field(default_factory=list)
+
+    def severity_of(self, rule: Rule) -> Severity:
+        return self.severities.get(rule.code, Severity.parse(rule.severity))

@@ -1,0 +1,329 @@
+"""FT0xx: the file and its lines, before any format-specific check."""
+
+from __future__ import annotations
+
+import json
+
+import orjson
+
+from ..diagnostics import Finding, Severity
+from ..example import FORMAT_TITLES, METHOD_FORMAT, SFT_TOP_KEYS
+from ..hookspecs import hookimpl
+from ..rule import FORMATS, FileRule, Option, Rule
+
+PARSED = FORMATS - {"invalid"}
+CHAT_FORMATS = frozenset({"sft", "dpo", "rft", "legacy"})
+
+
+class _ParseErrorRule(Rule):
+    """Reports lines whose parse error is of one kind."""
+
+    formats = frozenset({"invalid"})
+    error_kind = ""
+    fix: str | None = None
+
+    def check(self, ex):
+        if ex.error.kind == self.error_kind:
+            return (Finding("", self.message(ex), self.fix, column=ex.error.column),)
+        return None
+
+    def message(self, ex) -> str:
+        return ex.error.message
+
+
+class InvalidUtf8(_ParseErrorRule):
+    code = "FT001"
+    name = "invalid-utf8"
+    summary = "Line is not valid UTF-8"
+    error_kind = "utf8"
+    fix = "re-encode the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`) or remove the stray bytes"
+
+    def message(self, ex):
+        return f"line is not valid UTF-8: {ex.error.message}; JSONL must be UTF-8"
+
+
+class ByteOrderMark(Rule):
+    code = "FT002"
+    name = "byte-order-mark"
+    summary = "File starts with a UTF-8 byte order mark"
+    formats = FORMATS
+
+    def check(self, ex):
+        if ex.bom:
+            return (Finding("", "file starts with a UTF-8 byte order mark (EF BB BF); JSON parsers that read "
+                            "the line as JSON reject it ('Unexpected UTF-8 BOM')",
+                            "save the file as UTF-8 without BOM", column=1),)
+        return None
+
+
+class BlankLine(_ParseErrorRule):
+    code = "FT003"
+    name = "blank-line"
+    summary = "Blank line in a JSONL file"
+    severity = Severity.WARNING
+    error_kind = "blank"
+    fix = "delete the blank line; every line of a JSONL file must hold one example"
+
+    def message(self, ex):
+        return "blank line: JSONL has one JSON object per line, and a strict reader fails to parse an empty one"
+
+
+class InvalidJson(_ParseErrorRule):
+    code = "FT004"
+    name = "invalid-json"
+    summary = "Line is not valid JSON"
+    error_kind = "json"
+    fix = "fix the JSON syntax at the column shown; each example must be a complete object on one line"
+
+    def message(self, ex):
+        return f"line is not valid JSON: {ex.error.message}"
+
+
+class NotAnObject(_ParseErrorRule):
+    code = "FT005"
+    name = "not-an-object"
+    summary = "Line is valid JSON but not an object"
+    error_kind = "not-object"
+    fix = 'each line must be one object, e.g. {"messages": [...]}'
+
+    def message(self, ex):
+        return f"{ex.error.message}; each line must be one training example"
+
+
+class _Pairs(list):
+    """An object as parsed with its key/value pairs kept, duplicates included."""
+
+
+def _find_duplicates(node, pointer: str, out: list) -> None:
+    if isinstance(node, _Pairs):
+        seen: set[str] = set()
+        for key, value in node:
+            if key in seen:
+                out.append((pointer, key))
+            seen.add(key)
+            _find_duplicates(value, f"{pointer}/{key.replace('~', '~0').replace('/', '~1')}", out)
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            _find_duplicates(value, f"{pointer}/{i}", out)
+
+
+class DuplicateKey(Rule):
+    code = "FT006"
+    name = "duplicate-key"
+    summary = "An object has the same key twice"
+    severity = Severity.WARNING
+    formats = PARSED
+
+    def check(self, ex):
+        raw = ex.raw
+        # A parser keeps one value per key, so a duplicate shows up as fewer ':' after
+        # re-serialising than in the line itself. Only then pay for the exact, slow search.
+        if raw.count(b":") == orjson.dumps(ex.data).count(b":"):
+            return None
+        try:
+            tree = json.loads(raw, object_pairs_hook=_Pairs)
+        except (ValueError, RecursionError):
+            return None
+        found: list = []
+        _find_duplicates(tree, "", found)
+        return [
+            Finding(pointer + "/" + key, f"key {key!r} appears more than once in the object at "
+                    f"'{pointer or '/'}'; parsers keep only one of the values (orjson and Python keep the last)",
+                    "remove or rename the duplicate key")
+            for pointer, key in found
+        ]
+
+
+class _FileState:
+    __slots__ = ("first_kind", "first_line", "count", "keys")
+
+    def __init__(self) -> None:
+        self.first_kind: str | None = None
+        self.first_line = 0
+        self.count = 0
+        self.keys: set[str] = set()
+
+
+class EmptyFile(FileRule):
+    code = "FT007"
+    name = "empty-file"
+    summary = "File holds no examples"
+    formats = frozenset()
+
+    def finish(self, state, ctx):
+        if ctx.examples:
+            return None
+        what = "is empty" if ctx.size == 0 else "has only blank lines"
+        return (Finding("", f"file {what}: there is nothing to train on",
+                        "add examples, one JSON object per line, or remove the file", line=1),)
+
+
+class MixedFormats(FileRule):
+    code = "FT008"
+    name = "mixed-formats"
+    summary = "Lines of different formats in one file"
+    formats = CHAT_FORMATS
+
+    def start(self, ctx):
+        return _FileState() if ctx.method == "auto" else None
+
+    def observe(self, state, ex):
+        if state is None:
+            return None
+        if state.first_kind is None:
+            state.first_kind, state.first_line = ex.kind, ex.line
+        elif ex.kind != state.first_kind:
+            return (Finding("", f"line is {FORMAT_TITLES[ex.kind]} but the file started as "
+                            f"{FORMAT_TITLES[state.first_kind]} (line {state.first_line}); a training "
+                            "file must use one format throughout",
+                            "move these lines to a file of their own, or convert them"),)
+        return None
+
+
+_FOREIGN_FORMATS = (
+    (("conversations",), "ShareGPT 'conversations'", 'rename "conversations" to "messages" and convert '
+     'each {"from": "human"|"gpt", "value": ...} to {"role": "user"|"assistant", "content": ...}'),
+    (("chosen", "rejected"), "TRL preference (chosen/rejected)", 'use {"input": {"messages": [...]}, '
+     '"preferred_output": [assistant message], "non_preferred_output": [assistant message]}'),
+    (("instruction",), "Alpaca instruction/output", 'convert to {"messages": [{"role": "user", "content": '
+     'instruction + input}, {"role": "assistant", "content": output}]}'),
+    (("text",), "plain text", 'OpenAI trains on conversations: {"messages": [{"role": "user", ...}, '
+     '{"role": "assistant", ...}]}'),
+    (("prompt",), "prompt/completion without 'completion'", "chat format is required: "
+     '{"messages": [{"role": "user", "content": prompt}, {"role": "assistant", "content": answer}]}'),
+)
+
+
+class UnknownFormat(Rule):
+    code = "FT009"
+    name = "unknown-format"
+    summary = "Line matches no fine-tuning format"
+    formats = frozenset({"unknown"})
+
+    def check(self, ex):
+        keys = ", ".join(repr(k) for k in list(ex.data)[:6]) or "no keys"
+        fix = 'write each example as {"messages": [...]} (SFT) or {"input": ..., "preferred_output": ..., ' \
+              '"non_preferred_output": ...} (DPO)'
+        looks = ""
+        for needles, title, how in _FOREIGN_FORMATS:
+            if all(n in ex.data for n in needles):
+                looks, fix = f"; it looks like {title}", how
+                break
+        return (Finding("", f"line has none of the keys of a known format ({keys}){looks}", fix),)
+
+
+class LegacyFormat(FileRule):
+    code = "FT010"
+    name = "legacy-prompt-completion"
+    summary = "Legacy prompt/completion format, no longer trainable"
+    formats = frozenset({"legacy"})
+
+    def start(self, ctx):
+        return _FileState()
+
+    def observe(self, state, ex):
+        if not state.count:
+            state.first_line = ex.line
+        state.count += 1
+
+    def finish(self, state, ctx):
+        if not state.count:
+            return None
+        return (Finding("", f"{state.count} line(s) use the legacy prompt/completion format, which only "
+                        "babbage-002 and davinci-002 trained on; OpenAI stopped new training runs on them on "
+                        "2024-10-28 and shut both models down on 2026-09-28. This file is not SFT data",
+                        'convert each line to {"messages": [{"role": "user", "content": prompt}, '
+                        '{"role": "assistant", "content": completion}]}', line=state.first_line),)
+
+
+class FileTooLarge(FileRule):
+    code = "FT011"
+    name = "file-too-large"
+    summary = "File is over the Files API upload limit"
+    severity = Severity.WARNING
+    formats = frozenset()
+    options = {"max-bytes": Option(512 * 1024 * 1024, "Largest file the Files API takes in one upload, in bytes.")}
+
+    def finish(self, state, ctx):
+        limit = self.opts["max-bytes"]
+        if ctx.size <= limit:
+            return None
+        return (Finding("", f"file is {ctx.size / 1e6:,.1f} MB, over the Files API limit of "
+                        f"{limit / 1e6:,.1f} MB for one upload",
+                        "upload it through the multipart Uploads API (up to 8 GB), or split it", line=1),)
+
+
+class ReinforcementFormat(FileRule):
+    code = "FT012"
+    name = "reinforcement-format"
+    summary = "File is reinforcement fine-tuning (RFT) data, not SFT"
+    severity = Severity.WARNING
+    formats = frozenset({"rft"})
+
+    def start(self, ctx):
+        return _FileState() if ctx.method == "auto" else None
+
+    def observe(self, state, ex):
+        if state is None:
+            return None
+        if not state.count:
+            state.first_line = ex.line
+        state.count += 1
+        if len(state.keys) < 8:
+            state.keys.update(k for k in ex.data if k not in SFT_TOP_KEYS)
+        return None
+
+    def finish(self, state, ctx):
+        if state is None or not state.count:
+            return None
+        extra = ", ".join(sorted(state.keys)[:5])
+        grader = f" and grader fields ({extra})" if extra else ""
+        return (Finding("", f"{state.count} line(s) are reinforcement fine-tuning (RFT) rows: messages with no "
+                        f"assistant answer{grader}. This is not SFT data; ftlint checks only the message "
+                        "structure of RFT rows",
+                        'if this is RFT data, set method = "rft"; if it is SFT data, give every example '
+                        "an assistant answer", line=state.first_line),)
+
+
+class FormatMethodMismatch(FileRule):
+    code = "FT013"
+    name = "format-method-mismatch"
+    summary = "File format does not match the declared training method"
+    formats = CHAT_FORMATS
+
+    def start(self, ctx):
+        expected = METHOD_FORMAT.get(ctx.method)
+        if expected is None:
+            return None
+        state = _FileState()
+        state.first_kind = expected
+        return state
+
+    def observe(self, state, ex):
+        if state is None or ex.kind == state.first_kind:
+            return None
+        if not state.count:
+            state.first_line = ex.line
+            state.keys.add(ex.kind)
+        state.count += 1
+        return None
+
+    def finish(self, state, ctx):
+        if state is None or not state.count:
+            return None
+        kind = next(iter(state.keys))
+        return (Finding("", f"{state.count} line(s) are in the {FORMAT_TITLES[kind]} format, but the method "
+                        f"is {ctx.method}; the server rejects the file ('the specified fine-tuning job is not "
+                        f"using ... as the training method')",
+                        f"set method to match the data, or convert the lines to "
+                        f"{FORMAT_TITLES[state.first_kind]}", line=state.first_line),)
+
+
+RULES = (InvalidUtf8, ByteOrderMark, BlankLine, InvalidJson, NotAnObject, DuplicateKey, EmptyFile,
+         MixedFormats, UnknownFormat, LegacyFormat, FileTooLarge, ReinforcementFormat, FormatMethodMismatch)
+
+
+@hookimpl
+def register_rules(register):
+    for rule in RULES:
+        register(rule)

@@ -1,0 +1,330 @@
+"""FT4xx: tool and function definitions and the calls assistant messages make."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from ..diagnostics import Finding, Severity
+from ..hookspecs import hookimpl
+from ..rule import FileRule, Rule
+
+NAME_RE = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+FUNCTION_KEYS = frozenset({"name", "description", "parameters", "strict"})
+JSON_TYPES = {"string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,),
+              "array": (list,), "object": (dict,), "null": (type(None),)}
+
+
+def _definitions(ex):
+    """Yield (pointer, function-object-or-None, problem) for every tool and legacy function."""
+    prefix, holder = ex.tools_container
+    tools = holder.get("tools")
+    if tools is not None:
+        if not isinstance(tools, list):
+            yield f"{prefix}/tools", None, "'tools' must be a list of tool definitions"
+        else:
+            for i, t in enumerate(tools):
+                where = f"{prefix}/tools/{i}"
+                if not isinstance(t, dict):
+                    yield where, None, "tool definition must be an object"
+                elif t.get("type") != "function":
+                    yield where, None, f"tool type must be \"function\", got {t.get('type')!r}"
+                elif not isinstance(t.get("function"), dict):
+                    yield where, None, "tool definition needs a 'function' object"
+                else:
+                    extra = set(t) - {"type", "function"}
+                    yield f"{where}/function", t["function"], (
+                        f"unknown key(s) {', '.join(sorted(extra))} in the tool definition" if extra else None)
+    functions = holder.get("functions")
+    if functions is not None:
+        if not isinstance(functions, list) or not 1 <= len(functions) <= 128:
+            yield f"{prefix}/functions", None, "'functions' must be a list of 1 to 128 function definitions"
+        else:
+            for i, f in enumerate(functions):
+                if not isinstance(f, dict):
+                    yield f"{prefix}/functions/{i}", None, "function definition must be an object"
+                else:
+                    yield f"{prefix}/functions/{i}", f, None
+
+
+def _calls(ex):
+    """Yield (pointer, name-or-None, arguments, call-object) for every tool call and function call."""
+    for pointer, m, _ in ex.iter_messages():
+        calls = m.get("tool_calls")
+        if isinstance(calls, list):
+            for k, c in enumerate(calls):
+                if isinstance(c, dict) and isinstance(c.get("function"), dict):
+                    fn = c["function"]
+                    yield f"{pointer}/tool_calls/{k}/function", fn.get("name"), fn.get("arguments"), fn
+        fc = m.get("function_call")
+        if isinstance(fc, dict):
+            yield f"{pointer}/function_call", fc.get("name"), fc.get("arguments"), fc
+
+
+class InvalidToolDefinition(Rule):
+    code = "FT401"
+    name = "invalid-tool-definition"
+    summary = "A malformed tool or function definition"
+
+    def check(self, ex):
+        out = None
+        seen: set = set()
+        for where, fn, problem in _definitions(ex):
+            problems = [problem] if problem else []
+            if fn is not None:
+                name = fn.get("name")
+                if not isinstance(name, str):
+                    problems.append("function definition needs a string 'name'")
+                elif name in seen:
+                    problems.append(f"function {name!r} is declared twice")
+                else:
+                    seen.add(name)
+                if "description" in fn and not isinstance(fn["description"], str):
+                    problems.append("'description' must be a string")
+                params = fn.get("parameters")
+                if params is not None and (not isinstance(params, dict) or params.get("type", "object") != "object"):
+                    problems.append("'parameters' must be a JSON Schema object ({\"type\": \"object\", ...})")
+                if "strict" in fn and not isinstance(fn["strict"], bool):
+                    problems.append("'strict' must be true or false")
+                extra = set(fn) - FUNCTION_KEYS
+                if extra:
+                    problems.append(f"unknown key(s) {', '.join(sorted(extra))} in the function definition")
+            for p in problems:
+                out = out or []
+                out.append(Finding(where, p, 'define tools as {"type": "function", "function": {"name": ..., '
+                                   '"description": ..., "parameters": {"type": "object", ...}}}'))
+        return out
+
+
+class InvalidToolName(Rule):
+    code = "FT402"
+    name = "invalid-tool-name"
+    summary = "A tool or function name with characters or a length the API refuses"
+
+    def check(self, ex):
+        out = None
+        names = [(w + "/name", fn.get("name")) for w, fn, _ in _definitions(ex) if fn is not None]
+        names += [(w + "/name", name) for w, name, _, _ in _calls(ex)]
+        for where, name in names:
+            if isinstance(name, str) and not NAME_RE.match(name):
+                out = out or []
+                fixed = re.sub(r"[^a-zA-Z0-9_-]", "_", name)[:64] or "tool"
+                out.append(Finding(where, f"tool name {name!r} must be 1-64 characters of a-z, A-Z, 0-9, _ and -",
+                                   f"rename it, e.g. to {fixed!r}, in the definition and in every call"))
+        return out
+
+
+class InvalidToolCall(Rule):
+    code = "FT403"
+    name = "invalid-tool-call"
+    summary = "A malformed tool_calls entry or function_call"
+
+    def check(self, ex):
+        out = []
+        for pointer, m, _ in ex.iter_messages():
+            if "tool_calls" in m:
+                calls = m["tool_calls"]
+                if not isinstance(calls, list) or not calls:
+                    out.append(Finding(pointer + "/tool_calls", "'tool_calls' must be a non-empty list",
+                                       "remove the key, or list the calls"))
+                    continue
+                for k, c in enumerate(calls):
+                    where = f"{pointer}/tool_calls/{k}"
+                    fix = '{"id": "call_1", "type": "function", "function": {"name": ..., "arguments": "{...}"}}'
+                    if not isinstance(c, dict):
+                        out.append(Finding(where, "tool call must be an object", fix))
+                        continue
+                    if not isinstance(c.get("id"), str) or not c.get("id"):
+                        out.append(Finding(where, "tool call needs a string 'id' that tool messages answer", fix))
+                    if c.get("type") != "function":
+                        out.append(Finding(where, f"tool call type must be \"function\", got {c.get('type')!r}"
+                                           + ("; custom tool calls are not documented for fine-tuning"
+                                              if c.get("type") == "custom" else ""), fix))
+                    fn = c.get("function")
+                    if not isinstance(fn, dict):
+                        out.append(Finding(where, "tool call needs a 'function' object with name and arguments", fix))
+                    elif not isinstance(fn.get("name"), str):
+                        out.append(Finding(where + "/function", "tool call function needs a string 'name'", fix))
+                    elif "arguments" not in fn:
+                        out.append(Finding(where + "/function", "tool call function needs 'arguments'", fix))
+            if "function_call" in m:
+                fc = m["function_call"]
+                fix = '{"name": ..., "arguments": "{...}"}'
+                if not isinstance(fc, dict):
+                    out.append(Finding(pointer + "/function_call", "function_call must be an object", fix))
+                elif not isinstance(fc.get("name"), str) or "arguments" not in fc:
+                    out.append(Finding(pointer + "/function_call", "function_call needs a string 'name' and "
+                                       "'arguments'", fix))
+        return out
+
+
+class InvalidArguments(Rule):
+    code = "FT404"
+    name = "invalid-tool-arguments"
+    summary = "Tool call arguments that are not a JSON-encoded object"
+
+    def check(self, ex):
+        out = None
+        for where, _, args, fn in _calls(ex):
+            if "arguments" not in fn:
+                continue
+            problem = None
+            if not isinstance(args, str):
+                problem = (f"arguments must be a JSON-encoded string, got {type(args).__name__}",
+                           "encode the arguments object as a string with json.dumps")
+            else:
+                try:
+                    value = json.loads(args)
+                except ValueError as exc:
+                    problem = (f"arguments are not valid JSON: {exc}", "fix the JSON inside the arguments string")
+                else:
+                    if isinstance(value, str):
+                        problem = ("arguments are JSON-encoded twice (the string decodes to another string)",
+                                   "encode the arguments object once")
+                    elif not isinstance(value, dict):
+                        problem = (f"arguments must encode an object, got {type(value).__name__}",
+                                   'wrap the values in an object, e.g. "{\\"value\\": ...}"')
+            if problem:
+                out = out or []
+                out.append(Finding(where + "/arguments", *problem))
+        return out
+
+
+class UndeclaredTool(Rule):
+    code = "FT405"
+    name = "undeclared-tool"
+    summary = "A call to a tool the example does not declare"
+    severity = Severity.WARNING
+
+    def check(self, ex):
+        out = None
+        declared = ex.declared_tool_names
+        for where, name, _, _ in _calls(ex):
+            if not isinstance(name, str) or (declared is not None and name in declared):
+                continue
+            out = out or []
+            if declared is None:
+                msg = f"call to {name!r}, but the example declares no tools"
+                fix = "add the tool definitions to 'tools', as they will be sent at inference"
+            else:
+                msg = f"call to {name!r}, which is not among the declared tools ({', '.join(sorted(declared)) or 'none'})"
+                fix = "declare the tool, or fix the name in the call"
+            out.append(Finding(where + "/name", msg, fix))
+        return out
+
+
+def _schema_problems(value, schema: dict, path: str, out: list, depth: int = 0) -> None:
+    if depth > 8 or not isinstance(schema, dict):
+        return
+    expected = schema.get("type")
+    if isinstance(expected, str) and expected in JSON_TYPES:
+        ok = isinstance(value, JSON_TYPES[expected]) and not (
+            expected in ("integer", "number") and isinstance(value, bool))
+        if expected == "integer" and isinstance(value, float) and value.is_integer():
+            ok = True
+        if not ok:
+            out.append(f"{path or 'arguments'} should be {expected}, got {type(value).__name__}")
+            return
+    if "enum" in schema and isinstance(schema["enum"], list) and value not in schema["enum"]:
+        out.append(f"{path or 'arguments'} is {value!r}, not one of {schema['enum']!r}")
+    if isinstance(value, dict):
+        props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+        required = schema.get("required") if isinstance(schema.get("required"), list) else []
+        for key in required:
+            if key not in value:
+                out.append(f"required argument {path + '.' if path else ''}{key} is missing")
+        if schema.get("additionalProperties") is False:
+            for key in value:
+                if key not in props:
+                    out.append(f"argument {path + '.' if path else ''}{key} is not a declared parameter")
+        for key, sub in props.items():
+            if key in value:
+                _schema_problems(value[key], sub, f"{path + '.' if path else ''}{key}", out, depth + 1)
+    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+        for i, item in enumerate(value):
+            _schema_problems(item, schema["items"], f"{path}[{i}]", out, depth + 1)
+
+
+class ArgumentsSchemaMismatch(Rule):
+    code = "FT406"
+    name = "arguments-schema-mismatch"
+    summary = "Tool call arguments that do not fit the declared parameters"
+    severity = Severity.WARNING
+
+    def check(self, ex):
+        if ex.declared_tool_names is None:
+            return None
+        schemas = {}
+        for _, fn, _ in _definitions(ex):
+            if fn is not None and isinstance(fn.get("name"), str) and isinstance(fn.get("parameters"), dict):
+                schemas[fn["name"]] = fn["parameters"]
+        out = None
+        for where, name, args, _ in _calls(ex):
+            schema = schemas.get(name)
+            if schema is None or not isinstance(args, str):
+                continue
+            try:
+                value = json.loads(args)
+            except ValueError:
+                continue  # FT404
+            if not isinstance(value, dict):
+                continue
+            problems: list[str] = []
+            _schema_problems(value, schema, "", problems)
+            for p in problems:
+                out = out or []
+                out.append(Finding(where + "/arguments", f"call to {name!r}: {p}",
+                                   "make the call's arguments match the tool's parameters"))
+        return out
+
+
+class LegacyFunctions(FileRule):
+    code = "FT407"
+    name = "legacy-functions"
+    summary = "The deprecated functions / function_call format"
+    severity = Severity.WARNING
+    formats = frozenset({"sft", "dpo"})
+
+    def start(self, ctx):
+        return [0, 0]  # examples using it, first line
+
+    def observe(self, state, ex):
+        _, holder = ex.tools_container
+        uses = "functions" in holder or any(
+            "function_call" in m or m.get("role") == "function" for _, m, _ in ex.iter_messages())
+        if uses:
+            if not state[0]:
+                state[1] = ex.line
+            state[0] += 1
+        return None
+
+    def finish(self, state, ctx):
+        if not state[0]:
+            return None
+        return (Finding("", f"{state[0]} example(s) use the deprecated functions / function_call / function-role "
+                        "format; OpenAI deprecated it in favour of tools, and newer models may not train on it",
+                        "use 'tools', assistant 'tool_calls' with ids, and 'tool' messages with tool_call_id",
+                        line=state[1]),)
+
+
+class InvalidParallelToolCalls(Rule):
+    code = "FT408"
+    name = "invalid-parallel-tool-calls"
+    summary = "parallel_tool_calls that is not a boolean"
+
+    def check(self, ex):
+        prefix, holder = ex.tools_container
+        if "parallel_tool_calls" in holder and not isinstance(holder["parallel_tool_calls"], bool):
+            return (Finding(f"{prefix}/parallel_tool_calls", f"parallel_tool_calls must be true or false, got "
+                            f"{holder['parallel_tool_calls']!r}", "write true or false (no quotes)"),)
+        return None
+
+
+RULES = (InvalidToolDefinition, InvalidToolName, InvalidToolCall, InvalidArguments, UndeclaredTool,
+         ArgumentsSchemaMismatch, LegacyFunctions, InvalidParallelToolCalls)
+
+
+@hookimpl
+def register_rules(register):
+    for rule in RULES:
+        register(rule)

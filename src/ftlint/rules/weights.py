@@ -1,0 +1,88 @@
+"""FT3xx: per-message training weights."""
+
+from __future__ import annotations
+
+from ..diagnostics import Finding
+from ..hookspecs import hookimpl
+from ..rule import Rule
+
+
+class WeightOnNonAssistant(Rule):
+    code = "FT301"
+    name = "weight-on-non-assistant"
+    summary = "A weight on a message that is not an assistant message"
+
+    def check(self, ex):
+        out = None
+        for pointer, m, _ in ex.iter_messages():
+            if "weight" in m and m.get("role") != "assistant":
+                out = out or []
+                out.append(Finding(pointer + "/weight", f"'weight' is only allowed on assistant messages, "
+                                   f"not on {m.get('role')} messages", "remove the weight from this message"))
+        return out
+
+
+class InvalidWeight(Rule):
+    code = "FT302"
+    name = "invalid-weight"
+    summary = "A weight that is not the integer 0 or 1"
+
+    def check(self, ex):
+        out = None
+        for pointer, m, _ in ex.iter_messages():
+            if "weight" not in m or m.get("role") != "assistant":
+                continue
+            w = m["weight"]
+            if type(w) is int and (w == 0 or w == 1):
+                continue
+            if isinstance(w, bool):
+                fix = f'write "weight": {int(w)} (an integer, not a boolean)'
+            elif isinstance(w, float) and w in (0.0, 1.0):
+                fix = f'write "weight": {int(w)} (an integer, not {w})'
+            else:
+                fix = 'use "weight": 1 to train on the message or "weight": 0 to skip it'
+            out = out or []
+            out.append(Finding(pointer + "/weight", f"weight must be the integer 0 or 1, got {w!r}", fix))
+        return out
+
+
+class NothingToTrain(Rule):
+    code = "FT303"
+    name = "nothing-to-train"
+    summary = "Every assistant message has weight 0"
+    formats = frozenset({"sft"})
+
+    def check(self, ex):
+        assistants = [m for m in ex.messages if isinstance(m, dict) and m.get("role") == "assistant"]
+        if not assistants:
+            return None
+        for m in assistants:
+            w = m.get("weight", 1)
+            if not (type(w) is int and w == 0):
+                return None
+        pointer, _ = ex.conversation
+        return (Finding(pointer, f"all {len(assistants)} assistant message(s) have weight 0, so nothing in this "
+                        "example is trained, yet its tokens are still billed",
+                        "set weight 1 on the assistant message(s) to learn, or remove the example"),)
+
+
+class TopLevelWeight(Rule):
+    code = "FT304"
+    name = "top-level-weight"
+    summary = "A weight on the example instead of on assistant messages"
+
+    def check(self, ex):
+        if "weight" in ex.data:
+            return (Finding("/weight", "'weight' at the top level is rejected ('Example 1 contains an extra "
+                            "\"weight\"'); weights belong on assistant messages",
+                            'remove it, and put "weight": 0 or 1 on the assistant messages instead'),)
+        return None
+
+
+RULES = (WeightOnNonAssistant, InvalidWeight, NothingToTrain, TopLevelWeight)
+
+
+@hookimpl
+def register_rules(register):
+    for rule in RULES:
+        register(rule)

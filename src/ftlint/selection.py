@@ -1,0 +1,110 @@
+"""Turn select / ignore / severity / per-rule options into the rules in force."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Any
+
+from .config import Config, ConfigError
+from .diagnostics import Severity, ToolError
+from .plugins import Registry
+from .rule import Rule, RuleSet
+from .targets import TARGETS
+
+_PREFIX_RE = re.compile(r"^[A-Za-z]{1,6}[0-9]{0,3}$")
+EXACT = 1000
+
+
+def specificity(selector: str, rule: type[Rule]) -> int:
+    """How specifically ``selector`` names ``rule``: -1 not at all, 0 for ALL, the prefix length for
+    a code prefix, and the most for an exact code or name. The most specific selector wins."""
+    if selector == "ALL":
+        return 0
+    if selector == rule.name or selector.upper() == rule.code:
+        return EXACT
+    if _PREFIX_RE.match(selector) and rule.code.startswith(selector.upper()):
+        return len(selector)
+    return -1
+
+
+def check_selectors(selectors: list[str], key: str, registry: Registry, where: str) -> None:
+    for sel in selectors:
+        if not any(specificity(sel, cls) >= 0 for cls in registry.rules.values()):
+            known = [*registry.rules, *registry.names]
+            close = difflib.get_close_matches(sel, known, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else "; `ftlint rules` lists them"
+            raise ConfigError(f"{where}: '{key}' names no known rule: {sel!r}{hint}")
+
+
+def _best(selectors: list[str], cls: type[Rule]) -> int:
+    return max((specificity(s, cls) for s in selectors), default=-1)
+
+
+def is_enabled(cls: type[Rule], select: list[str], ignore: list[str]) -> bool:
+    pos = _best(select, cls)
+    return pos >= 0 and pos > _best(ignore, cls)
+
+
+def _severity_table(table: dict[str, str], cls: type[Rule], where: str) -> tuple[int, Severity | None]:
+    best, level = -1, None
+    for sel, value in table.items():
+        spec = specificity(sel, cls)
+        if spec > best:
+            try:
+                best, level = spec, Severity.parse(value)
+            except ValueError as exc:
+                raise ConfigError(f"{where}: severity for {sel!r}: {exc}") from None
+    return best, level
+
+
+def build_ruleset(config: Config, registry: Registry) -> RuleSet:
+    where = config.where
+    target = TARGETS.get(config.target)
+    if target is None:
+        raise ConfigError(f"{where}: unknown target {config.target!r}; known targets: {', '.join(TARGETS)}")
+    select = config.select if config.select is not None else ["ALL"]
+    check_selectors(select, "select", registry, where)
+    check_selectors(config.extend_select, "extend-select", registry, where)
+    check_selectors(config.ignore, "ignore", registry, where)
+    check_selectors(list(config.severity), "severity", registry, where)
+    for pattern, sels in config.per_file_ignores.items():
+        check_selectors(sels, f"per-file-ignores.{pattern}", registry, where)
+
+    options: dict[str, dict[str, Any]] = {}
+    for source, tables in ((f"target {target.name}", target.rules), (where, config.rules)):
+        for sel, opts in tables.items():
+            cls = registry.rule_by_selector(sel)
+            if cls is None:
+                check_selectors([sel], f"rules.{sel}", registry, source)
+                raise ConfigError(f"{source}: 'rules.{sel}' must name one rule by code or name, not a prefix")
+            merged = options.setdefault(cls.code, {})
+            for key, value in opts.items():
+                if key not in cls.options:
+                    known = ", ".join(cls.options) or "none"
+                    close = difflib.get_close_matches(key, list(cls.options), n=1)
+                    hint = f"; did you mean {close[0]!r}?" if close else f" (its options: {known})"
+                    raise ConfigError(f"{source}: rule {cls.code} ({cls.name}) has no option {key!r}{hint}")
+                try:
+                    merged[key] = cls.options[key].coerce(value)
+                except ValueError as exc:
+                    raise ConfigError(f"{source}: rules.{sel}.{key}: {exc}") from None
+
+    ruleset = RuleSet()
+    for code in sorted(registry.rules):
+        cls = registry.rules[code]
+        if not is_enabled(cls, [*select, *config.extend_select], config.ignore):
+            continue
+        _, level = _severity_table(target.severity, cls, f"target {target.name}")
+        spec, user_level = _severity_table(config.severity, cls, where)
+        if user_level is not None:
+            level = user_level
+        try:
+            rule = cls(**options.get(code, {}))
+        except Exception as exc:
+            ruleset.errors.append(ToolError("rule", f"failed to initialise: {type(exc).__name__}: {exc}",
+                                            plugin=cls.plugin, rule=code))
+            continue
+        ruleset.rules.append(rule)
+        ruleset.severities[code] = level if level is not None else Severity.parse(cls.severity)
+    return ruleset

@@ -1,0 +1,42 @@
+"""A session: configuration, loaded plugins and the rules in force, ready to lint."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any, BinaryIO
+
+from .config import METHODS, Config, ConfigError, load_config
+from .engine import Report, lint
+from .plugins import Registry, build_registry
+from .rule import RuleSet
+from .selection import build_ruleset
+
+_OVERRIDABLE = {f.name for f in fields(Config)} - {"source", "root"}
+
+
+@dataclass
+class Session:
+    config: Config
+    registry: Registry
+    ruleset: RuleSet
+
+    @classmethod
+    def create(cls, config: Config | None = None, *, config_path: str | None = None,
+               isolated: bool = False, **overrides: Any) -> "Session":
+        config = config or load_config(config_path, isolated)
+        for key, value in overrides.items():
+            if key not in _OVERRIDABLE:
+                raise ConfigError(f"unknown setting {key!r}")
+            if value is not None:
+                setattr(config, key, value)
+        if config.method not in METHODS:
+            raise ConfigError(f"method must be one of {', '.join(METHODS)}, got {config.method!r}")
+        registry = build_registry(tuple(config.plugins))
+        return cls(config, registry, build_ruleset(config, registry))
+
+    def lint(self, paths: list[str], *, force_exclude: bool = False, stdin: BinaryIO | None = None,
+             stdin_name: str = "<stdin>") -> Report:
+        report = lint(paths, self.config, self.ruleset, force_exclude=force_exclude, stdin=stdin,
+                      stdin_name=stdin_name)
+        report.errors[:0] = self.registry.errors
+        return report
