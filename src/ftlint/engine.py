@@ -64,18 +64,27 @@ class Report:
 
 
 class _Plan:
-    """The rules for one file, grouped by the example format they apply to."""
+    """The rules for one file: per example format, groups of (gate, rules); per format, file rules.
+
+    Rules that share a gate (:attr:`Rule.when`) are skipped together with one set test when an
+    example has none of the gate's features, which is what keeps ordinary examples cheap.
+    """
 
     def __init__(self, rules: list[Rule], severities: dict[str, Severity]) -> None:
-        self.by_kind: dict[str, list[tuple[Any, Rule, Severity]]] = {}
-        self.file_rules: list[tuple[FileRule, Severity]] = []
+        groups: dict[str, dict[frozenset, list]] = {}
         for rule in rules:
             sev = severities[rule.code]
             if isinstance(rule, FileRule):
-                self.file_rules.append((rule, sev))
                 continue
             for kind in rule.formats:
-                self.by_kind.setdefault(kind, []).append((rule.check, rule, sev))
+                groups.setdefault(kind, {}).setdefault(rule.when, []).append((rule.check, rule, sev))
+        # Ungated rules first; gated groups after, each as (gate, members).
+        self.by_kind: dict[str, tuple[list, list]] = {
+            kind: (g.get(frozenset(), []), [(gate, members) for gate, members in g.items() if gate])
+            for kind, g in groups.items()
+        }
+        self.file_rules: list[tuple[FileRule, Severity]] = [
+            (rule, severities[rule.code]) for rule in rules if isinstance(rule, FileRule)]
 
 
 class Linter:
@@ -120,33 +129,54 @@ class Linter:
         plan = self.plan_for(path)
         ctx = FileContext(display, self.config.method)
         out: list[Diagnostic] = []
-        formats: Counter = Counter()
+        formats: dict[str, int] = {}
         states = []
         for rule, sev in plan.file_rules:
             try:
-                states.append((rule, sev, rule.start(ctx)))
+                state = rule.start(ctx)
+                if state is not None:
+                    states.append((rule, sev, state))
             except Exception as exc:
                 self._crash(rule, display, None, exc)
         by_kind = plan.by_kind
+        observers: dict[str, list] = {}
+        for rule, sev, state in states:
+            for kind in rule.formats:
+                observers.setdefault(kind, []).append((rule, sev, state))
         emit = self._emit
+        nothing: tuple = ((), ())
         for ex in read_examples(stream, ctx):
             kind = ex.kind
-            formats[kind] += 1
-            for check, rule, sev in by_kind.get(kind, ()):
+            formats[kind] = formats.get(kind, 0) + 1
+            always, gated = by_kind.get(kind, nothing)
+            for check, rule, sev in always:
                 try:
                     found = check(ex)
                     if found:
                         emit(out, found, rule, sev, display, ex.line)
                 except Exception as exc:
                     self._crash(rule, display, ex.line, exc)
-            for rule, sev, state in states:
-                if kind in rule.formats:
-                    try:
-                        found = rule.observe(state, ex)
-                        if found:
-                            emit(out, found, rule, sev, display, ex.line)
-                    except Exception as exc:
-                        self._crash(rule, display, ex.line, exc)
+            if gated:
+                features = ex.features
+                for gate, members in gated:
+                    if gate.isdisjoint(features):
+                        continue
+                    for check, rule, sev in members:
+                        try:
+                            found = check(ex)
+                            if found:
+                                emit(out, found, rule, sev, display, ex.line)
+                        except Exception as exc:
+                            self._crash(rule, display, ex.line, exc)
+            for rule, sev, state in observers.get(kind, ()):
+                if rule.when and rule.when.isdisjoint(ex.features):
+                    continue
+                try:
+                    found = rule.observe(state, ex)
+                    if found:
+                        emit(out, found, rule, sev, display, ex.line)
+                except Exception as exc:
+                    self._crash(rule, display, ex.line, exc)
         for rule, sev, state in states:
             try:
                 found = rule.finish(state, ctx)

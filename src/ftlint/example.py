@@ -6,6 +6,7 @@ Views are computed once, on first use, and shared by every rule that reads them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain, repeat
 from typing import Any
 
 SFT_TOP_KEYS = frozenset({"messages", "tools", "parallel_tool_calls", "functions"})
@@ -16,6 +17,7 @@ DPO_INPUT_KEYS = frozenset({"messages", "tools", "parallel_tool_calls"})
 CHAT_ROLES = ("system", "user", "assistant", "tool", "function")
 RFT_ROLES = ("developer", "user", "assistant", "tool")
 
+ROLE_FEATURES = {r: f"role:{r}" for r in (*CHAT_ROLES, "developer")}
 METHOD_FORMAT = {"sft": "sft", "dpo": "dpo", "rft": "rft"}
 FORMAT_TITLES = {
     "sft": "chat SFT (messages)",
@@ -88,7 +90,8 @@ def detect_kind(data: dict, method: str = "auto") -> str:
 class Example:
     """One line of a dataset file."""
 
-    __slots__ = ("path", "line", "raw", "data", "kind", "error", "bom", "_cache")
+    __slots__ = ("path", "line", "raw", "data", "kind", "error", "bom", "_cache", "_flat", "_dicts_only",
+                 "_keys", "_contents", "_ctypes", "_features", "_roles", "_conv")
 
     def __init__(
         self,
@@ -108,6 +111,8 @@ class Example:
         self.error = error
         self.bom = bom
         self._cache: dict[str, Any] | None = None
+        self._flat: list | None = None
+        self._conv: tuple | None = None
 
     def __repr__(self) -> str:
         return f"Example({self.path!r}, line={self.line}, kind={self.kind!r})"
@@ -126,10 +131,15 @@ class Example:
     @property
     def conversation(self) -> tuple[str, Any]:
         """(pointer, value) of the prompt conversation: ``messages`` or ``input.messages``."""
-        if self.kind == "dpo":
-            inp = self.data.get("input")
-            return "/input/messages", inp.get("messages") if isinstance(inp, dict) else None
-        return "/messages", self.data.get("messages")
+        conv = self._conv
+        if conv is None:
+            if self.kind == "dpo":
+                inp = self.data.get("input")
+                conv = ("/input/messages", inp.get("messages") if isinstance(inp, dict) else None)
+            else:
+                conv = ("/messages", self.data.get("messages"))
+            self._conv = conv
+        return conv
 
     @property
     def messages(self) -> list:
@@ -149,6 +159,8 @@ class Example:
 
         def compute() -> list:
             out = []
+            if type(self.data) is not dict:
+                return out
             pointer, value = self.conversation
             if isinstance(value, list):
                 out.append((pointer, value, "conversation"))
@@ -161,12 +173,90 @@ class Example:
 
         return self._memo("message_lists", compute)
 
-    def iter_messages(self):
-        """Yield (pointer, message, part) for every dict message in every message list."""
-        for pointer, messages, part in self.message_lists:
-            for i, message in enumerate(messages):
-                if isinstance(message, dict):
-                    yield f"{pointer}/{i}", message, part
+    # -- summaries computed in one pass at C speed; rules use them to return early -------------
+
+    def _summarize(self) -> None:
+        lists = self.message_lists
+        if len(lists) == 1:
+            flat = lists[0][1]
+        else:
+            flat = list(chain.from_iterable(v for _, v, _ in lists))
+        types = set(map(type, flat))
+        self._dicts_only = not types or types == {dict}
+        if not self._dicts_only:
+            flat = [m for m in flat if type(m) is dict]
+        self._flat = flat
+        self._keys = keys = set().union(*flat)
+        self._contents = contents = list(map(dict.get, flat, repeat("content")))
+        self._ctypes = ctypes = set(map(type, contents))
+        roles = list(map(dict.get, flat, repeat("role")))
+        features = keys.union(self.data)
+        features.update(map(ROLE_FEATURES.get, roles))
+        if list in ctypes:
+            features.add("content:list")
+        if type(None) in ctypes:
+            features.add("content:null")
+        self._features = features
+        conv = self.conversation[1]
+        if conv is flat:
+            self._roles = tuple(roles)
+        elif isinstance(conv, list):
+            self._roles = tuple(m.get("role") if type(m) is dict else None for m in conv)
+        else:
+            self._roles = ()
+
+    @property
+    def features(self) -> set:
+        """What the example contains, for rule gates (:attr:`ftlint.Rule.when`): its top-level keys,
+        the keys of its messages, ``role:<role>`` for each role present, and ``content:list`` /
+        ``content:null`` when some content is a list of parts or missing."""
+        if self._flat is None:
+            self._summarize()
+        return self._features
+
+    @property
+    def flat_messages(self) -> list[dict]:
+        """Every dict message of every message list, without pointers (see :meth:`iter_messages`)."""
+        if self._flat is None:
+            self._summarize()
+        return self._flat
+
+    @property
+    def messages_are_objects(self) -> bool:
+        """True when every message in every list is a JSON object."""
+        if self._flat is None:
+            self._summarize()
+        return self._dicts_only
+
+    @property
+    def message_keys(self) -> set[str]:
+        """The union of the keys of every message."""
+        if self._flat is None:
+            self._summarize()
+        return self._keys
+
+    @property
+    def contents(self) -> list:
+        """The ``content`` of each message in :attr:`flat_messages` (None where missing)."""
+        if self._flat is None:
+            self._summarize()
+        return self._contents
+
+    @property
+    def content_types(self) -> set[type]:
+        """The Python types of every message's content (``NoneType`` for missing or null)."""
+        if self._flat is None:
+            self._summarize()
+        return self._ctypes
+
+    def iter_messages(self) -> list[tuple[str, dict, str]]:
+        """(pointer, message, part) for every dict message in every message list, built once."""
+
+        def compute() -> list:
+            return [(f"{pointer}/{i}", m, part) for pointer, messages, part in self.message_lists
+                    for i, m in enumerate(messages) if type(m) is dict]
+
+        return self._memo("iter_messages", compute)
 
     @property
     def tools_container(self) -> tuple[str, dict]:
@@ -201,6 +291,6 @@ class Example:
     @property
     def roles(self) -> tuple:
         """The role of each conversation message (None for a non-object message)."""
-        return self._memo(
-            "roles", lambda: tuple(m.get("role") if isinstance(m, dict) else None for m in self.messages)
-        )
+        if self._flat is None:
+            self._summarize()
+        return self._roles

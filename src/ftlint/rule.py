@@ -64,6 +64,10 @@ class Rule:
     severity: ClassVar[Severity] = Severity.ERROR
     formats: ClassVar[frozenset[str]] = TRAINABLE_CHAT
     options: ClassVar[dict[str, Option]] = {}
+    #: Run the rule only on examples whose :attr:`Example.features` include at least one of these
+    #: (e.g. ``{"weight"}`` or ``{"tools", "tool_calls"}``); empty means every example. The engine
+    #: checks a gate once for all rules that share it, so ordinary examples skip whole families.
+    when: ClassVar[frozenset[str]] = frozenset()
     #: Set by the plugin manager: the plugin that registered the rule.
     plugin: ClassVar[str] = ""
 
@@ -110,7 +114,8 @@ class FileRule(Rule):
     formats: ClassVar[frozenset[str]] = FORMATS
 
     def start(self, ctx: "FileContext") -> Any:
-        return None
+        """Return the state for a new file, or None to sit this file out (no observe, no finish)."""
+        return {}
 
     def observe(self, state: Any, ex: "Example") -> Iterable[Finding] | None:
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from itertools import repeat
 
 from ..diagnostics import Finding, Severity
 from ..example import CHAT_ROLES, DPO_INPUT_KEYS, DPO_LEGACY_OUTPUT_KEYS, DPO_TOP_KEYS, RFT_ROLES, SFT_TOP_KEYS
@@ -26,6 +27,9 @@ UNSUPPORTED_PARTS = {"input_audio": "audio input", "file": "file input", "audio"
 PART_KEYS = {"text": frozenset({"type", "text"}), "image_url": frozenset({"type", "image_url"}),
              "refusal": frozenset({"type", "refusal"})}
 DETAILS = ("auto", "low", "high")
+NONE = type(None)
+PLAIN_CONTENT = frozenset({str, list, NONE})
+COMMON_KEYS = frozenset({"role", "content", "name", "weight"})
 
 
 def roles_for(kind: str) -> tuple[str, ...]:
@@ -65,6 +69,8 @@ class MessageNotObject(Rule):
     formats = WITH_RFT
 
     def check(self, ex):
+        if ex.messages_are_objects:
+            return None
         out = []
         for pointer, messages, _ in ex.message_lists:
             for i, m in enumerate(messages):
@@ -79,9 +85,12 @@ class UnknownRole(Rule):
     name = "unknown-role"
     summary = "A message has no role or a role the format does not know"
     formats = WITH_RFT
+    quiet_roles = (frozenset(CHAT_ROLES) | {"developer"}, frozenset(RFT_ROLES))
 
     def check(self, ex):
         allowed = roles_for(ex.kind)
+        if set(ex.roles) <= self.quiet_roles[ex.kind == "rft"]:
+            return None
         out = []
         pointer, value = ex.conversation
         if not isinstance(value, list):
@@ -118,9 +127,12 @@ class DeveloperRole(Rule):
     code = "FT104"
     name = "developer-role"
     summary = "The developer role in SFT or DPO data"
+    when = frozenset({'role:developer'})
     severity = Severity.WARNING
 
     def check(self, ex):
+        if "developer" not in map(dict.get, ex.flat_messages, repeat("role")):
+            return None
         out = []
         for pointer, m, _ in ex.iter_messages():
             if m.get("role") == "developer":
@@ -138,9 +150,12 @@ class MissingContent(Rule):
     code = "FT105"
     name = "missing-content"
     summary = "A message has no content"
+    when = frozenset({'content:null'})
     formats = WITH_RFT
 
     def check(self, ex):
+        if NONE not in ex.content_types:
+            return None
         out = None
         for pointer, m, _ in ex.iter_messages():
             role = m.get("role")
@@ -172,6 +187,9 @@ class EmptyContent(Rule):
     formats = WITH_RFT
 
     def check(self, ex):
+        contents = ex.contents
+        if "" not in contents and [] not in contents:
+            return None
         out = None
         for pointer, m, _ in ex.iter_messages():
             content = m.get("content")
@@ -191,6 +209,8 @@ class WhitespaceContent(Rule):
     formats = WITH_RFT
 
     def check(self, ex):
+        if ex.content_types <= {str, NONE} and not any(map(str.isspace, filter(None, ex.contents))):
+            return None
         out = None
         for pointer, m, _ in ex.iter_messages():
             content = m.get("content")
@@ -217,6 +237,8 @@ class InvalidContentType(Rule):
     formats = WITH_RFT
 
     def check(self, ex):
+        if ex.content_types <= PLAIN_CONTENT:
+            return None
         out = None
         for pointer, m, _ in ex.iter_messages():
             content = m.get("content")
@@ -252,9 +274,12 @@ class InvalidContentPart(Rule):
     code = "FT109"
     name = "invalid-content-part"
     summary = "A content part is malformed or of a type fine-tuning does not take"
+    when = frozenset({'content:list'})
     formats = WITH_RFT
 
     def check(self, ex):
+        if list not in ex.content_types:
+            return None
         out = None
         for pointer, m, _ in ex.iter_messages():
             content = m.get("content")
@@ -296,9 +321,12 @@ class ContentPartNotAllowed(Rule):
     code = "FT110"
     name = "content-part-not-allowed"
     summary = "A content part in a message whose role does not take it"
+    when = frozenset({'content:list'})
     formats = WITH_RFT
 
     def check(self, ex):
+        if list not in ex.content_types:
+            return None
         out = None
         for pointer, m, _ in ex.iter_messages():
             content = m.get("content")
@@ -328,9 +356,12 @@ class TooManyImages(Rule):
     code = "FT111"
     name = "too-many-images"
     summary = "More images in one example than the provider allows"
+    when = frozenset({'content:list'})
     options = {"max-images": Option(10, "Most images allowed in one example (OpenAI: 10; Azure OpenAI: 64).")}
 
     def check(self, ex):
+        if list not in ex.content_types:
+            return None
         count = 0
         first = None
         for pointer, m, _ in ex.iter_messages():
@@ -358,6 +389,9 @@ class UnknownTopLevelKey(Rule):
     def check(self, ex):
         data = ex.data
         allowed = SFT_TOP_KEYS if ex.kind == "sft" else DPO_TOP_KEYS
+        if data.keys() <= allowed and (ex.kind == "sft" or not isinstance(data.get("input"), dict)
+                                       or data["input"].keys() <= DPO_INPUT_KEYS):
+            return None
         out = None
         for key in data:
             if key not in allowed and key not in self.handled:
@@ -382,6 +416,8 @@ class UnknownMessageKey(Rule):
     formats = WITH_RFT
 
     def check(self, ex):
+        if ex.message_keys <= COMMON_KEYS:
+            return None
         out = None
         for pointer, m, _ in ex.iter_messages():
             allowed = MESSAGE_KEYS.get(m.get("role"))
@@ -400,9 +436,12 @@ class InvalidName(Rule):
     code = "FT114"
     name = "invalid-name"
     summary = "A message name that is not a non-empty string"
+    when = frozenset({'name', 'role:function'})
     formats = WITH_RFT
 
     def check(self, ex):
+        if "name" not in ex.message_keys and "function" not in ex.roles:
+            return None
         out = None
         for pointer, m, _ in ex.iter_messages():
             if "name" in m:

@@ -48,6 +48,8 @@ class SystemNotFirst(Rule):
     severity = Severity.WARNING
 
     def check(self, ex):
+        if "system" not in ex.roles[1:]:
+            return None
         out = None
         pointer, _ = ex.conversation
         for i, role in enumerate(ex.roles):
@@ -94,6 +96,7 @@ class ToolMessageWithoutCall(Rule):
     code = "FT205"
     name = "tool-message-without-call"
     summary = "A tool message that answers no earlier tool call"
+    when = frozenset({'role:tool'})
 
     def check(self, ex):
         if "tool" not in ex.roles:
@@ -127,9 +130,12 @@ class UnansweredToolCall(Rule):
     code = "FT206"
     name = "unanswered-tool-call"
     summary = "A tool call the conversation goes on without answering"
+    when = frozenset({'tool_calls'})
     severity = Severity.WARNING
 
     def check(self, ex):
+        if "tool_calls" not in ex.message_keys:
+            return None
         messages = ex.messages
         out = None
         pointer, _ = ex.conversation
@@ -157,9 +163,12 @@ class DuplicateToolCallId(Rule):
     code = "FT207"
     name = "duplicate-tool-call-id"
     summary = "Two tool calls in one assistant message share an id"
+    when = frozenset({'tool_calls'})
     severity = Severity.WARNING
 
     def check(self, ex):
+        if "tool_calls" not in ex.message_keys:
+            return None
         out = None
         for pointer, m, _ in ex.iter_messages():
             ids = _call_ids(m)

@@ -15,7 +15,24 @@ JSON_TYPES = {"string": (str,), "integer": (int,), "number": (int, float), "bool
               "array": (list,), "object": (dict,), "null": (type(None),)}
 
 
+CALL_KEYS = frozenset({"tool_calls", "function_call"})
+
+
+def uses_tools(ex) -> bool:
+    """Whether the example declares or calls any tool or function (the common case is not)."""
+    _, holder = ex.tools_container
+    return "tools" in holder or "functions" in holder or not CALL_KEYS.isdisjoint(ex.message_keys)
+
+
 def _definitions(ex):
+    return ex._memo("tool_definitions", lambda: list(_iter_definitions(ex)))
+
+
+def _calls(ex):
+    return ex._memo("tool_calls", lambda: list(_iter_calls(ex)))
+
+
+def _iter_definitions(ex):
     """Yield (pointer, function-object-or-None, problem) for every tool and legacy function."""
     prefix, holder = ex.tools_container
     tools = holder.get("tools")
@@ -47,7 +64,7 @@ def _definitions(ex):
                     yield f"{prefix}/functions/{i}", f, None
 
 
-def _calls(ex):
+def _iter_calls(ex):
     """Yield (pointer, name-or-None, arguments, call-object) for every tool call and function call."""
     for pointer, m, _ in ex.iter_messages():
         calls = m.get("tool_calls")
@@ -65,8 +82,11 @@ class InvalidToolDefinition(Rule):
     code = "FT401"
     name = "invalid-tool-definition"
     summary = "A malformed tool or function definition"
+    when = frozenset({'tools', 'functions', 'function_call', 'tool_calls'})
 
     def check(self, ex):
+        if not uses_tools(ex):
+            return None
         out = None
         seen: set = set()
         for where, fn, problem in _definitions(ex):
@@ -100,8 +120,11 @@ class InvalidToolName(Rule):
     code = "FT402"
     name = "invalid-tool-name"
     summary = "A tool or function name with characters or a length the API refuses"
+    when = frozenset({'tools', 'functions', 'function_call', 'tool_calls'})
 
     def check(self, ex):
+        if not uses_tools(ex):
+            return None
         out = None
         names = [(w + "/name", fn.get("name")) for w, fn, _ in _definitions(ex) if fn is not None]
         names += [(w + "/name", name) for w, name, _, _ in _calls(ex)]
@@ -118,8 +141,11 @@ class InvalidToolCall(Rule):
     code = "FT403"
     name = "invalid-tool-call"
     summary = "A malformed tool_calls entry or function_call"
+    when = frozenset({'tools', 'functions', 'function_call', 'tool_calls'})
 
     def check(self, ex):
+        if not uses_tools(ex):
+            return None
         out = []
         for pointer, m, _ in ex.iter_messages():
             if "tool_calls" in m:
@@ -162,8 +188,11 @@ class InvalidArguments(Rule):
     code = "FT404"
     name = "invalid-tool-arguments"
     summary = "Tool call arguments that are not a JSON-encoded object"
+    when = frozenset({'tools', 'functions', 'function_call', 'tool_calls'})
 
     def check(self, ex):
+        if not uses_tools(ex):
+            return None
         out = None
         for where, _, args, fn in _calls(ex):
             if "arguments" not in fn:
@@ -194,9 +223,12 @@ class UndeclaredTool(Rule):
     code = "FT405"
     name = "undeclared-tool"
     summary = "A call to a tool the example does not declare"
+    when = frozenset({'tools', 'functions', 'function_call', 'tool_calls'})
     severity = Severity.WARNING
 
     def check(self, ex):
+        if not uses_tools(ex):
+            return None
         out = None
         declared = ex.declared_tool_names
         for where, name, _, _ in _calls(ex):
@@ -249,6 +281,7 @@ class ArgumentsSchemaMismatch(Rule):
     code = "FT406"
     name = "arguments-schema-mismatch"
     summary = "Tool call arguments that do not fit the declared parameters"
+    when = frozenset({'tools', 'functions', 'function_call', 'tool_calls'})
     severity = Severity.WARNING
 
     def check(self, ex):
@@ -282,6 +315,7 @@ class LegacyFunctions(FileRule):
     code = "FT407"
     name = "legacy-functions"
     summary = "The deprecated functions / function_call format"
+    when = frozenset({'function_call', 'functions', 'role:function'})
     severity = Severity.WARNING
     formats = frozenset({"sft", "dpo"})
 
@@ -290,8 +324,7 @@ class LegacyFunctions(FileRule):
 
     def observe(self, state, ex):
         _, holder = ex.tools_container
-        uses = "functions" in holder or any(
-            "function_call" in m or m.get("role") == "function" for _, m, _ in ex.iter_messages())
+        uses = "functions" in holder or "function_call" in ex.message_keys or "function" in ex.roles
         if uses:
             if not state[0]:
                 state[1] = ex.line
@@ -311,6 +344,7 @@ class InvalidParallelToolCalls(Rule):
     code = "FT408"
     name = "invalid-parallel-tool-calls"
     summary = "parallel_tool_calls that is not a boolean"
+    when = frozenset({'parallel_tool_calls'})
 
     def check(self, ex):
         prefix, holder = ex.tools_container

@@ -11,8 +11,11 @@ class WeightOnNonAssistant(Rule):
     code = "FT301"
     name = "weight-on-non-assistant"
     summary = "A weight on a message that is not an assistant message"
+    when = frozenset({'weight'})
 
     def check(self, ex):
+        if "weight" not in ex.message_keys:
+            return None
         out = None
         for pointer, m, _ in ex.iter_messages():
             if "weight" in m and m.get("role") != "assistant":
@@ -26,8 +29,11 @@ class InvalidWeight(Rule):
     code = "FT302"
     name = "invalid-weight"
     summary = "A weight that is not the integer 0 or 1"
+    when = frozenset({'weight'})
 
     def check(self, ex):
+        if "weight" not in ex.message_keys:
+            return None
         out = None
         for pointer, m, _ in ex.iter_messages():
             if "weight" not in m or m.get("role") != "assistant":
@@ -50,9 +56,12 @@ class NothingToTrain(Rule):
     code = "FT303"
     name = "nothing-to-train"
     summary = "Every assistant message has weight 0"
+    when = frozenset({'weight'})
     formats = frozenset({"sft"})
 
     def check(self, ex):
+        if "weight" not in ex.message_keys:
+            return None
         assistants = [m for m in ex.messages if isinstance(m, dict) and m.get("role") == "assistant"]
         if not assistants:
             return None
@@ -70,6 +79,7 @@ class TopLevelWeight(Rule):
     code = "FT304"
     name = "top-level-weight"
     summary = "A weight on the example instead of on assistant messages"
+    when = frozenset({'weight'})
 
     def check(self, ex):
         if "weight" in ex.data:
