@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .rule import Rule
 
-FENCE_RE = re.compile(r"^```(\w[\w-]*)?[^\n]*\n(.*?)^```", re.S | re.M)
+FENCE_RE = re.compile(r"^```(\w[\w-]*)?([^\n]*)\n(.*?)^```", re.S | re.M)
 
 
 def pages_dir() -> Path | None:
@@ -50,6 +50,11 @@ def section(markdown: str, title: str) -> str:
     return match.group(1) if match else ""
 
 
-def examples(markdown: str, title: str) -> list[tuple[str, str]]:
-    """The fenced blocks under a section: (info string, body)."""
-    return [(m.group(1) or "", m.group(2)) for m in FENCE_RE.finditer(section(markdown, title))]
+def examples(markdown: str, title: str) -> list[tuple[str, dict[str, str], str]]:
+    """The fenced blocks under a section: (language, settings, body). Settings are ``key=value``
+    words after the language, e.g. ```` ```jsonl method=dpo ````, applied when the example is linted."""
+    out = []
+    for m in FENCE_RE.finditer(section(markdown, title)):
+        settings = dict(word.split("=", 1) for word in m.group(2).split() if "=" in word)
+        out.append((m.group(1) or "", settings, m.group(3)))
+    return out

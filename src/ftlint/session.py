@@ -34,6 +34,12 @@ class Session:
         registry = build_registry(tuple(config.plugins))
         return cls(config, registry, build_ruleset(config, registry))
 
+    def lint_bytes(self, data: bytes, name: str = "<bytes>") -> Report:
+        """Lint an in-memory dataset, as if it were a file called ``name``."""
+        import io
+
+        return self.lint(["-"], stdin=io.BytesIO(data), stdin_name=name)
+
     def lint(self, paths: list[str], *, force_exclude: bool = False, stdin: BinaryIO | None = None,
              stdin_name: str = "<stdin>") -> Report:
         report = lint(paths, self.config, self.ruleset, force_exclude=force_exclude, stdin=stdin,

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ftlint.cli import create_cli
+from ftlint.config import Config
+from ftlint.session import Session
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+U = {"role": "user", "content": "What is the capital of France?"}
+A = {"role": "assistant", "content": "Paris."}
+
+
+def line(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False)
+
+
+def good_lines(n: int = 10) -> str:
+    return "".join(line({"messages": [{"role": "user", "content": f"Question {i}?"},
+                                      {"role": "assistant", "content": f"Answer {i}."}]}) + "\n" for i in range(n))
+
+
+def lint(data: str | bytes, name: str = "data.jsonl", **settings):
+    """Lint in-memory data with default settings plus overrides; returns the Report."""
+    cfg = Config()
+    for key, value in settings.items():
+        setattr(cfg, key, value)
+    session = Session.create(config=cfg)
+    return session.lint_bytes(data.encode() if isinstance(data, str) else data, name)
+
+
+def codes(report) -> list[str]:
+    return [d.code for d in report.diagnostics]
+
+
+@pytest.fixture
+def run(monkeypatch, tmp_path):
+    """Run the CLI in an empty folder (no config above it is found)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+
+    def invoke(*args: str, input: bytes | str | None = None):
+        return CliRunner().invoke(create_cli(), list(args), input=input, catch_exceptions=False)
+
+    return invoke
+
+
+needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared is not present (only in the dev workspace)")

@@ -1,0 +1,92 @@
+"""The rule pages in rules/ are the rules' documentation; their examples are run here, so the docs
+cannot drift from the code."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+
+import pytest
+from conftest import ROOT, codes
+
+from ftlint.config import Config
+from ftlint.diagnostics import Severity
+from ftlint.docs import examples, rule_doc, section
+from ftlint.plugins import build_registry
+from ftlint.session import Session
+
+REGISTRY = build_registry()
+BUILTIN = {code: cls for code, cls in REGISTRY.rules.items() if cls.plugin and
+           next(p for p in REGISTRY.plugins if p.name == cls.plugin).source == "built-in"}
+PAGES = sorted((ROOT / "rules").glob("*.md"))
+
+
+def lint_block(lang: str, settings: dict[str, str], body: str):
+    data = ast.literal_eval(body.strip()) if lang == "bytes" else body.encode()
+    cfg = Config()
+    for key, value in settings.items():
+        if key.startswith("rules."):
+            _, rule, option = key.split(".", 2)
+            cfg.rules.setdefault(rule, {})[option] = json.loads(value)
+        else:
+            setattr(cfg, key, value)
+    return Session.create(config=cfg).lint_bytes(data, "example.jsonl")
+
+
+def test_every_rule_has_a_page_and_every_page_a_rule():
+    page_codes = {p.stem for p in PAGES}
+    assert set(BUILTIN) - page_codes == set(), "rules without a page in rules/"
+    assert page_codes - set(BUILTIN) == set(), "pages in rules/ that name no rule"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)
+def test_page_is_complete(page):
+    cls = BUILTIN[page.stem]
+    text = page.read_text()
+    assert text.startswith(f"# {cls.code} {cls.name}\n"), "the title is '# CODE name'"
+    assert f"**Default severity:** {Severity.parse(cls.severity).label}" in text
+    for title in ("What it checks", "Why", "Options", "Bad", "Good"):
+        assert section(text, title).strip(), f"section '{title}' is empty"
+    for option in cls.options:
+        assert f"`{option}`" in section(text, "Options"), f"option {option} is not documented"
+    assert rule_doc(cls) == text
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)
+def test_bad_examples_trigger_the_rule(page):
+    blocks = examples(page.read_text(), "Bad")
+    assert blocks
+    for lang, settings, body in blocks:
+        report = lint_block(lang, settings, body)
+        assert not report.errors
+        assert page.stem in codes(report), f"bad example does not trigger {page.stem}: {body[:80]}"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)
+def test_good_examples_are_clean(page):
+    blocks = examples(page.read_text(), "Good")
+    assert blocks
+    for lang, settings, body in blocks:
+        report = lint_block(lang, settings, body)
+        assert not report.errors
+        assert page.stem not in codes(report)
+        errors = [f"{d.code} {d.message}" for d in report.diagnostics if d.severity == Severity.ERROR]
+        assert errors == [], f"good example of {page.stem} has errors"
+
+
+def test_rule_command_shows_the_page(run):
+    result = run("rule", "invalid-weight")
+    assert result.exit_code == 0
+    assert result.output.startswith("# FT302 invalid-weight")
+    assert "## Bad" in result.output and "1.0" in result.output
+    assert run("rule", "FT302").output == result.output
+    missing = run("rule", "invalid-wieght")
+    assert missing.exit_code == 2 and "did you mean 'invalid-weight'" in missing.output
+
+
+def test_codes_follow_the_families():
+    for code, cls in BUILTIN.items():
+        assert re.fullmatch(r"FT[0-5]\d\d", code)
+        assert cls.__module__.rsplit(".", 1)[-1] == {
+            "0": "file", "1": "messages", "2": "order", "3": "weights", "4": "tools", "5": "preference"}[code[2]]
