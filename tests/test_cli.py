@@ -1,0 +1,172 @@
+"""The command line as a user meets it: exit codes, output formats, stdin, colour, files, folders."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from conftest import ROOT, good_lines, line
+
+BAD = good_lines(9) + line({"messages": [{"role": "user", "content": "Hi"},
+                                         {"role": "assistant", "content": "Hello", "weight": 1.0}]}) + "\n"
+WARN_ONLY = good_lines(9) + line({"messages": [{"role": "user", "content": "Hi"}, {"role": "user", "content": "?"},
+                                               {"role": "assistant", "content": "Hello"}]}) + "\n"
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_clean_file_exits_zero(run, tmp_path):
+    write(tmp_path, "train.jsonl", good_lines())
+    result = run("check", "train.jsonl")
+    assert result.exit_code == 0, result.output
+    assert "All checks passed: 10 examples in 1 file." in result.output
+
+
+def test_errors_exit_one_with_location_pointer_and_fix(run, tmp_path):
+    write(tmp_path, "train.jsonl", BAD)
+    result = run("train.jsonl")  # check is the default command
+    assert result.exit_code == 1
+    first = result.output.splitlines()[0]
+    assert first.startswith("train.jsonl:10:1: FT302 error [invalid-weight] /messages/1/weight ")
+    assert "got 1.0" in first and 'fix: write "weight": 1' in first
+    assert "FT302  invalid-weight" in result.output
+    assert "Found 1 error in 10 examples across 1 file." in result.output
+
+
+def test_warnings_pass_unless_strict(run, tmp_path):
+    write(tmp_path, "train.jsonl", WARN_ONLY)
+    assert run("train.jsonl").exit_code == 0
+    assert run("train.jsonl", "--strict").exit_code == 1
+
+
+def test_exit_zero_hides_violations_but_not_usage_errors(run, tmp_path):
+    write(tmp_path, "train.jsonl", BAD)
+    assert run("train.jsonl", "--exit-zero").exit_code == 0
+    result = run("train.jsonl", "--exit-zero", "--select", "FT999")
+    assert result.exit_code == 2
+    assert "names no known rule: 'FT999'" in result.output
+
+
+def test_select_ignore_and_names(run, tmp_path):
+    write(tmp_path, "train.jsonl", BAD)
+    assert run("train.jsonl", "--ignore", "invalid-weight").exit_code == 0
+    assert run("train.jsonl", "--select", "FT1,FT2").exit_code == 0
+    assert run("train.jsonl", "--select", "FT3").exit_code == 1
+    # the most specific selector wins: FT3 off, but FT302 back on
+    assert run("train.jsonl", "--ignore", "FT3", "--extend-select", "FT302").exit_code == 1
+
+
+def test_missing_path_is_exit_two(run):
+    result = run("nope.jsonl")
+    assert result.exit_code == 2
+    assert "no such file or directory: nope.jsonl" in result.output
+
+
+def test_folder_is_walked_for_jsonl_and_ndjson(run, tmp_path):
+    write(tmp_path, "data/a.jsonl", good_lines())
+    write(tmp_path, "data/sub/b.ndjson", BAD)
+    write(tmp_path, "data/notes.txt", "not data")
+    write(tmp_path, "data/.hidden/c.jsonl", BAD)
+    result = run("data", "--format", "json")
+    doc = json.loads(result.output)
+    assert [f["path"] for f in doc["files"]] == [os.path.join("data", "a.jsonl"), os.path.join("data", "sub", "b.ndjson")]
+    assert result.exit_code == 1
+
+
+def test_stdin(run):
+    result = run("check", "-", "--stdin-filename", "piped.jsonl", input=BAD)
+    assert result.exit_code == 1
+    assert result.output.startswith("piped.jsonl:10:1: FT302")
+
+
+def test_json_format_is_only_json(run, tmp_path):
+    write(tmp_path, "train.jsonl", BAD)
+    result = run("train.jsonl", "--format", "json")
+    doc = json.loads(result.output)
+    assert doc["schema_version"] == 1
+    assert doc["summary"]["errors"] == 1 and doc["summary"]["examples"] == 10
+    d = doc["diagnostics"][0]
+    assert (d["path"], d["line"], d["pointer"], d["code"], d["name"], d["severity"]) == (
+        "train.jsonl", 10, "/messages/1/weight", "FT302", "invalid-weight", "error")
+    assert d["fix"]
+
+
+def test_output_file(run, tmp_path):
+    write(tmp_path, "train.jsonl", BAD)
+    result = run("train.jsonl", "--format", "json", "--output-file", "report.json")
+    assert result.output == ""
+    assert json.loads((tmp_path / "report.json").read_text())["summary"]["errors"] == 1
+
+
+def test_statistics_and_quiet(run, tmp_path):
+    write(tmp_path, "train.jsonl", BAD)
+    stats = run("train.jsonl", "--statistics").output
+    assert stats.strip().split() == ["1", "FT302", "invalid-weight", "error"]
+    quiet = run("train.jsonl", "-q").output
+    assert quiet.count("\n") == 1 and "Found" not in quiet
+
+
+def test_color(run, tmp_path, monkeypatch):
+    write(tmp_path, "train.jsonl", BAD)
+    assert "\x1b[" not in run("train.jsonl").output
+    assert "\x1b[" in run("train.jsonl", "--color", "always").output
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert "\x1b[" in run("train.jsonl").output
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert "\x1b[" not in run("train.jsonl").output
+    assert "\x1b[" not in run("train.jsonl", "--format", "json", "--color", "always").output
+
+
+def test_github_format_and_step_summary(run, tmp_path, monkeypatch):
+    write(tmp_path, "a,b.jsonl", BAD)
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    result = run("a,b.jsonl", "--format", "github")
+    lines = result.output.splitlines()
+    assert lines[0] == "::group::a,b.jsonl"
+    assert lines[1].startswith("::error title=ftlint (FT302 invalid-weight),file=a%2Cb.jsonl,line=10::")
+    assert "%0Afix: " in lines[1]
+    assert lines[2] == "::endgroup::"
+    text = summary.read_text()
+    assert "| 1 | FT302 | invalid-weight | error |" in text
+
+
+def test_rules_and_plugins_listing(run):
+    rules = run("rules")
+    assert rules.exit_code == 0
+    assert "FT302   invalid-weight" in rules.output
+    data = json.loads(run("rules", "--format", "json").output)
+    assert {"code": "FT204", "severity": "warning"}.items() <= next(r for r in data if r["code"] == "FT204").items()
+    plugins = json.loads(run("plugins", "--format", "json").output)
+    builtin = {p["name"]: p for p in plugins if p["source"] == "built-in"}
+    assert "FT302" in builtin["weight-rules"]["rules"]
+    assert builtin["text-reporter"]["reporters"] == ["text"]
+    assert builtin["weight-rules"]["version"]
+
+
+def test_version(run):
+    from ftlint import __version__
+
+    assert run("--version").output.strip() == f"ftlint, version {__version__}"
+
+
+def test_python_dash_m_and_console_script(tmp_path):
+    path = write(tmp_path, "train.jsonl", BAD)
+    proc = subprocess.run([sys.executable, "-m", "ftlint", str(path), "--format", "json"], capture_output=True,
+                          text=True, cwd=tmp_path)
+    assert proc.returncode == 1 and json.loads(proc.stdout)["summary"]["errors"] == 1
+
+
+def test_example_dataset_in_repo_passes(run):
+    for name in ("train.jsonl", "preferences.jsonl"):
+        result = run(str(ROOT / "examples" / "data" / name))
+        assert result.exit_code == 0, result.output
+    broken = run(str(ROOT / "examples" / "data" / "broken.jsonl"))
+    assert broken.exit_code == 1
