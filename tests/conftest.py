@@ -26,6 +26,10 @@ def good_lines(n: int = 10) -> str:
                                       {"role": "assistant", "content": f"Answer {i}."}]}) + "\n" for i in range(n))
 
 
+BAD_WEIGHT = good_lines(9) + line({"messages": [{"role": "user", "content": "Hi"},
+                                                {"role": "assistant", "content": "Hello", "weight": 1.0}]}) + "\n"
+
+
 def lint(data: str | bytes, name: str = "data.jsonl", **settings):
     """Lint in-memory data with default settings plus overrides; returns the Report."""
     cfg = Config()

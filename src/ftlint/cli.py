@@ -159,7 +159,7 @@ def rule_command() -> click.Command:
     @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
     @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this config (for its plugins).")
     def rule(selector, fmt, config_path):
-        """Show the documentation of one rule, by code (FT302) or name (invalid-weight)."""
+        """Show the documentation of one rule, by code or by name."""
         from .docs import rule_doc
 
         session = _session(config_path=config_path)
