@@ -8,7 +8,17 @@ from click.testing import CliRunner
 
 from ftlint.cli import create_cli
 from ftlint.config import Config
+from ftlint.plugins import build_registry
+from ftlint.selection import build_ruleset
 from ftlint.session import Session
+
+_REGISTRY = []
+
+
+def _registry():
+    if not _REGISTRY:
+        _REGISTRY.append(build_registry())
+    return _REGISTRY[0]
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -35,7 +45,7 @@ def lint(data: str | bytes, name: str = "data.jsonl", **settings):
     cfg = Config()
     for key, value in settings.items():
         setattr(cfg, key, value)
-    session = Session.create(config=cfg)
+    session = Session(cfg, _registry(), build_ruleset(cfg, _registry()))
     return session.lint_bytes(data.encode() if isinstance(data, str) else data, name)
 
 

@@ -185,13 +185,15 @@ class Example:
         self._dicts_only = not types or types == {dict}
         if not self._dicts_only:
             flat = [m for m in flat if type(m) is dict]
-        self._flat = flat
         self._keys = keys = set().union(*flat)
         self._contents = contents = list(map(dict.get, flat, repeat("content")))
         self._ctypes = ctypes = set(map(type, contents))
         roles = list(map(dict.get, flat, repeat("role")))
         features = keys.union(self.data)
-        features.update(map(ROLE_FEATURES.get, roles))
+        try:
+            features.update(map(ROLE_FEATURES.get, roles))
+        except TypeError:  # an unhashable role (a list or object) is FT103's to report
+            features.update(ROLE_FEATURES.get(r) for r in roles if type(r) is str)
         if list in ctypes:
             features.add("content:list")
         if type(None) in ctypes:
@@ -204,6 +206,7 @@ class Example:
             self._roles = tuple(m.get("role") if type(m) is dict else None for m in conv)
         else:
             self._roles = ()
+        self._flat = flat  # last: the summary is complete only when this is set
 
     @property
     def features(self) -> set:

@@ -89,7 +89,8 @@ class UnknownRole(Rule):
 
     def check(self, ex):
         allowed = roles_for(ex.kind)
-        if set(ex.roles) <= self.quiet_roles[ex.kind == "rft"]:
+        quiet = self.quiet_roles[ex.kind == "rft"]
+        if all(type(r) is str and r in quiet for r in ex.roles):
             return None
         out = []
         pointer, value = ex.conversation
@@ -289,6 +290,8 @@ class InvalidContentPart(Rule):
                 where = f"{pointer}/content/{j}"
                 problem = fix = None
                 ptype = part.get("type") if isinstance(part, dict) else None
+                if not isinstance(ptype, (str, type(None))):
+                    ptype = repr(ptype)
                 if not isinstance(part, dict):
                     problem, fix = f"content part is {_desc(part)}, not an object", \
                         'write {"type": "text", "text": ...}'
@@ -420,7 +423,8 @@ class UnknownMessageKey(Rule):
             return None
         out = None
         for pointer, m, _ in ex.iter_messages():
-            allowed = MESSAGE_KEYS.get(m.get("role"))
+            role = m.get("role")
+            allowed = MESSAGE_KEYS.get(role) if type(role) is str else None
             if allowed is None:
                 continue
             for key in m:

@@ -78,7 +78,7 @@ class ConsecutiveSameRole(Rule):
         pointer, _ = ex.conversation
         for i in range(1, len(roles)):
             role = roles[i]
-            if role == roles[i - 1] and role in self._roles:
+            if type(role) is str and role == roles[i - 1] and role in self._roles:
                 out = out or []
                 out.append(Finding(f"{pointer}/{i}", f"two {role} messages in a row (positions {i} and {i + 1})",
                                    f"merge the two {role} messages into one"))
@@ -89,7 +89,8 @@ def _call_ids(message: dict) -> list:
     calls = message.get("tool_calls")
     if not isinstance(calls, list):
         return []
-    return [c.get("id") for c in calls if isinstance(c, dict)]
+    # Ids that are not strings are FT403's to report; here they answer nothing.
+    return [c.get("id") if isinstance(c.get("id"), str) else None for c in calls if isinstance(c, dict)]
 
 
 class ToolMessageWithoutCall(Rule):
@@ -115,6 +116,9 @@ class ToolMessageWithoutCall(Rule):
                 problem = None
                 if call_id is None:
                     problem = ("tool message has no 'tool_call_id'",
+                               "set tool_call_id to the id of the assistant tool call it answers")
+                elif not isinstance(call_id, str):
+                    problem = (f"tool_call_id must be a string, got {call_id!r}",
                                "set tool_call_id to the id of the assistant tool call it answers")
                 elif call_id not in seen:
                     problem = (f"tool_call_id {call_id!r} matches no tool call of an earlier assistant message",
@@ -148,7 +152,9 @@ class UnansweredToolCall(Rule):
             answered = set()
             j = i + 1
             while j < len(messages) and isinstance(messages[j], dict) and messages[j].get("role") == "tool":
-                answered.add(messages[j].get("tool_call_id"))
+                answer = messages[j].get("tool_call_id")
+                if isinstance(answer, str):
+                    answered.add(answer)
                 j += 1
             for k, call_id in enumerate(ids):
                 if call_id not in answered:

@@ -263,7 +263,7 @@ def _schema_problems(value, schema: dict, path: str, out: list, depth: int = 0) 
         props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
         required = schema.get("required") if isinstance(schema.get("required"), list) else []
         for key in required:
-            if key not in value:
+            if isinstance(key, str) and key not in value:
                 out.append(f"required argument {path + '.' if path else ''}{key} is missing")
         if schema.get("additionalProperties") is False:
             for key in value:
@@ -293,7 +293,7 @@ class ArgumentsSchemaMismatch(Rule):
                 schemas[fn["name"]] = fn["parameters"]
         out = None
         for where, name, args, _ in _calls(ex):
-            schema = schemas.get(name)
+            schema = schemas.get(name) if isinstance(name, str) else None
             if schema is None or not isinstance(args, str):
                 continue
             try:

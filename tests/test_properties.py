@@ -1,0 +1,61 @@
+"""Any byte sequence and any JSON is a dataset ftlint must judge without a traceback or exit 2."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import lint
+from ftlint.cli import create_cli
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=20,
+)
+ROLES = st.sampled_from(["system", "user", "assistant", "tool", "function", "developer", "bot", None, 3])
+KEYS = st.sampled_from(["role", "content", "weight", "name", "tool_calls", "tool_call_id", "function_call",
+                        "refusal", "text"])
+MESSAGE = st.dictionaries(KEYS, JSON | ROLES, max_size=5)
+CHAT = st.fixed_dictionaries({"messages": st.lists(MESSAGE | JSON, max_size=6)},
+                             optional={"tools": JSON, "functions": JSON, "parallel_tool_calls": JSON, "weight": JSON})
+DPO = st.fixed_dictionaries({"input": st.fixed_dictionaries({"messages": st.lists(MESSAGE, max_size=4)},
+                                                            optional={"tools": JSON}) | JSON},
+                            optional={"preferred_output": st.lists(MESSAGE, max_size=2) | JSON,
+                                      "non_preferred_output": st.lists(MESSAGE, max_size=2) | JSON})
+
+
+def assert_judged(data: bytes) -> None:
+    report = lint(data)
+    assert report.errors == [], [e.describe() for e in report.errors]
+    assert report.exit_code() in (0, 1)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=300))
+def test_random_bytes(data):
+    assert_judged(data)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(JSON | CHAT | DPO, max_size=5))
+def test_random_json_lines(values):
+    assert_judged("\n".join(json.dumps(v) for v in values).encode())
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(CHAT | DPO, min_size=1, max_size=4), st.sampled_from(["auto", "sft", "dpo", "rft"]))
+def test_random_chat_shapes_under_every_method(values, method):
+    report = lint("\n".join(json.dumps(v) for v in values), method=method)
+    assert report.errors == []
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.binary(max_size=200))
+def test_cli_never_exits_two_on_data(data):
+    result = CliRunner().invoke(create_cli(), ["-", "--isolated", "--format", "json"], input=data)
+    assert result.exit_code in (0, 1), result.output
+    json.loads(result.output)
