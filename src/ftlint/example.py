@@ -192,7 +192,7 @@ class Example:
         features = keys.union(self.data)
         try:
             features.update(map(ROLE_FEATURES.get, roles))
-        except TypeError:  # an unhashable role (a list or object) is FT103's to report
+        except TypeError:  # an unhashable role (a list or object) is the role rules' to report
             features.update(ROLE_FEATURES.get(r) for r in roles if type(r) is str)
         if list in ctypes:
             features.add("content:list")
