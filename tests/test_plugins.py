@@ -138,11 +138,8 @@ def test_disable_plugins_env(run, tmp_path, monkeypatch):
 
 
 def test_example_plugin_installs_and_registers_through_its_entry_point(tmp_path):
-    try:
-        importlib.metadata.distribution("ftlint-plugin-example")
-    except importlib.metadata.PackageNotFoundError:
-        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps",
-                        str(ROOT / "examples" / "ftlint-plugin-example")], check=True)
+    # the root conftest.py installs the example plugin into the test environment
+    assert importlib.metadata.distribution("ftlint-plugin-example").entry_points
     (tmp_path / "train.jsonl").write_text(
         '{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "mail bob@corp.io"}]}\n')
     proc = subprocess.run([sys.executable, "-m", "ftlint", "train.jsonl", "--format", "json", "--isolated"],

@@ -1,0 +1,89 @@
+"""Benchmark ftlint on a generated dataset: MB/s, examples/s and peak memory.
+
+    python bench/run.py                       # 1 GB SFT file (generated once into bench/data/)
+    python bench/run.py --size-mb 200 --repeat 3
+    python bench/run.py --format dpo --args "--select FT0,FT1"
+
+Each run is a fresh `python -m ftlint` process, as a user runs it; peak RSS is the child's
+maximum resident set size. One MB is 10^6 bytes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shlex
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ALL_PLUGINS = False
+
+
+def ensure_data(size_mb: float, fmt: str, seed: int) -> Path:
+    path = HERE / "data" / f"{fmt}-{size_mb:g}mb-seed{seed}.jsonl"
+    if not path.exists():
+        path.parent.mkdir(exist_ok=True)
+        print(f"generating {path} ...", file=sys.stderr)
+        subprocess.run([sys.executable, str(HERE / "generate.py"), "--size-mb", str(size_mb), "--format", fmt,
+                        "--seed", str(seed), "--out", str(path)], check=True)
+    return path
+
+
+def measure(path: Path, extra: list[str]) -> dict:
+    cmd = [sys.executable, "-m", "ftlint", "check", str(path), "--isolated", "--format", "json",
+           "--output-file", os.devnull, *extra]
+    env = dict(os.environ)
+    if not ALL_PLUGINS:
+        # Measure ftlint itself: third-party rules installed in this environment are not ours.
+        from importlib.metadata import entry_points
+
+        others = [ep.name for ep in entry_points(group="ftlint") if ep.dist is None or ep.dist.name != "ftlint"]
+        env["FTLINT_DISABLE_PLUGINS"] = ",".join(others)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"ftlint failed ({proc.returncode}): {proc.stderr}")
+    return {"seconds": elapsed, "cpu_seconds": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+            "peak_rss_mb": after.ru_maxrss / 1024}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--size-mb", type=float, default=1000)
+    ap.add_argument("--format", choices=["sft", "dpo"], default="sft")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--repeat", type=int, default=1, help="runs; the fastest is reported")
+    ap.add_argument("--args", default="", help="extra ftlint arguments, e.g. \"--select FT0,FT1\"")
+    ap.add_argument("--file", help="benchmark this file instead of generated data")
+    ap.add_argument("--all-plugins", action="store_true", help="keep installed third-party plugins enabled")
+    opts = ap.parse_args(argv)
+    global ALL_PLUGINS
+    ALL_PLUGINS = opts.all_plugins
+    path = Path(opts.file) if opts.file else ensure_data(opts.size_mb, opts.format, opts.seed)
+    size = path.stat().st_size
+    with open(path, "rb") as fh:
+        lines = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 24), b""))
+    runs = [measure(path, shlex.split(opts.args)) for _ in range(opts.repeat)]
+    best = min(runs, key=lambda r: r["seconds"])
+    result = {
+        "file": str(path), "bytes": size, "examples": lines, "args": opts.args,
+        "seconds": round(best["seconds"], 2), "mb_per_s": round(size / 1e6 / best["seconds"], 1),
+        "examples_per_s": round(lines / best["seconds"]), "peak_rss_mb": round(max(r["peak_rss_mb"] for r in runs), 1),
+        "runs": [round(r["seconds"], 2) for r in runs],
+    }
+    print(f"{size / 1e6:,.0f} MB, {lines:,} examples in {best['seconds']:.2f} s: {result['mb_per_s']} MB/s, "
+          f"{result['examples_per_s']:,} examples/s, peak RSS {result['peak_rss_mb']} MB")
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
