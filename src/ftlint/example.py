@@ -17,6 +17,8 @@ DPO_INPUT_KEYS = frozenset({"messages", "tools", "parallel_tool_calls"})
 CHAT_ROLES = ("system", "user", "assistant", "tool", "function")
 RFT_ROLES = ("developer", "user", "assistant", "tool")
 
+_STR = frozenset({str})
+_PLAIN_CONTENT = frozenset({str, list, type(None)})
 ROLE_FEATURES = {r: f"role:{r}" for r in (*CHAT_ROLES, "developer")}
 METHOD_FORMAT = {"sft": "sft", "dpo": "dpo", "rft": "rft"}
 FORMAT_TITLES = {
@@ -46,6 +48,7 @@ class FileContext:
     size: int = 0
     lines: int = 0
     examples: int = 0  # non-blank lines
+    bom: bool = False  # the file starts with a UTF-8 byte order mark
 
 
 def _has_assistant(messages: Any) -> bool:
@@ -194,10 +197,19 @@ class Example:
             features.update(map(ROLE_FEATURES.get, roles))
         except TypeError:  # an unhashable role (a list or object) is the role rules' to report
             features.update(ROLE_FEATURES.get(r) for r in roles if type(r) is str)
-        if list in ctypes:
-            features.add("content:list")
-        if type(None) in ctypes:
-            features.add("content:null")
+        if not ctypes <= _STR:
+            if list in ctypes:
+                features.add("content:list")
+            if type(None) in ctypes:
+                features.add("content:null")
+            if not ctypes <= _PLAIN_CONTENT:
+                features.add("content:other")
+            if [] in contents:
+                features.add("content:empty")
+        if "" in contents:
+            features.add("content:empty")
+        if not self._dicts_only:
+            features.add("message:not-object")
         self._features = features
         conv = self.conversation[1]
         if conv is flat:
@@ -211,8 +223,10 @@ class Example:
     @property
     def features(self) -> set:
         """What the example contains, for rule gates (:attr:`ftlint.Rule.when`): its top-level keys,
-        the keys of its messages, ``role:<role>`` for each role present, and ``content:list`` /
-        ``content:null`` when some content is a list of parts or missing."""
+        the keys of its messages, ``role:<role>`` for each role present, ``content:list``,
+        ``content:null``, ``content:empty`` and ``content:other`` when some content is a list of
+        parts, missing or null, empty, or of another type, and ``message:not-object`` when some
+        message is not an object."""
         if self._flat is None:
             self._summarize()
         return self._features

@@ -32,7 +32,7 @@ def read_examples(stream: BinaryIO | Iterable[bytes], ctx: FileContext) -> Itera
         bom = False
         if lineno == 1 and raw.startswith(BOM):
             raw = raw[3:]
-            bom = True
+            bom = ctx.bom = True
         try:
             data = loads(raw)
         except JSONDecodeError:

@@ -44,17 +44,17 @@ class InvalidUtf8(_ParseErrorRule):
         return f"line is not valid UTF-8: {ex.error.message}; JSONL must be UTF-8"
 
 
-class ByteOrderMark(Rule):
+class ByteOrderMark(FileRule):
     code = "FT002"
     name = "byte-order-mark"
     summary = "File starts with a UTF-8 byte order mark"
-    formats = FORMATS
+    formats = frozenset()
 
-    def check(self, ex):
-        if ex.bom:
+    def finish(self, state, ctx):
+        if ctx.bom:
             return (Finding("", "file starts with a UTF-8 byte order mark (EF BB BF); JSON parsers that read "
                             "the line as JSON reject it ('Unexpected UTF-8 BOM')",
-                            "save the file as UTF-8 without BOM", column=1),)
+                            "save the file as UTF-8 without BOM", line=1, column=1),)
         return None
 
 
@@ -121,10 +121,11 @@ class DuplicateKey(Rule):
         # A parser keeps one value per key, so a duplicate leaves more key-ending '":' in the line
         # than keys in the parsed object. Count keys cheaply where the shape allows, otherwise by
         # re-serialising; only on a mismatch pay for the exact search.
-        if ex.kind in ("sft", "rft") and ex.messages_are_objects and ex.message_keys <= SIMPLE_KEYS \
-                and ex.content_types <= SIMPLE_CONTENT and ex.data.keys() == {"messages"}:
-            keys = 1 + sum(map(len, ex.flat_messages))
-            if raw.count(b'":') - raw.count(b'\\":') == keys:
+        data = ex.data
+        messages = data.get("messages")
+        if len(data) == 1 and type(messages) is list and ex.content_types <= SIMPLE_CONTENT \
+                and ex.messages_are_objects and ex.message_keys <= SIMPLE_KEYS:
+            if raw.count(b'":') - raw.count(b'\\":') == 1 + sum(map(len, messages)):
                 return None
         else:
             try:
