@@ -145,29 +145,27 @@ class Linter:
                 observers.setdefault(kind, []).append((rule, sev, state))
         emit = self._emit
         nothing: tuple = ((), ())
-        for ex in read_examples(stream, ctx):
-            kind = ex.kind
-            formats[kind] = formats.get(kind, 0) + 1
-            always, gated = by_kind.get(kind, nothing)
-            for check, rule, sev in always:
+
+        def run(rules: list, ex: Example) -> None:
+            for check, rule, sev in rules:
                 try:
                     found = check(ex)
                     if found:
                         emit(out, found, rule, sev, display, ex.line)
                 except Exception as exc:
                     self._crash(rule, display, ex.line, exc)
+
+        for ex in read_examples(stream, ctx):
+            kind = ex.kind
+            formats[kind] = formats.get(kind, 0) + 1
+            always, gated = by_kind.get(kind, nothing)
+            if always:
+                run(always, ex)
             if gated:
                 features = ex.features
                 for gate, members in gated:
-                    if gate.isdisjoint(features):
-                        continue
-                    for check, rule, sev in members:
-                        try:
-                            found = check(ex)
-                            if found:
-                                emit(out, found, rule, sev, display, ex.line)
-                        except Exception as exc:
-                            self._crash(rule, display, ex.line, exc)
+                    if not gate.isdisjoint(features):
+                        run(members, ex)
             for rule, sev, state in observers.get(kind, ()):
                 if rule.when and rule.when.isdisjoint(ex.features):
                     continue

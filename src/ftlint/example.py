@@ -275,6 +275,15 @@ class Example:
 
         return self._memo("iter_messages", compute)
 
+    def content_parts(self) -> list[tuple[str, dict, Any]]:
+        """(pointer, message, part) for every part of every list content, built once."""
+
+        def compute() -> list:
+            return [(f"{pointer}/content/{j}", m, part) for pointer, m, _ in self.iter_messages()
+                    if type(m.get("content")) is list for j, part in enumerate(m["content"])]
+
+        return self._memo("content_parts", compute)
+
     @property
     def tools_container(self) -> tuple[str, dict]:
         """(pointer prefix, object) that holds ``tools``/``parallel_tool_calls``."""

@@ -70,8 +70,6 @@ class MessageNotObject(Rule):
     when = frozenset({"message:not-object"})
 
     def check(self, ex):
-        if ex.messages_are_objects:
-            return None
         out = []
         for pointer, messages, _ in ex.message_lists:
             for i, m in enumerate(messages):
@@ -131,7 +129,7 @@ class DeveloperRole(Rule):
     code = "FT104"
     name = "developer-role"
     summary = "The developer role in SFT or DPO data"
-    when = frozenset({'role:developer'})
+    when = frozenset({"role:developer"})
     severity = Severity.WARNING
 
     def check(self, ex):
@@ -154,12 +152,10 @@ class MissingContent(Rule):
     code = "FT105"
     name = "missing-content"
     summary = "A message has no content"
-    when = frozenset({'content:null'})
+    when = frozenset({"content:null"})
     formats = WITH_RFT
 
     def check(self, ex):
-        if NONE not in ex.content_types:
-            return None
         out = None
         for pointer, m, _ in ex.iter_messages():
             role = m.get("role")
@@ -192,9 +188,6 @@ class EmptyContent(Rule):
     when = frozenset({"content:empty"})
 
     def check(self, ex):
-        contents = ex.contents
-        if "" not in contents and [] not in contents:
-            return None
         out = None
         for pointer, m, _ in ex.iter_messages():
             content = m.get("content")
@@ -224,14 +217,13 @@ class WhitespaceContent(Rule):
                     out = out or []
                     out.append(Finding(pointer + "/content", f"{m.get('role', 'message')} content is only "
                                        "whitespace", "write the text of the message, or remove the message"))
-            elif isinstance(content, list):
-                for j, part in enumerate(content):
-                    if isinstance(part, dict) and part.get("type") == "text":
-                        text = part.get("text")
-                        if isinstance(text, str) and text and not text.strip():
-                            out = out or []
-                            out.append(Finding(f"{pointer}/content/{j}/text", "text part is only whitespace",
-                                               "write the text, or remove the part"))
+        for where, _, part in ex.content_parts():
+            if isinstance(part, dict) and part.get("type") == "text":
+                text = part.get("text")
+                if isinstance(text, str) and text and not text.strip():
+                    out = out or []
+                    out.append(Finding(f"{where}/text", "text part is only whitespace",
+                                       "write the text, or remove the part"))
         return out
 
 
@@ -243,8 +235,6 @@ class InvalidContentType(Rule):
     when = frozenset({"content:other"})
 
     def check(self, ex):
-        if ex.content_types <= PLAIN_CONTENT:
-            return None
         out = None
         for pointer, m, _ in ex.iter_messages():
             content = m.get("content")
@@ -280,48 +270,41 @@ class InvalidContentPart(Rule):
     code = "FT109"
     name = "invalid-content-part"
     summary = "A content part is malformed or of a type fine-tuning does not take"
-    when = frozenset({'content:list'})
+    when = frozenset({"content:list"})
     formats = WITH_RFT
 
     def check(self, ex):
-        if list not in ex.content_types:
-            return None
         out = None
-        for pointer, m, _ in ex.iter_messages():
-            content = m.get("content")
-            if not isinstance(content, list):
-                continue
-            for j, part in enumerate(content):
-                where = f"{pointer}/content/{j}"
-                problem = fix = None
-                ptype = part.get("type") if isinstance(part, dict) else None
-                if not isinstance(ptype, (str, type(None))):
-                    ptype = repr(ptype)
-                if not isinstance(part, dict):
-                    problem, fix = f"content part is {_desc(part)}, not an object", \
-                        'write {"type": "text", "text": ...}'
-                elif ptype in UNSUPPORTED_PARTS:
-                    problem = f"{UNSUPPORTED_PARTS[ptype]} parts are not supported for fine-tuning"
-                    fix = "remove the part; fine-tuning takes text and images only"
-                elif ptype not in PART_KEYS:
-                    problem = f"unknown content part type {ptype!r}" if ptype else "content part has no 'type'"
-                    fix = "use type text, image_url (user messages) or refusal (assistant messages)"
-                elif ptype == "text" and not isinstance(part.get("text"), str):
-                    problem, fix = "text part needs a string 'text'", 'write {"type": "text", "text": "..."}'
-                elif ptype == "refusal" and not isinstance(part.get("refusal"), str):
-                    problem, fix = "refusal part needs a string 'refusal'", \
-                        'write {"type": "refusal", "refusal": "..."}'
-                elif ptype == "image_url":
-                    problem = _image_url_problem(part)
-                    fix = 'write {"type": "image_url", "image_url": {"url": "https://...", "detail": "low"}}'
-                if problem is None and isinstance(part, dict) and ptype in PART_KEYS:
-                    extra = set(part) - PART_KEYS[ptype]
-                    if extra:
-                        problem = f"{ptype} part has unknown key(s) {', '.join(sorted(extra))}"
-                        fix = "remove the extra keys"
-                if problem:
-                    out = out or []
-                    out.append(Finding(where, problem, fix))
+        for where, _, part in ex.content_parts():
+            problem = fix = None
+            ptype = part.get("type") if isinstance(part, dict) else None
+            if not isinstance(ptype, (str, type(None))):
+                ptype = repr(ptype)
+            if not isinstance(part, dict):
+                problem, fix = f"content part is {_desc(part)}, not an object", \
+                    'write {"type": "text", "text": ...}'
+            elif ptype in UNSUPPORTED_PARTS:
+                problem = f"{UNSUPPORTED_PARTS[ptype]} parts are not supported for fine-tuning"
+                fix = "remove the part; fine-tuning takes text and images only"
+            elif ptype not in PART_KEYS:
+                problem = f"unknown content part type {ptype!r}" if ptype else "content part has no 'type'"
+                fix = "use type text, image_url (user messages) or refusal (assistant messages)"
+            elif ptype == "text" and not isinstance(part.get("text"), str):
+                problem, fix = "text part needs a string 'text'", 'write {"type": "text", "text": "..."}'
+            elif ptype == "refusal" and not isinstance(part.get("refusal"), str):
+                problem, fix = "refusal part needs a string 'refusal'", \
+                    'write {"type": "refusal", "refusal": "..."}'
+            elif ptype == "image_url":
+                problem = _image_url_problem(part)
+                fix = 'write {"type": "image_url", "image_url": {"url": "https://...", "detail": "low"}}'
+            if problem is None and isinstance(part, dict) and ptype in PART_KEYS:
+                extra = set(part) - PART_KEYS[ptype]
+                if extra:
+                    problem = f"{ptype} part has unknown key(s) {', '.join(sorted(extra))}"
+                    fix = "remove the extra keys"
+            if problem:
+                out = out or []
+                out.append(Finding(where, problem, fix))
         return out
 
 
@@ -329,12 +312,10 @@ class ContentPartNotAllowed(Rule):
     code = "FT110"
     name = "content-part-not-allowed"
     summary = "A content part in a message whose role does not take it"
-    when = frozenset({'content:list'})
+    when = frozenset({"content:list"})
     formats = WITH_RFT
 
     def check(self, ex):
-        if list not in ex.content_types:
-            return None
         out = None
         for pointer, m, _ in ex.iter_messages():
             content = m.get("content")
@@ -364,22 +345,17 @@ class TooManyImages(Rule):
     code = "FT111"
     name = "too-many-images"
     summary = "More images in one example than the provider allows"
-    when = frozenset({'content:list'})
+    when = frozenset({"content:list"})
     options = {"max-images": Option(10, "Most images allowed in one example (OpenAI: 10; Azure OpenAI: 64).")}
 
     def check(self, ex):
-        if list not in ex.content_types:
-            return None
         count = 0
         first = None
-        for pointer, m, _ in ex.iter_messages():
-            content = m.get("content")
-            if isinstance(content, list):
-                for j, part in enumerate(content):
-                    if isinstance(part, dict) and part.get("type") == "image_url":
-                        count += 1
-                        if count == self.opts["max-images"] + 1:
-                            first = f"{pointer}/content/{j}"
+        for where, _, part in ex.content_parts():
+            if isinstance(part, dict) and part.get("type") == "image_url":
+                count += 1
+                if count == self.opts["max-images"] + 1:
+                    first = where
         if first is None:
             return None
         return (Finding(first, f"example has {count} images; at most {self.opts['max-images']} are allowed "
@@ -445,7 +421,7 @@ class InvalidName(Rule):
     code = "FT114"
     name = "invalid-name"
     summary = "A message name that is not a non-empty string"
-    when = frozenset({'name', 'role:function'})
+    when = frozenset({"name", "role:function"})
     formats = WITH_RFT
 
     def check(self, ex):

@@ -97,7 +97,7 @@ class ToolMessageWithoutCall(Rule):
     code = "FT205"
     name = "tool-message-without-call"
     summary = "A tool message that answers no earlier tool call"
-    when = frozenset({'role:tool'})
+    when = frozenset({"role:tool"})
 
     def check(self, ex):
         if "tool" not in ex.roles:
@@ -134,7 +134,7 @@ class UnansweredToolCall(Rule):
     code = "FT206"
     name = "unanswered-tool-call"
     summary = "A tool call the conversation goes on without answering"
-    when = frozenset({'tool_calls'})
+    when = frozenset({"tool_calls"})
     severity = Severity.WARNING
 
     def check(self, ex):
@@ -169,7 +169,7 @@ class DuplicateToolCallId(Rule):
     code = "FT207"
     name = "duplicate-tool-call-id"
     summary = "Two tool calls in one assistant message share an id"
-    when = frozenset({'tool_calls'})
+    when = frozenset({"tool_calls"})
     severity = Severity.WARNING
 
     def check(self, ex):

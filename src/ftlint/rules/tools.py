@@ -82,7 +82,7 @@ class InvalidToolDefinition(Rule):
     code = "FT401"
     name = "invalid-tool-definition"
     summary = "A malformed tool or function definition"
-    when = frozenset({'tools', 'functions', 'function_call', 'tool_calls'})
+    when = frozenset({"tools", "functions", "function_call", "tool_calls"})
 
     def check(self, ex):
         if not uses_tools(ex):
@@ -120,7 +120,7 @@ class InvalidToolName(Rule):
     code = "FT402"
     name = "invalid-tool-name"
     summary = "A tool or function name with characters or a length the API refuses"
-    when = frozenset({'tools', 'functions', 'function_call', 'tool_calls'})
+    when = frozenset({"tools", "functions", "function_call", "tool_calls"})
 
     def check(self, ex):
         if not uses_tools(ex):
@@ -141,7 +141,7 @@ class InvalidToolCall(Rule):
     code = "FT403"
     name = "invalid-tool-call"
     summary = "A malformed tool_calls entry or function_call"
-    when = frozenset({'tools', 'functions', 'function_call', 'tool_calls'})
+    when = frozenset({"tools", "functions", "function_call", "tool_calls"})
 
     def check(self, ex):
         if not uses_tools(ex):
@@ -188,7 +188,7 @@ class InvalidArguments(Rule):
     code = "FT404"
     name = "invalid-tool-arguments"
     summary = "Tool call arguments that are not a JSON-encoded object"
-    when = frozenset({'tools', 'functions', 'function_call', 'tool_calls'})
+    when = frozenset({"tools", "functions", "function_call", "tool_calls"})
 
     def check(self, ex):
         if not uses_tools(ex):
@@ -223,7 +223,7 @@ class UndeclaredTool(Rule):
     code = "FT405"
     name = "undeclared-tool"
     summary = "A call to a tool the example does not declare"
-    when = frozenset({'tools', 'functions', 'function_call', 'tool_calls'})
+    when = frozenset({"tools", "functions", "function_call", "tool_calls"})
     severity = Severity.WARNING
 
     def check(self, ex):
@@ -281,7 +281,7 @@ class ArgumentsSchemaMismatch(Rule):
     code = "FT406"
     name = "arguments-schema-mismatch"
     summary = "Tool call arguments that do not fit the declared parameters"
-    when = frozenset({'tools', 'functions', 'function_call', 'tool_calls'})
+    when = frozenset({"tools", "functions", "function_call", "tool_calls"})
     severity = Severity.WARNING
 
     def check(self, ex):
@@ -315,7 +315,7 @@ class LegacyFunctions(FileRule):
     code = "FT407"
     name = "legacy-functions"
     summary = "The deprecated functions / function_call format"
-    when = frozenset({'function_call', 'functions', 'role:function'})
+    when = frozenset({"function_call", "functions", "role:function"})
     severity = Severity.WARNING
     formats = frozenset({"sft", "dpo"})
 
@@ -344,7 +344,7 @@ class InvalidParallelToolCalls(Rule):
     code = "FT408"
     name = "invalid-parallel-tool-calls"
     summary = "parallel_tool_calls that is not a boolean"
-    when = frozenset({'parallel_tool_calls'})
+    when = frozenset({"parallel_tool_calls"})
 
     def check(self, ex):
         prefix, holder = ex.tools_container

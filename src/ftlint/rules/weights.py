@@ -11,7 +11,7 @@ class WeightOnNonAssistant(Rule):
     code = "FT301"
     name = "weight-on-non-assistant"
     summary = "A weight on a message that is not an assistant message"
-    when = frozenset({'weight'})
+    when = frozenset({"weight"})
 
     def check(self, ex):
         if "weight" not in ex.message_keys:
@@ -29,7 +29,7 @@ class InvalidWeight(Rule):
     code = "FT302"
     name = "invalid-weight"
     summary = "A weight that is not the integer 0 or 1"
-    when = frozenset({'weight'})
+    when = frozenset({"weight"})
 
     def check(self, ex):
         if "weight" not in ex.message_keys:
@@ -56,7 +56,7 @@ class NothingToTrain(Rule):
     code = "FT303"
     name = "nothing-to-train"
     summary = "Every assistant message has weight 0"
-    when = frozenset({'weight'})
+    when = frozenset({"weight"})
     formats = frozenset({"sft"})
 
     def check(self, ex):
@@ -79,7 +79,7 @@ class TopLevelWeight(Rule):
     code = "FT304"
     name = "top-level-weight"
     summary = "A weight on the example instead of on assistant messages"
-    when = frozenset({'weight'})
+    when = frozenset({"weight"})
 
     def check(self, ex):
         if "weight" in ex.data:
