@@ -191,7 +191,10 @@ def plugins_command() -> click.Command:
         else:
             for p in infos:
                 version = f" {p.distribution} {p.version}" if p.distribution else ""
-                gave = ", ".join(p.rules + p.reporters) or "nothing"
+                gave = ", ".join(p.rules + p.reporters) or ""
+                if p.models:
+                    gave += (", " if gave else "") + f"{len(p.models)} models"
+                gave = gave or "nothing"
                 status = f"  FAILED: {p.error}" if p.error else ""
                 click.echo(f"{p.name:<20} {p.source:<12}{version}  ({p.location})\n    {gave}{status}")
         _print_tool_errors(session.registry.errors)

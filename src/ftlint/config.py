@@ -60,8 +60,14 @@ def _string_table(value: Any, key: str, where: str) -> dict[str, str]:
 
 def _rule_tables(value: Any, key: str, where: str) -> dict[str, dict[str, Any]]:
     if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
-        raise ConfigError(f"{where}: '{key}' must hold one table per rule, e.g. [tool.ftlint.rules.FT204]")
+        raise ConfigError(f"{where}: '{key}' must hold one table per entry, e.g. [tool.ftlint.{key}.NAME]")
     return {k: dict(v) for k, v in value.items()}
+
+
+def _epochs(value: Any, key: str, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 50:
+        raise ConfigError(f"{where}: '{key}' must be an integer from 1 to 50, got {value!r}")
+    return value
 
 
 @dataclass
@@ -81,6 +87,8 @@ class Config:
     method: str = "auto"
     target: str = "openai"
     model: str | None = None
+    models: dict[str, dict[str, Any]] = field(default_factory=dict)
+    epochs: int | None = None
 
     @property
     def where(self) -> str:
@@ -132,6 +140,8 @@ _KEYS = {
     "method": _string,
     "target": _string,
     "model": _string,
+    "models": _rule_tables,
+    "epochs": _epochs,
 }
 
 

@@ -5,6 +5,7 @@ It knows rules only through the :class:`~ftlint.rule.Rule` interface, never by c
 
 from __future__ import annotations
 
+import datetime
 import os
 import sys
 from collections import Counter
@@ -90,9 +91,16 @@ class _Plan:
 class Linter:
     """Lints files and streams with one rule set. Reusable across files; not thread-safe."""
 
-    def __init__(self, ruleset: RuleSet, config: Config) -> None:
+    def __init__(self, ruleset: RuleSet, config: Config, model: Any = None) -> None:
         self.ruleset = ruleset
         self.config = config
+        self.model = model
+        self.today = datetime.date.today()
+        self.accounting = None
+        if model is not None and any(r.needs_tokens for r in ruleset.rules):
+            from .accounting import Accounting
+
+            self.accounting = Accounting(model)
         self.errors: list[ToolError] = list(ruleset.errors)
         self._crashes: dict[str, int] = {}
         self._plans: dict[tuple[str, ...], _Plan] = {}
@@ -127,7 +135,8 @@ class Linter:
                     display: str | None = None) -> tuple[list[Diagnostic], FileResult]:
         display = display or path
         plan = self.plan_for(path)
-        ctx = FileContext(display, self.config.method)
+        ctx = FileContext(display, self.config.method, target=self.config.target, model_name=self.config.model,
+                          model=self.model, accounting=self.accounting, today=self.today)
         out: list[Diagnostic] = []
         formats: dict[str, int] = {}
         states = []
@@ -213,11 +222,11 @@ def collect_paths(paths: Iterable[str], config: Config, force_exclude: bool = Fa
 
 
 def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclude: bool = False,
-         stdin: BinaryIO | None = None, stdin_name: str = "<stdin>") -> Report:
+         stdin: BinaryIO | None = None, stdin_name: str = "<stdin>", model: Any = None) -> Report:
     """Lint ``paths`` and return the Report, diagnostics sorted by (path, line, code)."""
     report = Report(target=config.target, method=config.method, model=config.model,
                     config_source=config.source, rules={r.code: r for r in ruleset.rules})
-    linter = Linter(ruleset, config)
+    linter = Linter(ruleset, config, model)
     for path in collect_paths(paths, config, force_exclude, linter.errors):
         if path == STDIN:
             result = linter.lint_stream(stdin or sys.stdin.buffer, STDIN, stdin_name)

@@ -49,6 +49,11 @@ class FileContext:
     lines: int = 0
     examples: int = 0  # non-blank lines
     bom: bool = False  # the file starts with a UTF-8 byte order mark
+    target: str = "openai"
+    model_name: str | None = None  # as configured
+    model: Any = None  # its catalog entry (ftlint.catalog.Model), None when unknown or unset
+    accounting: Any = None  # ftlint.accounting.Accounting when token rules run
+    today: Any = None  # datetime.date of the run
 
 
 def _has_assistant(messages: Any) -> bool:
@@ -94,7 +99,7 @@ class Example:
     """One line of a dataset file."""
 
     __slots__ = ("path", "line", "raw", "data", "kind", "error", "bom", "_cache", "_flat", "_dicts_only",
-                 "_keys", "_contents", "_ctypes", "_features", "_roles", "_conv")
+                 "_keys", "_contents", "_ctypes", "_features", "_roles", "_conv", "ctx")
 
     def __init__(
         self,
@@ -116,6 +121,7 @@ class Example:
         self._cache: dict[str, Any] | None = None
         self._flat: list | None = None
         self._conv: tuple | None = None
+        self.ctx: FileContext | None = None
 
     def __repr__(self) -> str:
         return f"Example({self.path!r}, line={self.line}, kind={self.kind!r})"
@@ -274,6 +280,15 @@ class Example:
                     for i, m in enumerate(messages) if type(m) is dict]
 
         return self._memo("iter_messages", compute)
+
+    @property
+    def tokens(self):
+        """Token counts (:class:`ftlint.accounting.ExampleTokens`) under the configured model, or
+        None when no model is set or no selected rule needs tokens."""
+        accounting = self.ctx.accounting if self.ctx is not None else None
+        if accounting is None or self.kind not in ("sft", "dpo"):
+            return None
+        return self._memo("tokens", lambda: accounting.example(self))
 
     def content_parts(self) -> list[tuple[str, dict, Any]]:
         """(pointer, message, part) for every part of every list content, built once."""

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    from .catalog import Model
     from .reporters import Reporter
     from .rule import Rule
 
@@ -34,3 +35,10 @@ def register_rules(register: Callable[[type["Rule"]], None]) -> None:
 def register_reporters(register: Callable[[type["Reporter"]], None]) -> None:
     """Contribute output formats: call ``register(ReporterClass)`` once for each
     :class:`ftlint.reporters.Reporter` subclass; its ``name`` becomes a ``--format`` value."""
+
+
+@hookspec
+def register_models(register: Callable[["Model"], None]) -> None:
+    """Contribute models to the catalog: call ``register(ftlint.catalog.Model(...))`` for each model
+    on each target. A later registration of the same (target, name) replaces an earlier one, so a
+    plugin can carry an organisation's prices or a provider's limits."""

@@ -15,6 +15,7 @@ from typing import Any
 import pluggy
 
 from . import hookspecs
+from .catalog import Catalog, Model
 from .diagnostics import Severity, ToolError
 from .rule import CODE_RE, NAME_RE, FileRule, Rule
 
@@ -32,6 +33,7 @@ class PluginInfo:
     hooks: list[str] = field(default_factory=list)
     rules: list[str] = field(default_factory=list)
     reporters: list[str] = field(default_factory=list)
+    models: list[str] = field(default_factory=list)
     error: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -44,6 +46,7 @@ class PluginInfo:
             "hooks": self.hooks,
             "rules": self.rules,
             "reporters": self.reporters,
+            "models": self.models,
             "error": self.error,
         }
 
@@ -55,6 +58,7 @@ class Registry:
     rules: dict[str, type[Rule]] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)  # rule name -> code
     reporters: dict[str, type] = field(default_factory=dict)
+    catalog: Catalog = field(default_factory=Catalog)
     plugins: list[PluginInfo] = field(default_factory=list)
     errors: list[ToolError] = field(default_factory=list)
 
@@ -125,6 +129,13 @@ class _Collector:
         reg.names[name] = code
         self.info.rules.append(code)
 
+    def model(self, model: Any) -> None:
+        if not isinstance(model, Model):
+            self._error(f"register_models received {model!r}, which is not a ftlint.catalog.Model")
+            return
+        self.registry.catalog.add(model)
+        self.info.models.append(f"{model.target}:{model.name}")
+
     def reporter(self, cls: Any) -> None:
         from .reporters import Reporter
 
@@ -194,7 +205,8 @@ def build_registry(local_plugins: tuple[str, ...] = ()) -> Registry:
             continue
         add(obj, info)
 
-    for hookname, collect in (("register_rules", "rule"), ("register_reporters", "reporter")):
+    for hookname, collect in (("register_rules", "rule"), ("register_reporters", "reporter"),
+                              ("register_models", "model")):
         caller = getattr(pm.hook, hookname)
         # Built-ins first, so a clash is blamed on the plugin that came later.
         impls = sorted(caller.get_hookimpls(), key=lambda i: infos[i.plugin_name].source != "built-in")

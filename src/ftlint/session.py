@@ -32,7 +32,18 @@ class Session:
         if config.method not in METHODS:
             raise ConfigError(f"method must be one of {', '.join(METHODS)}, got {config.method!r}")
         registry = build_registry(tuple(config.plugins))
+        if config.models:
+            from .catalog import apply_config
+
+            apply_config(registry.catalog, config.target, config.models, config.where)
         return cls(config, registry, build_ruleset(config, registry))
+
+    @property
+    def model(self):
+        """The catalog entry of the configured model on the configured target (None if unknown)."""
+        if not self.config.model:
+            return None
+        return self.registry.catalog.resolve(self.config.model, self.config.target)
 
     def lint_bytes(self, data: bytes, name: str = "<bytes>") -> Report:
         """Lint an in-memory dataset, as if it were a file called ``name``."""
@@ -43,6 +54,6 @@ class Session:
     def lint(self, paths: list[str], *, force_exclude: bool = False, stdin: BinaryIO | None = None,
              stdin_name: str = "<stdin>") -> Report:
         report = lint(paths, self.config, self.ruleset, force_exclude=force_exclude, stdin=stdin,
-                      stdin_name=stdin_name)
+                      stdin_name=stdin_name, model=self.model)
         report.errors[:0] = self.registry.errors
         return report

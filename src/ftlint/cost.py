@@ -1,0 +1,58 @@
+"""Epochs, billed tokens and cost: OpenAI's formula with the cookbook's auto-epochs heuristic."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .catalog import Model
+
+TARGET_EPOCHS, MIN_EXAMPLE_PASSES, MAX_EXAMPLE_PASSES, MIN_EPOCHS, MAX_EPOCHS = 3, 100, 25000, 1, 25
+
+
+def auto_epochs(examples: int) -> int:
+    """The cookbook's mirror of ``n_epochs: "auto"`` (not an official algorithm): 3 epochs, raised
+    so small files see 100 example passes and lowered so large ones stay under 25,000."""
+    epochs = TARGET_EPOCHS
+    if examples <= 0:
+        return epochs
+    if examples * epochs < MIN_EXAMPLE_PASSES:
+        epochs = min(MAX_EPOCHS, MIN_EXAMPLE_PASSES // examples)
+    elif examples * epochs > MAX_EXAMPLE_PASSES:
+        epochs = max(MIN_EPOCHS, MAX_EXAMPLE_PASSES // examples)
+    return epochs
+
+
+@dataclass(frozen=True)
+class Estimate:
+    model: Model
+    examples: int
+    tokens_per_epoch: int  # sum over examples of min(limit, tokens)
+    epochs: int
+    epochs_auto: bool
+    billed_tokens: int
+    cost: float | None  # USD; None when the price is unknown or not per token
+
+    def line(self) -> str:
+        how = "auto heuristic" if self.epochs_auto else "set"
+        head = (f"Estimated training cost on {self.model.name}: {self.tokens_per_epoch:,} tokens × "
+                f"{self.epochs} epochs ({how}) = {self.billed_tokens:,} billed tokens")
+        if self.cost is None:
+            why = ("the price is per hour of training" if self.model.price_unit == "hour"
+                   else f"no price known ({self.model.price_source or 'set one in config'})")
+            return f"{head}; cost unknown: {why}."
+        return f"{head} ≈ ${self.cost:,.2f} (price ${self.model.price:g}/1M tokens, {self.model.price_source}, " \
+               f"{self.model.price_date or 'undated'})."
+
+
+def estimate(model: Model, examples: int, tokens_per_epoch: int, epochs: int | None = None) -> Estimate:
+    chosen = epochs if epochs is not None else auto_epochs(examples)
+    billed = chosen * tokens_per_epoch
+    cost = None
+    if model.price is not None and model.price_unit == "1M tokens":
+        cost = billed / 1e6 * model.price
+    return Estimate(model, examples, tokens_per_epoch, chosen, epochs is None, billed, cost)
+
+
+def billable(model: Model, tokens: int) -> int:
+    """Tokens billed for one example: over-limit examples are truncated, and so billed at the limit."""
+    return min(tokens, model.example_limit) if model.example_limit else tokens

@@ -1,0 +1,106 @@
+"""Tokenizers that work offline: tiktoken with the vocabularies shipped inside ftlint.
+
+tiktoken looks for a vocabulary in its cache (``TIKTOKEN_CACHE_DIR``) before it downloads one.
+ftlint seeds that cache with its own copy after checking the sha256 tiktoken expects, so counting
+never needs the network. A user's own ``TIKTOKEN_CACHE_DIR`` keeps working: ftlint adds the file
+there if it is missing; without one, ftlint uses a cache folder of its own.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import hashlib
+import os
+import tempfile
+from importlib import resources
+
+#: name -> (the address tiktoken keys its cache by, sha256 of the vocabulary)
+VOCABULARIES = {
+    "o200k_base": ("https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken",
+                   "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d"),
+    "cl100k_base": ("https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken",
+                    "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7"),
+}
+MEMO_SIZE = 4096
+SHORT = 48  # strings shorter than this are encoded directly: cheaper than a cache lookup
+
+
+class TokenizerError(Exception):
+    """The vocabulary could not be loaded (corrupt package data, unknown encoding)."""
+
+
+def _default_cache_dir() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "ftlint", "tiktoken")
+
+
+def _valid(path: str, digest: str) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return hashlib.sha256(fh.read()).hexdigest() == digest
+    except OSError:
+        return False
+
+
+def _write(folder: str, name: str, data: bytes) -> None:
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".ftlint-")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, os.path.join(folder, name))
+
+
+def seed_cache(encoding: str) -> str:
+    """Make sure tiktoken's cache holds a verified copy of ``encoding``; return the cache folder."""
+    if encoding not in VOCABULARIES:
+        raise TokenizerError(f"no vocabulary ships for encoding {encoding!r}; known: {', '.join(VOCABULARIES)}")
+    address, digest = VOCABULARIES[encoding]
+    key = hashlib.sha1(address.encode()).hexdigest()
+    folder = os.environ.get("TIKTOKEN_CACHE_DIR") or os.environ.get("DATA_GYM_CACHE_DIR") or ""
+    if folder and _valid(os.path.join(folder, key), digest):
+        return folder
+    data = gzip.decompress((resources.files("ftlint") / "vocab" / f"{encoding}.tiktoken.gz").read_bytes())
+    if hashlib.sha256(data).hexdigest() != digest:
+        raise TokenizerError(f"the {encoding} vocabulary shipped with ftlint is corrupt (sha256 mismatch); "
+                             "reinstall ftlint")
+    for candidate in ([folder] if folder else []) + [_default_cache_dir(),
+                                                     os.path.join(tempfile.gettempdir(), "ftlint-tiktoken")]:
+        try:
+            if not _valid(os.path.join(candidate, key), digest):
+                _write(candidate, key, data)
+        except OSError:
+            continue
+        os.environ["TIKTOKEN_CACHE_DIR"] = candidate
+        return candidate
+    raise TokenizerError("no writable folder for the tokenizer cache; set TIKTOKEN_CACHE_DIR")
+
+
+@functools.lru_cache(maxsize=None)
+def get_encoding(name: str):
+    """The tiktoken Encoding ``name``, loaded from ftlint's own vocabulary files."""
+    seed_cache(name)
+    import tiktoken
+
+    return tiktoken.get_encoding(name)
+
+
+class TokenCounter:
+    """Counts tokens of strings, memoizing long ones in a bounded cache: system prompts and tool
+    blocks repeat on every line, while memory stays flat."""
+
+    def __init__(self, encoding: str) -> None:
+        self.encoding = encoding
+        encode = get_encoding(encoding).encode_ordinary
+        self._encode = encode
+
+        @functools.lru_cache(maxsize=MEMO_SIZE)
+        def cached(text: str) -> int:
+            return len(encode(text))
+
+        self._cached = cached
+
+    def __call__(self, text: str) -> int:
+        if len(text) < SHORT:
+            return len(self._encode(text))
+        return self._cached(text)
