@@ -47,9 +47,10 @@ def test_random_json_lines(values):
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(CHAT | DPO, min_size=1, max_size=4), st.sampled_from(["auto", "sft", "dpo", "rft"]))
-def test_random_chat_shapes_under_every_method(values, method):
-    report = lint("\n".join(json.dumps(v) for v in values), method=method)
+@given(st.lists(CHAT | DPO, min_size=1, max_size=4), st.sampled_from(["auto", "sft", "dpo", "rft"]),
+       st.sampled_from([None, "gpt-4o-2024-08-06", "gpt-3.5-turbo"]))
+def test_random_chat_shapes_under_every_method_and_model(values, method, model):
+    report = lint("\n".join(json.dumps(v) for v in values), method=method, model=model)
     assert report.errors == []
 
 

@@ -26,12 +26,13 @@ def lint_block(lang: str, settings: dict[str, str], body: str):
     data = ast.literal_eval(body.strip()) if lang == "bytes" else body.encode()
     cfg = Config()
     for key, value in settings.items():
-        if key.startswith("rules."):
-            _, rule, option = key.split(".", 2)
-            cfg.rules.setdefault(rule, {})[option] = json.loads(value)
+        if key.startswith(("rules.", "models.")):
+            table, name, option = key.split(".", 1)[0], *key.split(".", 1)[1].rsplit(".", 1)
+            getattr(cfg, table).setdefault(name, {})[option] = json.loads(value)
         else:
             setattr(cfg, key, value)
     return Session.create(config=cfg).lint_bytes(data, "example.jsonl")
+
 
 
 def test_every_rule_has_a_page_and_every_page_a_rule():
@@ -87,6 +88,7 @@ def test_rule_command_shows_the_page(run):
 
 def test_codes_follow_the_families():
     for code, cls in BUILTIN.items():
-        assert re.fullmatch(r"FT[0-5]\d\d", code)
+        assert re.fullmatch(r"FT[0-8]\d\d", code)
         assert cls.__module__.rsplit(".", 1)[-1] == {
-            "0": "file", "1": "messages", "2": "order", "3": "weights", "4": "tools", "5": "preference"}[code[2]]
+            "0": "file", "1": "messages", "2": "order", "3": "weights", "4": "tools", "5": "preference", "6": "tokens",
+            "8": "target"}[code[2]]

@@ -161,7 +161,8 @@ class Accounting:
     def example(self, ex) -> ExampleTokens:
         _, holder = ex.tools_container
         functions = []
-        for t in holder.get("tools") or () if isinstance(holder.get("tools"), list) else ():
+        tools = holder.get("tools")
+        for t in tools if isinstance(tools, list) else ():
             if isinstance(t, dict) and isinstance(t.get("function"), dict):
                 functions.append(t["function"])
         if isinstance(holder.get("functions"), list):

@@ -72,6 +72,7 @@ def check_command() -> click.Command:
     @click.option("--method", type=click.Choice(METHODS), help="Training method the data is for (default: auto-detect).")
     @click.option("--target", help="Target profile: openai (default) or azure-openai.")
     @click.option("--model", help="Base model the data will train (used by token and cost rules).")
+    @click.option("--epochs", type=click.IntRange(1, 50), help="Epochs for the cost estimate (default: the auto heuristic).")
     @click.option("--format", "--output-format", "fmt", envvar="FTLINT_OUTPUT_FORMAT", default="text", show_default=True,
                   help="Output format: text, json, github, sarif, or one a plugin adds.")
     @click.option("-o", "--output-file", type=click.Path(dir_okay=False, writable=True), envvar="FTLINT_OUTPUT_FILE",
@@ -86,7 +87,7 @@ def check_command() -> click.Command:
     @click.option("--stdin-filename", default="<stdin>", help="Name to report for data read from '-'.")
     @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this ftlint.toml or pyproject.toml.")
     @click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
-    def check(paths, select, extend_select, ignore, method, target, model, fmt, output_file, statistics, quiet,
+    def check(paths, select, extend_select, ignore, method, target, model, epochs, fmt, output_file, statistics, quiet,
               color, strict, exit_zero, force_exclude, stdin_filename, config_path, isolated):
         """Lint fine-tuning JSONL files (the default command).
 
@@ -94,7 +95,8 @@ def check_command() -> click.Command:
         the default is the current folder. Exit status: 0 no errors, 1 errors found (or warnings
         with --strict), 2 a usage, configuration, plugin or internal error.
         """
-        session = _session(config_path=config_path, isolated=isolated, method=method, target=target, model=model)
+        session = _session(config_path=config_path, isolated=isolated, method=method, target=target, model=model,
+                           epochs=epochs)
         cfg = session.config
         try:
             if select is not None and _split(select) is not None:
@@ -203,13 +205,132 @@ def plugins_command() -> click.Command:
     return plugins
 
 
+def models_command() -> click.Command:
+    @click.command("models", context_settings=CONTEXT)
+    @click.option("--target", help="Target whose catalog to list (default: from config, else openai).")
+    @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+    @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this config.")
+    def models(target, fmt, config_path):
+        """List the model catalog of a target: limits, tokenizers, prices, methods, end dates."""
+        session = _session(config_path=config_path, target=target)
+        rows = session.registry.catalog.for_target(session.config.target)
+        if fmt == "json":
+            click.echo(orjson.dumps([m.to_dict() for m in rows], option=orjson.OPT_INDENT_2).decode())
+        else:
+            click.echo(f"{'model':<26} {'encoding':<12} {'limit':>7} {'price':>14} {'methods':<28} "
+                       f"{'vision':<6} training until")
+            for m in rows:
+                price = "-" if m.price is None else f"${m.price:g}/{'1M' if m.price_unit != 'hour' else 'h'}"
+                limit = f"{m.example_limit:,}" if m.example_limit else "-"
+                until = m.training_until.isoformat() if m.training_until else "-"
+                click.echo(f"{m.name:<26} {m.encoding:<12} {limit:>7} {price:>14} "
+                           f"{', '.join(sorted(m.methods)) or 'none':<28} {'yes' if m.vision else 'no':<6} {until}")
+            click.echo(f"\nTarget {session.config.target}. Prices: USD per 1M training tokens "
+                       "(o4-mini RFT: per hour). `--format json` shows each value's source.")
+        _print_tool_errors(session.registry.errors)
+        sys.exit(EXIT_ERROR if session.registry.errors else EXIT_OK)
+
+    return models
+
+
+def stats_command() -> click.Command:
+    @click.command("stats", context_settings=CONTEXT)
+    @click.argument("paths", nargs=-1, type=click.Path())
+    @click.option("--model", help="Base model (or ft: model) to count and price for.")
+    @click.option("--target", help="Target profile (default: from config, else openai).")
+    @click.option("--method", type=click.Choice(METHODS), help="Training method (default: auto-detect).")
+    @click.option("--epochs", type=click.IntRange(1, 50), help="Epochs (default: the auto heuristic).")
+    @click.option("--validation", type=click.Path(exists=True, dir_okay=False), help="Validation file (not billed).")
+    @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+    @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this config.")
+    @click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
+    def stats(paths, model, target, method, epochs, validation, fmt, config_path, isolated):
+        """Token statistics and the training cost estimate for PATHS (the training file)."""
+        from .stats import collect, comparison, dominant_method, histogram, summary
+
+        session = _session(config_path=config_path, isolated=isolated, model=model, target=target,
+                           method=method, epochs=epochs)
+        cfg = session.config
+        if not cfg.model:
+            fail("stats needs a model: --model NAME or model = \"NAME\" in the config; `ftlint models` lists them")
+        chosen = session.model
+        if chosen is None:
+            fail(f"unknown model {cfg.model!r} for target {cfg.target}; `ftlint models --target {cfg.target}` "
+                 "lists the known ones")
+        others = [m for m in session.registry.catalog.for_target(cfg.target) if m is not chosen]
+        errors: list = []
+        data = collect(list(paths) or ["."], cfg, [chosen, *others], errors)
+        val = collect([validation], cfg, [chosen], errors) if validation else None
+        if errors:
+            _print_tool_errors(errors)
+            sys.exit(EXIT_ERROR)
+        from .cost import billable, estimate
+        from .stats import _key
+
+        totals = data.totals[_key(chosen)]
+        limit = chosen.example_limit
+        over = sum(1 for t in totals if limit and t > limit)
+        est = estimate(chosen, data.examples, sum(billable(chosen, t) for t in totals), cfg.epochs)
+        method_name = dominant_method(data)
+        table = comparison(session.registry.catalog, cfg.target, method_name, data, cfg.epochs,
+                           __import__("datetime").date.today())
+        dist = {"messages": summary(data.messages), "total_tokens": summary(totals),
+                "trainable_tokens": summary(data.trainable)}
+        if fmt == "json":
+            doc = {
+                "schema_version": 1, "model": chosen.to_dict(), "target": cfg.target, "method": method_name,
+                "examples": data.examples, "formats": data.formats, "distributions": dist,
+                "histogram": [{"from": a, "to": b, "count": c} for a, b, c in histogram(list(totals))],
+                "over_limit": over, "estimated_counts": data.estimated,
+                "tokens_per_epoch": est.tokens_per_epoch, "epochs": est.epochs, "epochs_auto": est.epochs_auto,
+                "billed_tokens": est.billed_tokens, "cost_usd": est.cost,
+                "validation": None if val is None else {
+                    "file": validation, "examples": val.examples,
+                    "tokens": int(sum(val.totals[_key(chosen)])), "billed": False},
+                "comparison": [{"model": m.name, "over_limit": o, "billed_tokens": e.billed_tokens,
+                                "cost_usd": e.cost, "training_until": m.training_until.isoformat()
+                                if m.training_until else None} for m, o, e in table],
+            }
+            click.echo(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode())
+            sys.exit(EXIT_OK)
+        limit_text = f"limit {limit:,} tokens per example" if limit else "no known per-example limit"
+        click.echo(f"{data.examples:,} examples ({', '.join(f'{n:,} {k}' for k, n in data.formats.items())}) · "
+                   f"{chosen.name} on {cfg.target} ({chosen.encoding}, {limit_text})\n")
+        click.echo(f"{'':<20}" + "".join(f"{name:>10}" for name, _ in __import__('ftlint.stats').stats.QUANTILES))
+        for label, key in (("messages/example", "messages"), ("tokens/example", "total_tokens"),
+                           ("trainable/example", "trainable_tokens")):
+            click.echo(f"{label:<20}" + "".join(f"{v:>10,}" for v in dist[key].values()))
+        click.echo("\nTokens per example")
+        bars = histogram(list(totals))
+        peak = max((c for _, _, c in bars), default=1) or 1
+        for a, b, c in bars:
+            click.echo(f"{a:>9,} – {b:<9,} {'█' * max(1 if c else 0, round(40 * c / peak)):<40} {c:,}")
+        if data.estimated:
+            click.echo(f"({data.estimated:,} examples hold tools, tool calls or remote images: their counts are estimates)")
+        click.echo(f"\nOver the limit (truncated from the end, billed at the limit): {over:,}")
+        click.echo(est.line())
+        if val is not None:
+            vt = int(sum(val.totals[_key(chosen)]))
+            click.echo(f"Validation {validation}: {val.examples:,} examples, {vt:,} tokens; validation tokens are not billed.")
+        if table:
+            click.echo(f"\n{method_name} on {cfg.target}:")
+            click.echo(f"  {'model':<26} {'over limit':>10} {'billed tokens':>15} {'cost':>12}  training until")
+            for m, o, e in table:
+                cost = "unknown" if e.cost is None else f"${e.cost:,.2f}"
+                until = m.training_until.isoformat() if m.training_until else "-"
+                click.echo(f"  {m.name:<26} {o:>10,} {e.billed_tokens:>15,} {cost:>12}  {until}")
+        sys.exit(EXIT_OK)
+
+    return stats
+
+
 def create_cli() -> click.Group:
     @click.group(cls=DefaultGroup, context_settings=CONTEXT)
     @click.version_option(__version__, "--version", prog_name="ftlint")
     def cli():
         """ftlint: lint LLM fine-tuning datasets (OpenAI chat SFT and DPO JSONL) before you train."""
 
-    for factory in (check_command, rules_command, rule_command, plugins_command):
+    for factory in (check_command, stats_command, models_command, rules_command, rule_command, plugins_command):
         cli.add_command(factory())
     return cli
 

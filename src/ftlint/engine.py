@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from .config import Config
+from .cost import billable as cost_billable
 from .diagnostics import Diagnostic, Finding, Severity, ToolError
 from .example import Example, FileContext
 from .reader import iter_dataset_files, open_dataset, read_examples
@@ -30,6 +31,8 @@ class FileResult:
     examples: int = 0
     size: int = 0
     formats: dict[str, int] = field(default_factory=dict)
+    billable_tokens: int = 0  # sum over SFT/DPO examples of min(limit, tokens), when a model is set
+    counted: int = 0  # examples whose tokens were counted
 
 
 @dataclass
@@ -42,6 +45,7 @@ class Report:
     method: str = "auto"
     model: str | None = None
     config_source: str | None = None
+    estimate: Any = None  # ftlint.cost.Estimate when a model with a tokenizer is known
 
     def count(self, severity: Severity) -> int:
         return sum(1 for d in self.diagnostics if d.severity == severity)
@@ -154,6 +158,8 @@ class Linter:
                 observers.setdefault(kind, []).append((rule, sev, state))
         emit = self._emit
         nothing: tuple = ((), ())
+        accounting = self.accounting
+        billable = counted = 0
 
         def run(rules: list, ex: Example) -> None:
             for check, rule, sev in rules:
@@ -175,6 +181,9 @@ class Linter:
                 for gate, members in gated:
                     if not gate.isdisjoint(features):
                         run(members, ex)
+            if accounting is not None and (kind == "sft" or kind == "dpo"):
+                billable += cost_billable(self.model, ex.tokens.total)
+                counted += 1
             for rule, sev, state in observers.get(kind, ()):
                 if rule.when and rule.when.isdisjoint(ex.features):
                     continue
@@ -192,7 +201,7 @@ class Linter:
             except Exception as exc:
                 self._crash(rule, display, None, exc)
         formats.pop("invalid", None)
-        return out, FileResult(display, ctx.lines, ctx.examples, ctx.size, dict(formats))
+        return out, FileResult(display, ctx.lines, ctx.examples, ctx.size, dict(formats), billable, counted)
 
     def lint_path(self, path: str, display: str | None = None) -> tuple[list[Diagnostic], FileResult] | None:
         try:
@@ -239,4 +248,9 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
         report.diagnostics.extend(diags)
         report.files.append(file_result)
     report.errors = linter.errors
+    if linter.accounting is not None:
+        from .cost import estimate
+
+        report.estimate = estimate(model, sum(f.counted for f in report.files),
+                                   sum(f.billable_tokens for f in report.files), config.epochs)
     return report

@@ -40,9 +40,9 @@ def read_examples(stream: BinaryIO | Iterable[bytes], ctx: FileContext) -> Itera
         else:
             if type(data) is dict:
                 ex = Example(path, lineno, raw, data, detect_kind(data, method), None, bom)
-                ex.ctx = ctx
             else:
                 ex = _not_object(path, lineno, raw, data, bom)
+        ex.ctx = ctx
         if ex.kind != "invalid" or ex.error.kind != "blank":
             ctx.examples += 1
         yield ex

@@ -28,6 +28,12 @@ def report_dict(report) -> dict:
             "by_code": [{"code": c, "name": report.rules[c].name if c in report.rules else "", "count": n,
                          "severity": s.label} for c, n, s in report.by_code()],
         },
+        "estimate": None if report.estimate is None else {
+            "model": report.estimate.model.name, "examples": report.estimate.examples,
+            "tokens_per_epoch": report.estimate.tokens_per_epoch, "epochs": report.estimate.epochs,
+            "epochs_auto": report.estimate.epochs_auto, "billed_tokens": report.estimate.billed_tokens,
+            "cost_usd": report.estimate.cost, "price_per_1m": report.estimate.model.price,
+            "price_source": report.estimate.model.price_source, "price_date": report.estimate.model.price_date},
         "files": [{"path": f.path, "lines": f.lines, "examples": f.examples, "bytes": f.size,
                    "formats": f.formats} for f in report.files],
         "diagnostics": [d.to_dict() for d in report.diagnostics],

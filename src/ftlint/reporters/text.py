@@ -44,6 +44,8 @@ class TextReporter(Reporter):
             line = summary_line(report)
             out.write(("\n" if rows else "") + (s(line, fg="red", bold=True) if worst else s(line, fg="green"))
                       + "\n")
+            if report.estimate is not None:
+                out.write(report.estimate.line() + "\n")
             if report.diagnostics and any(d.fix for d in report.diagnostics):
                 out.write(s("Run `ftlint rule CODE` for what a rule checks and why.", dim=True) + "\n")
 
