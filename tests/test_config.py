@@ -35,7 +35,7 @@ def test_pyproject_without_ftlint_table_is_skipped(tmp_path, monkeypatch):
     ('select = "FT1,FT2"\nmethod = "supervised"\n', "'method' must be one of auto, sft, dpo, rft"),
     ('ignore = [1]\n', "'ignore' must be a list of strings"),
     ('select = [\n', "invalid TOML"),
-    ('[rules]\nFT204 = 3\n', "'rules' must hold one table per rule"),
+    ('[rules]\nFT204 = 3\n', "'rules' must hold one table per entry"),
 ])
 def test_bad_config_files(tmp_path, monkeypatch, text, message):
     write(tmp_path, "ftlint.toml", text)
