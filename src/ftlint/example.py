@@ -185,11 +185,18 @@ class Example:
     # -- summaries computed in one pass at C speed; rules use them to return early -------------
 
     def _summarize(self) -> None:
-        lists = self.message_lists
-        if len(lists) == 1:
-            flat = lists[0][1]
-        else:
-            flat = list(chain.from_iterable(v for _, v, _ in lists))
+        data = self.data
+        if self.kind == "dpo" or type(data) is not dict:
+            lists = self.message_lists
+            if len(lists) == 1:
+                flat = lists[0][1]
+            else:
+                flat = list(chain.from_iterable(v for _, v, _ in lists))
+        else:  # the common case, without building the general views
+            messages = data.get("messages")
+            if self._conv is None:
+                self._conv = ("/messages", messages)
+            flat = messages if type(messages) is list else []
         types = set(map(type, flat))
         self._dicts_only = not types or types == {dict}
         if not self._dicts_only:
@@ -198,7 +205,9 @@ class Example:
         self._contents = contents = list(map(dict.get, flat, repeat("content")))
         self._ctypes = ctypes = set(map(type, contents))
         roles = list(map(dict.get, flat, repeat("role")))
-        features = keys.union(self.data)
+        features = keys.union(data)
+        if self.kind == "dpo" and type(data.get("input")) is dict:
+            features.update(data["input"])
         try:
             features.update(map(ROLE_FEATURES.get, roles))
         except TypeError:  # an unhashable role (a list or object) is the role rules' to report
@@ -271,6 +280,14 @@ class Example:
         if self._flat is None:
             self._summarize()
         return self._ctypes
+
+    def pointer_of(self, index: int) -> str:
+        """The JSON pointer of ``flat_messages[index]``."""
+        flat = self.flat_messages
+        conv_pointer, conv = self.conversation
+        if conv is flat:
+            return f"{conv_pointer}/{index}"
+        return self.iter_messages()[index][0]
 
     def iter_messages(self) -> list[tuple[str, dict, str]]:
         """(pointer, message, part) for every dict message in every message list, built once."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import orjson
 
@@ -12,6 +13,10 @@ from ..hookspecs import hookimpl
 from ..rule import FORMATS, FileRule, Option, Rule
 
 PARSED = FORMATS - {"invalid"}
+# A '":' ends a key unless its quote is escaped (inside strings every quote is). Literal patterns:
+# the regex engine's literal search is several times faster than bytes.count for two bytes here.
+QUOTE_COLON = re.compile(rb'":')
+ESCAPED_QUOTE_COLON = re.compile(rb'\\":')
 SIMPLE_KEYS = frozenset({"role", "content", "name", "weight"})
 SIMPLE_CONTENT = frozenset({str, type(None)})
 CHAT_FORMATS = frozenset({"sft", "dpo", "rft", "legacy"})
@@ -125,7 +130,10 @@ class DuplicateKey(Rule):
         messages = data.get("messages")
         if len(data) == 1 and type(messages) is list and ex.content_types <= SIMPLE_CONTENT \
                 and ex.messages_are_objects and ex.message_keys <= SIMPLE_KEYS:
-            if raw.count(b'":') - raw.count(b'\\":') == 1 + sum(map(len, messages)):
+            keys = len(QUOTE_COLON.findall(raw))
+            if raw.find(b"\\") != -1:  # an escaped quote inside a string ends no key
+                keys -= len(ESCAPED_QUOTE_COLON.findall(raw))
+            if keys == 1 + sum(map(len, messages)):
                 return None
         else:
             try:

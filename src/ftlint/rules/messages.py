@@ -136,9 +136,9 @@ class DeveloperRole(Rule):
         if "developer" not in map(dict.get, ex.flat_messages, repeat("role")):
             return None
         out = []
-        for pointer, m, _ in ex.iter_messages():
+        for i, m in enumerate(ex.flat_messages):
             if m.get("role") == "developer":
-                out.append(Finding(pointer + "/role", "the 'developer' role is not in the SFT/DPO message "
+                out.append(Finding(ex.pointer_of(i) + "/role", "the 'developer' role is not in the SFT/DPO message "
                                    "schema (only RFT takes it); the server may reject or reinterpret it",
                                    'use "role": "system" for instructions in SFT and DPO data'))
         return out
@@ -157,11 +157,11 @@ class MissingContent(Rule):
 
     def check(self, ex):
         out = None
-        for pointer, m, _ in ex.iter_messages():
-            role = m.get("role")
-            content = m.get("content")
+        for i, (m, content) in enumerate(zip(ex.flat_messages, ex.contents)):
             if content is not None:
                 continue
+            role = m.get("role")
+            pointer = ex.pointer_of(i)
             if role == "assistant":
                 if _has_call(m) or (isinstance(m.get("refusal"), str) and m["refusal"]):
                     continue
@@ -189,9 +189,9 @@ class EmptyContent(Rule):
 
     def check(self, ex):
         out = None
-        for pointer, m, _ in ex.iter_messages():
-            content = m.get("content")
+        for i, (m, content) in enumerate(zip(ex.flat_messages, ex.contents)):
             if (content == "" or content == []) and not _has_call(m):
+                pointer = ex.pointer_of(i)
                 out = out or []
                 kind = "an empty string" if content == "" else "an empty list"
                 out.append(Finding(pointer + "/content", f"{m.get('role', 'message')} content is {kind}",
@@ -210,10 +210,10 @@ class WhitespaceContent(Rule):
         if ex.content_types <= {str, NONE} and not any(map(str.isspace, filter(None, ex.contents))):
             return None
         out = None
-        for pointer, m, _ in ex.iter_messages():
-            content = m.get("content")
+        for i, (m, content) in enumerate(zip(ex.flat_messages, ex.contents)):
             if isinstance(content, str):
                 if content and not content.strip():
+                    pointer = ex.pointer_of(i)
                     out = out or []
                     out.append(Finding(pointer + "/content", f"{m.get('role', 'message')} content is only "
                                        "whitespace", "write the text of the message, or remove the message"))
@@ -236,11 +236,11 @@ class InvalidContentType(Rule):
 
     def check(self, ex):
         out = None
-        for pointer, m, _ in ex.iter_messages():
+        for i, m in enumerate(ex.flat_messages):
             content = m.get("content")
             if content is not None and not isinstance(content, (str, list)):
                 out = out or []
-                out.append(Finding(pointer + "/content", f"content must be a string or a list of content "
+                out.append(Finding(ex.pointer_of(i) + "/content", f"content must be a string or a list of content "
                                    f"parts, got {_desc(content)}",
                                    "write the content as a string (JSON-encode structured data into it)"))
         return out
@@ -317,7 +317,7 @@ class ContentPartNotAllowed(Rule):
 
     def check(self, ex):
         out = None
-        for pointer, m, _ in ex.iter_messages():
+        for i, m in enumerate(ex.flat_messages):
             content = m.get("content")
             if not isinstance(content, list):
                 continue
@@ -333,10 +333,10 @@ class ContentPartNotAllowed(Rule):
                                "write the text as a text part")
                 if problem:
                     out = out or []
-                    out.append(Finding(f"{pointer}/content/{j}", *problem))
+                    out.append(Finding(f"{ex.pointer_of(i)}/content/{j}", *problem))
             if role == "assistant" and "refusal" in types and len(types) > 1:
                 out = out or []
-                out.append(Finding(pointer + "/content", "assistant content must be text parts, or exactly one "
+                out.append(Finding(ex.pointer_of(i) + "/content", "assistant content must be text parts, or exactly one "
                                    "refusal part, not a mix", "keep a single refusal part, or only text parts"))
         return out
 
@@ -403,7 +403,7 @@ class UnknownMessageKey(Rule):
         if ex.message_keys <= COMMON_KEYS:
             return None
         out = None
-        for pointer, m, _ in ex.iter_messages():
+        for i, m in enumerate(ex.flat_messages):
             role = m.get("role")
             allowed = MESSAGE_KEYS.get(role) if type(role) is str else None
             if allowed is None:
@@ -412,7 +412,7 @@ class UnknownMessageKey(Rule):
                 if key not in allowed and key != "weight":  # FT301 owns misplaced weights
                     out = out or []
                     why = UNSUPPORTED_KEYS.get(key) or f"{m['role']} messages take {', '.join(sorted(allowed))}"
-                    out.append(Finding(f"{pointer}/{key}", f"unknown key {key!r} in a {m['role']} message; {why}",
+                    out.append(Finding(f"{ex.pointer_of(i)}/{key}", f"unknown key {key!r} in a {m['role']} message; {why}",
                                        "remove the key"))
         return out
 
@@ -428,16 +428,16 @@ class InvalidName(Rule):
         if "name" not in ex.message_keys and "function" not in ex.roles:
             return None
         out = None
-        for pointer, m, _ in ex.iter_messages():
+        for i, m in enumerate(ex.flat_messages):
             if "name" in m:
                 name = m["name"]
                 if not isinstance(name, str) or not name.strip():
                     out = out or []
-                    out.append(Finding(pointer + "/name", f"name must be a non-empty string, got {name!r}",
+                    out.append(Finding(ex.pointer_of(i) + "/name", f"name must be a non-empty string, got {name!r}",
                                        "remove the name or set it to the participant's name"))
             elif m.get("role") == "function":
                 out = out or []
-                out.append(Finding(pointer, "function message has no 'name'",
+                out.append(Finding(ex.pointer_of(i), "function message has no 'name'",
                                    "add the name of the function whose result this is"))
         return out
 

@@ -85,6 +85,12 @@ class ConsecutiveSameRole(Rule):
         return out
 
 
+def _conversation_call_ids(ex) -> list:
+    """The tool-call ids of each conversation message (empty for messages that call nothing)."""
+    return ex._memo("conversation_call_ids", lambda: [
+        _call_ids(m) if type(m) is dict and "tool_calls" in m else [] for m in ex.messages])
+
+
 def _call_ids(message: dict) -> list:
     calls = message.get("tool_calls")
     if not isinstance(calls, list):
@@ -104,14 +110,13 @@ class ToolMessageWithoutCall(Rule):
             return None
         out = None
         seen: set = set()
-        pointer, _ = ex.conversation
-        for i, m in enumerate(ex.messages):
-            if not isinstance(m, dict):
-                continue
-            role = m.get("role")
+        pointer, messages = ex.conversation
+        ids = _conversation_call_ids(ex)
+        for i, role in enumerate(ex.roles):
             if role == "assistant":
-                seen.update(_call_ids(m))
-            elif role == "tool":
+                seen.update(ids[i])
+            elif role == "tool" and type(messages[i]) is dict:
+                m = messages[i]
                 call_id = m.get("tool_call_id")
                 problem = None
                 if call_id is None:
@@ -143,10 +148,12 @@ class UnansweredToolCall(Rule):
         messages = ex.messages
         out = None
         pointer, _ = ex.conversation
+        all_ids = _conversation_call_ids(ex)
+        last = len(messages) - 1
         for i, m in enumerate(messages):
-            if not isinstance(m, dict) or m.get("role") != "assistant" or i == len(messages) - 1:
+            if i == last or not all_ids[i]:
                 continue
-            ids = [c for c in _call_ids(m) if c is not None]
+            ids = [c for c in all_ids[i] if c is not None]
             if not ids:
                 continue
             answered = set()
@@ -176,14 +183,14 @@ class DuplicateToolCallId(Rule):
         if "tool_calls" not in ex.message_keys:
             return None
         out = None
-        for pointer, m, _ in ex.iter_messages():
+        for i, m in enumerate(ex.flat_messages):
             ids = _call_ids(m)
             if len(ids) > 1:
                 seen: set = set()
                 for k, call_id in enumerate(ids):
                     if call_id in seen and isinstance(call_id, str):
                         out = out or []
-                        out.append(Finding(f"{pointer}/tool_calls/{k}/id", f"tool call id {call_id!r} is used "
+                        out.append(Finding(f"{ex.pointer_of(i)}/tool_calls/{k}/id", f"tool call id {call_id!r} is used "
                                            "twice in one message, so tool answers cannot be matched to calls",
                                            "give each call in the message its own id"))
                     seen.add(call_id)

@@ -32,6 +32,31 @@ def _calls(ex):
     return ex._memo("tool_calls", lambda: list(_iter_calls(ex)))
 
 
+class _Unparsable:
+    __slots__ = ("error",)
+
+    def __init__(self, error: str) -> None:
+        self.error = error
+
+
+def _arguments(ex) -> list:
+    """The decoded arguments of each call in :func:`_calls`, or an _Unparsable, decoded once."""
+
+    def compute() -> list:
+        out = []
+        for _, _, args, _ in _calls(ex):
+            if not isinstance(args, str):
+                out.append(_Unparsable("not a string"))
+                continue
+            try:
+                out.append(json.loads(args))
+            except (ValueError, RecursionError) as exc:
+                out.append(_Unparsable(str(exc)))
+        return out
+
+    return ex._memo("tool_arguments", compute)
+
+
 def _iter_definitions(ex):
     """Yield (pointer, function-object-or-None, problem) for every tool and legacy function."""
     prefix, holder = ex.tools_container
@@ -66,16 +91,16 @@ def _iter_definitions(ex):
 
 def _iter_calls(ex):
     """Yield (pointer, name-or-None, arguments, call-object) for every tool call and function call."""
-    for pointer, m, _ in ex.iter_messages():
+    for i, m in enumerate(ex.flat_messages):
         calls = m.get("tool_calls")
         if isinstance(calls, list):
             for k, c in enumerate(calls):
                 if isinstance(c, dict) and isinstance(c.get("function"), dict):
                     fn = c["function"]
-                    yield f"{pointer}/tool_calls/{k}/function", fn.get("name"), fn.get("arguments"), fn
+                    yield f"{ex.pointer_of(i)}/tool_calls/{k}/function", fn.get("name"), fn.get("arguments"), fn
         fc = m.get("function_call")
         if isinstance(fc, dict):
-            yield f"{pointer}/function_call", fc.get("name"), fc.get("arguments"), fc
+            yield f"{ex.pointer_of(i)}/function_call", fc.get("name"), fc.get("arguments"), fc
 
 
 class InvalidToolDefinition(Rule):
@@ -85,8 +110,6 @@ class InvalidToolDefinition(Rule):
     when = frozenset({"tools", "functions", "function_call", "tool_calls"})
 
     def check(self, ex):
-        if not uses_tools(ex):
-            return None
         out = None
         seen: set = set()
         for where, fn, problem in _definitions(ex):
@@ -123,8 +146,6 @@ class InvalidToolName(Rule):
     when = frozenset({"tools", "functions", "function_call", "tool_calls"})
 
     def check(self, ex):
-        if not uses_tools(ex):
-            return None
         out = None
         names = [(w + "/name", fn.get("name")) for w, fn, _ in _definitions(ex) if fn is not None]
         names += [(w + "/name", name) for w, name, _, _ in _calls(ex)]
@@ -144,18 +165,16 @@ class InvalidToolCall(Rule):
     when = frozenset({"tools", "functions", "function_call", "tool_calls"})
 
     def check(self, ex):
-        if not uses_tools(ex):
-            return None
         out = []
-        for pointer, m, _ in ex.iter_messages():
+        for i, m in enumerate(ex.flat_messages):
             if "tool_calls" in m:
                 calls = m["tool_calls"]
                 if not isinstance(calls, list) or not calls:
-                    out.append(Finding(pointer + "/tool_calls", "'tool_calls' must be a non-empty list",
+                    out.append(Finding(ex.pointer_of(i) + "/tool_calls", "'tool_calls' must be a non-empty list",
                                        "remove the key, or list the calls"))
                     continue
                 for k, c in enumerate(calls):
-                    where = f"{pointer}/tool_calls/{k}"
+                    where = f"{ex.pointer_of(i)}/tool_calls/{k}"
                     fix = '{"id": "call_1", "type": "function", "function": {"name": ..., "arguments": "{...}"}}'
                     if not isinstance(c, dict):
                         out.append(Finding(where, "tool call must be an object", fix))
@@ -177,9 +196,9 @@ class InvalidToolCall(Rule):
                 fc = m["function_call"]
                 fix = '{"name": ..., "arguments": "{...}"}'
                 if not isinstance(fc, dict):
-                    out.append(Finding(pointer + "/function_call", "function_call must be an object", fix))
+                    out.append(Finding(ex.pointer_of(i) + "/function_call", "function_call must be an object", fix))
                 elif not isinstance(fc.get("name"), str) or "arguments" not in fc:
-                    out.append(Finding(pointer + "/function_call", "function_call needs a string 'name' and "
+                    out.append(Finding(ex.pointer_of(i) + "/function_call", "function_call needs a string 'name' and "
                                        "'arguments'", fix))
         return out
 
@@ -191,28 +210,22 @@ class InvalidArguments(Rule):
     when = frozenset({"tools", "functions", "function_call", "tool_calls"})
 
     def check(self, ex):
-        if not uses_tools(ex):
-            return None
         out = None
-        for where, _, args, fn in _calls(ex):
+        for (where, _, args, fn), value in zip(_calls(ex), _arguments(ex)):
             if "arguments" not in fn:
                 continue
             problem = None
             if not isinstance(args, str):
                 problem = (f"arguments must be a JSON-encoded string, got {type(args).__name__}",
                            "encode the arguments object as a string with json.dumps")
-            else:
-                try:
-                    value = json.loads(args)
-                except ValueError as exc:
-                    problem = (f"arguments are not valid JSON: {exc}", "fix the JSON inside the arguments string")
-                else:
-                    if isinstance(value, str):
-                        problem = ("arguments are JSON-encoded twice (the string decodes to another string)",
-                                   "encode the arguments object once")
-                    elif not isinstance(value, dict):
-                        problem = (f"arguments must encode an object, got {type(value).__name__}",
-                                   'wrap the values in an object, e.g. "{\\"value\\": ...}"')
+            elif isinstance(value, _Unparsable):
+                problem = (f"arguments are not valid JSON: {value.error}", "fix the JSON inside the arguments string")
+            elif isinstance(value, str):
+                problem = ("arguments are JSON-encoded twice (the string decodes to another string)",
+                           "encode the arguments object once")
+            elif not isinstance(value, dict):
+                problem = (f"arguments must encode an object, got {type(value).__name__}",
+                           'wrap the values in an object, e.g. "{\\"value\\": ...}"')
             if problem:
                 out = out or []
                 out.append(Finding(where + "/arguments", *problem))
@@ -227,8 +240,6 @@ class UndeclaredTool(Rule):
     severity = Severity.WARNING
 
     def check(self, ex):
-        if not uses_tools(ex):
-            return None
         out = None
         declared = ex.declared_tool_names
         for where, name, _, _ in _calls(ex):
@@ -292,16 +303,10 @@ class ArgumentsSchemaMismatch(Rule):
             if fn is not None and isinstance(fn.get("name"), str) and isinstance(fn.get("parameters"), dict):
                 schemas[fn["name"]] = fn["parameters"]
         out = None
-        for where, name, args, _ in _calls(ex):
+        for (where, name, args, _), value in zip(_calls(ex), _arguments(ex)):
             schema = schemas.get(name) if isinstance(name, str) else None
-            if schema is None or not isinstance(args, str):
-                continue
-            try:
-                value = json.loads(args)
-            except ValueError:
-                continue  # FT404
-            if not isinstance(value, dict):
-                continue
+            if schema is None or not isinstance(value, dict):
+                continue  # FT404 reports arguments that are not an object
             problems: list[str] = []
             _schema_problems(value, schema, "", problems)
             for p in problems:

@@ -17,10 +17,10 @@ class WeightOnNonAssistant(Rule):
         if "weight" not in ex.message_keys:
             return None
         out = None
-        for pointer, m, _ in ex.iter_messages():
+        for i, m in enumerate(ex.flat_messages):
             if "weight" in m and m.get("role") != "assistant":
                 out = out or []
-                out.append(Finding(pointer + "/weight", f"'weight' is only allowed on assistant messages, "
+                out.append(Finding(ex.pointer_of(i) + "/weight", f"'weight' is only allowed on assistant messages, "
                                    f"not on {m.get('role')} messages", "remove the weight from this message"))
         return out
 
@@ -35,7 +35,7 @@ class InvalidWeight(Rule):
         if "weight" not in ex.message_keys:
             return None
         out = None
-        for pointer, m, _ in ex.iter_messages():
+        for i, m in enumerate(ex.flat_messages):
             if "weight" not in m or m.get("role") != "assistant":
                 continue
             w = m["weight"]
@@ -48,7 +48,7 @@ class InvalidWeight(Rule):
             else:
                 fix = 'use "weight": 1 to train on the message or "weight": 0 to skip it'
             out = out or []
-            out.append(Finding(pointer + "/weight", f"weight must be the integer 0 or 1, got {w!r}", fix))
+            out.append(Finding(ex.pointer_of(i) + "/weight", f"weight must be the integer 0 or 1, got {w!r}", fix))
         return out
 
 
