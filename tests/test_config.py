@@ -51,7 +51,7 @@ def test_bad_config_files(tmp_path, monkeypatch, text, message):
     ('[rules.too-many-images]\nmax-images = "ten"\n', "rules.too-many-images.max-images: expected int"),
     ('[rules.FT2]\nroles = []\n', "must name one rule by code or name, not a prefix"),
     ('[severity]\nFT204 = "fatal"\n', "unknown severity 'fatal'"),
-    ('target = "bedrock"\n', "unknown target 'bedrock'; known targets: openai, azure-openai"),
+    ('target = "bedrock"\n', "unknown target 'bedrock'; known targets: azure-openai, openai"),
     ('[per-file-ignores]\n"*.jsonl" = ["FT77"]\n', "'per-file-ignores.*.jsonl' names no known rule"),
     ('plugins = ["missing_plugin.py"]\n', "failed to load"),
 ])

@@ -152,7 +152,33 @@ HOOKS = [name for name, fn in inspect.getmembers(hookspecs, inspect.isfunction) 
 
 
 def test_hooks_are_known():
-    assert HOOKS == ["register_models", "register_reporters", "register_rules"]
+    assert HOOKS == ["register_models", "register_reporters", "register_rules", "register_targets"]
+
+
+def test_register_targets(run, tmp_path):
+    source = """
+from ftlint import hookimpl
+from ftlint.catalog import Model
+from ftlint.targets import Target
+
+@hookimpl
+def register_targets(register):
+    register(Target("together", "Together AI fine-tuning", "Together's check_file",
+                    severity={"FT2": "error"}, rules={"weight-on-non-assistant": {}}))
+
+@hookimpl
+def register_models(register):
+    register(Model(name="llama-3-8b", target="together", encoding="cl100k_base", example_limit=8192,
+                   methods=frozenset({"supervised"})))
+"""
+    setup(tmp_path, source, 'target = "together"\n')
+    (tmp_path / "train.jsonl").write_text(DATA.replace(
+        '{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "TODO"}',
+        '{"role": "user", "content": "Hi"}, {"role": "user", "content": "?"}, {"role": "assistant", "content": "x"}'))
+    result = run("train.jsonl", "--format", "json")
+    found = {(d["code"], d["severity"]) for d in json.loads(result.output)["diagnostics"]}
+    assert ("FT204", "error") in found  # the target made the FT2 family errors
+    assert "llama-3-8b" in run("models").output
 
 
 @pytest.mark.parametrize("hook", HOOKS)

@@ -196,6 +196,8 @@ def plugins_command() -> click.Command:
                 gave = ", ".join(p.rules + p.reporters) or ""
                 if p.models:
                     gave += (", " if gave else "") + f"{len(p.models)} models"
+                if p.targets:
+                    gave += (", " if gave else "") + "targets " + ", ".join(p.targets)
                 gave = gave or "nothing"
                 status = f"  FAILED: {p.error}" if p.error else ""
                 click.echo(f"{p.name:<20} {p.source:<12}{version}  ({p.location})\n    {gave}{status}")

@@ -14,6 +14,7 @@ import pluggy
 
 if TYPE_CHECKING:
     from .catalog import Model
+    from .targets import Target
     from .reporters import Reporter
     from .rule import Rule
 
@@ -35,6 +36,13 @@ def register_rules(register: Callable[[type["Rule"]], None]) -> None:
 def register_reporters(register: Callable[[type["Reporter"]], None]) -> None:
     """Contribute output formats: call ``register(ReporterClass)`` once for each
     :class:`ftlint.reporters.Reporter` subclass; its ``name`` becomes a ``--format`` value."""
+
+
+@hookspec
+def register_targets(register: Callable[["Target"], None]) -> None:
+    """Contribute target profiles: call ``register(ftlint.targets.Target(...))`` for each. A target
+    names where data will be trained and adjusts rule severities and options where that provider's
+    rules differ from OpenAI's; its models come through ``register_models``."""
 
 
 @hookspec

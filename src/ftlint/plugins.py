@@ -34,6 +34,7 @@ class PluginInfo:
     rules: list[str] = field(default_factory=list)
     reporters: list[str] = field(default_factory=list)
     models: list[str] = field(default_factory=list)
+    targets: list[str] = field(default_factory=list)
     error: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -47,6 +48,7 @@ class PluginInfo:
             "rules": self.rules,
             "reporters": self.reporters,
             "models": self.models,
+            "targets": self.targets,
             "error": self.error,
         }
 
@@ -59,6 +61,7 @@ class Registry:
     names: dict[str, str] = field(default_factory=dict)  # rule name -> code
     reporters: dict[str, type] = field(default_factory=dict)
     catalog: Catalog = field(default_factory=Catalog)
+    targets: dict[str, Any] = field(default_factory=dict)
     plugins: list[PluginInfo] = field(default_factory=list)
     errors: list[ToolError] = field(default_factory=list)
 
@@ -136,6 +139,18 @@ class _Collector:
         self.registry.catalog.add(model)
         self.info.models.append(f"{model.target}:{model.name}")
 
+    def target(self, target: Any) -> None:
+        from .targets import Target
+
+        if not isinstance(target, Target):
+            self._error(f"register_targets received {target!r}, which is not a ftlint.targets.Target")
+            return
+        if target.name in self.registry.targets:
+            self._error(f"target '{target.name}' is already registered")
+            return
+        self.registry.targets[target.name] = target
+        self.info.targets.append(target.name)
+
     def reporter(self, cls: Any) -> None:
         from .reporters import Reporter
 
@@ -206,7 +221,7 @@ def build_registry(local_plugins: tuple[str, ...] = ()) -> Registry:
         add(obj, info)
 
     for hookname, collect in (("register_rules", "rule"), ("register_reporters", "reporter"),
-                              ("register_models", "model")):
+                              ("register_models", "model"), ("register_targets", "target")):
         caller = getattr(pm.hook, hookname)
         # Built-ins first, so a clash is blamed on the plugin that came later.
         impls = sorted(caller.get_hookimpls(), key=lambda i: infos[i.plugin_name].source != "built-in")

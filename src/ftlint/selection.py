@@ -10,7 +10,6 @@ from .config import Config, ConfigError
 from .diagnostics import Severity, ToolError
 from .plugins import Registry
 from .rule import Rule, RuleSet
-from .targets import TARGETS
 
 _PREFIX_RE = re.compile(r"^[A-Za-z]{1,6}[0-9]{0,3}$")
 EXACT = 1000
@@ -60,9 +59,10 @@ def _severity_table(table: dict[str, str], cls: type[Rule], where: str) -> tuple
 
 def build_ruleset(config: Config, registry: Registry) -> RuleSet:
     where = config.where
-    target = TARGETS.get(config.target)
+    target = registry.targets.get(config.target)
     if target is None:
-        raise ConfigError(f"{where}: unknown target {config.target!r}; known targets: {', '.join(TARGETS)}")
+        raise ConfigError(f"{where}: unknown target {config.target!r}; known targets: "
+                          f"{', '.join(sorted(registry.targets))}")
     select = config.select if config.select is not None else ["ALL"]
     check_selectors(select, "select", registry, where)
     check_selectors(config.extend_select, "extend-select", registry, where)

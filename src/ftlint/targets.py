@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .hookspecs import hookimpl
+
 
 @dataclass(frozen=True)
 class Target:
@@ -16,9 +18,7 @@ class Target:
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-TARGETS: dict[str, Target] = {
-    t.name: t
-    for t in (
+BUILTIN_TARGETS: tuple[Target, ...] = (
         Target(
             "openai",
             "OpenAI fine-tuning API (reference target)",
@@ -32,5 +32,10 @@ TARGETS: dict[str, Target] = {
             severity={"consecutive-same-role": "error"},
             rules={"too-many-images": {"max-images": 64}},
         ),
-    )
-}
+)
+
+
+@hookimpl
+def register_targets(register):
+    for target in BUILTIN_TARGETS:
+        register(target)
