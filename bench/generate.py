@@ -25,10 +25,15 @@ WORDS = {
     "ru": "модель должна отвечать на каждый вопрос о заказе возврате и доставке вежливо и точно".split(),
     "zh": "模型 应该 礼貌 而 准确 地 回答 关于 订单 状态 退款 配送 政策 的 每个 问题".split(),
 }
-SYSTEM_PROMPT = (
-    "You are Nova, the customer support assistant of an online shop. Follow the policy below. "
-    + " ".join(f"Rule {i}: " + " ".join(random.Random(i).choices(WORDS["en"], k=18)) + "." for i in range(1, 25))
-)
+def system_prompt(rules: int) -> str:
+    return ("You are Nova, the customer support assistant of an online shop. Follow the policy below. "
+            + " ".join(f"Rule {i}: " + " ".join(random.Random(i).choices(WORDS["en"], k=18)) + "."
+                       for i in range(1, rules + 1)))
+
+
+# performance.md's reference data: a long system prompt shared by ~30% of lines makes ~58% of the
+# bytes; 75 policy rules (~8.7 KB) reproduce that share. --prompt-rules changes it.
+SYSTEM_PROMPT = system_prompt(75)
 TOOLS = [
     {"type": "function", "function": {
         "name": "get_order", "description": "Look up an order by its id.",
@@ -109,7 +114,7 @@ def generate(out, size_bytes: int, fmt: str, seed: int, broken_rate: float, dup_
     r = random.Random(seed)
     make = conversation if fmt == "sft" else preference
     manifest: dict = {"format": fmt, "lines": 0, "bytes": 0, "exact_duplicates": 0, "near_duplicates": 0,
-                      "broken": {}}
+                      "broken": {}, "shared_prompt_bytes": 0}
     recent: list[str] = []
     written = 0
     i = 0
@@ -138,8 +143,11 @@ def generate(out, size_bytes: int, fmt: str, seed: int, broken_rate: float, dup_
             manifest["broken"][code] = manifest["broken"].get(code, 0) + 1
         out.write(data)
         written += len(data)
+        if SYSTEM_PROMPT in line:
+            manifest["shared_prompt_bytes"] += len(SYSTEM_PROMPT.encode())
         manifest["lines"] += 1
     manifest["bytes"] = written
+    manifest["shared_prompt_share"] = round(manifest["shared_prompt_bytes"] / max(written, 1), 3)
     return manifest
 
 
@@ -150,8 +158,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--broken-rate", type=float, default=0.004)
     ap.add_argument("--dup-rate", type=float, default=0.01)
+    ap.add_argument("--prompt-rules", type=int, default=75,
+                    help="policy rules in the shared system prompt (75: ~58%% of the bytes, as in performance.md)")
     ap.add_argument("--out", required=True, help="output path, or - for stdout")
     args = ap.parse_args(argv)
+    global SYSTEM_PROMPT
+    SYSTEM_PROMPT = system_prompt(args.prompt_rules)
     size = int(args.size_mb * 1e6)
     if args.out == "-":
         manifest = generate(sys.stdout.buffer, size, args.format, args.seed, args.broken_rate, args.dup_rate)

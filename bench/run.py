@@ -24,13 +24,13 @@ HERE = Path(__file__).resolve().parent
 ALL_PLUGINS = False
 
 
-def ensure_data(size_mb: float, fmt: str, seed: int) -> Path:
-    path = HERE / "data" / f"{fmt}-{size_mb:g}mb-seed{seed}.jsonl"
+def ensure_data(size_mb: float, fmt: str, seed: int, prompt_rules: int = 75) -> Path:
+    path = HERE / "data" / f"{fmt}-{size_mb:g}mb-seed{seed}-p{prompt_rules}.jsonl"
     if not path.exists():
         path.parent.mkdir(exist_ok=True)
         print(f"generating {path} ...", file=sys.stderr)
         subprocess.run([sys.executable, str(HERE / "generate.py"), "--size-mb", str(size_mb), "--format", fmt,
-                        "--seed", str(seed), "--out", str(path)], check=True)
+                        "--seed", str(seed), "--prompt-rules", str(prompt_rules), "--out", str(path)], check=True)
     return path
 
 
@@ -63,11 +63,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=1, help="runs; the fastest is reported")
     ap.add_argument("--args", default="", help="extra ftlint arguments, e.g. \"--select FT0,FT1\"")
     ap.add_argument("--file", help="benchmark this file instead of generated data")
+    ap.add_argument("--prompt-rules", type=int, default=75, help="passed to generate.py")
     ap.add_argument("--all-plugins", action="store_true", help="keep installed third-party plugins enabled")
     opts = ap.parse_args(argv)
     global ALL_PLUGINS
     ALL_PLUGINS = opts.all_plugins
-    path = Path(opts.file) if opts.file else ensure_data(opts.size_mb, opts.format, opts.seed)
+    path = Path(opts.file) if opts.file else ensure_data(opts.size_mb, opts.format, opts.seed, opts.prompt_rules)
     size = path.stat().st_size
     with open(path, "rb") as fh:
         lines = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 24), b""))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 
+import orjson
+
 from ..diagnostics import Finding, Severity
 from ..hookspecs import hookimpl
 from ..rule import FileRule, Rule
@@ -24,8 +26,46 @@ def uses_tools(ex) -> bool:
     return "tools" in holder or "functions" in holder or not CALL_KEYS.isdisjoint(ex.message_keys)
 
 
+class _Block:
+    """What a tools/functions block declares. Blocks repeat on every line of a dataset, so each
+    distinct block is analysed once per run and shared (keyed by its serialised form)."""
+
+    __slots__ = ("definitions", "names", "schemas", "findings")
+
+    def __init__(self, ex) -> None:
+        self.definitions = list(_iter_definitions(ex))
+        self.names = ex.declared_tool_names
+        self.schemas = {fn["name"]: fn["parameters"] for _, fn, _ in self.definitions
+                        if fn is not None and isinstance(fn.get("name"), str) and isinstance(fn.get("parameters"), dict)}
+        self.findings: dict[str, list] = {}  # rule code -> findings that depend on the block only
+
+
+_BLOCKS: dict[bytes, _Block] = {}
+_MAX_BLOCKS = 256
+
+
+def _block(ex) -> _Block:
+    def compute() -> _Block:
+        prefix, holder = ex.tools_container
+        tools, functions = holder.get("tools"), holder.get("functions")
+        if tools is None and functions is None:
+            return _Block(ex)
+        try:
+            key = orjson.dumps([prefix, tools, functions])
+        except TypeError:
+            return _Block(ex)
+        block = _BLOCKS.get(key)
+        if block is None:
+            if len(_BLOCKS) >= _MAX_BLOCKS:
+                _BLOCKS.clear()
+            block = _BLOCKS[key] = _Block(ex)
+        return block
+
+    return ex._memo("tool_block", compute)
+
+
 def _definitions(ex):
-    return ex._memo("tool_definitions", lambda: list(_iter_definitions(ex)))
+    return _block(ex).definitions
 
 
 def _calls(ex):
@@ -110,9 +150,17 @@ class InvalidToolDefinition(Rule):
     when = frozenset({"tools", "functions", "function_call", "tool_calls"})
 
     def check(self, ex):
-        out = None
+        block = _block(ex)
+        found = block.findings.get(self.code)
+        if found is None:
+            found = block.findings[self.code] = self.analyse(block.definitions)
+        return found
+
+    @staticmethod
+    def analyse(definitions) -> list:
+        out = []
         seen: set = set()
-        for where, fn, problem in _definitions(ex):
+        for where, fn, problem in definitions:
             problems = [problem] if problem else []
             if fn is not None:
                 name = fn.get("name")
@@ -133,7 +181,6 @@ class InvalidToolDefinition(Rule):
                 if extra:
                     problems.append(f"unknown key(s) {', '.join(sorted(extra))} in the function definition")
             for p in problems:
-                out = out or []
                 out.append(Finding(where, p, 'define tools as {"type": "function", "function": {"name": ..., '
                                    '"description": ..., "parameters": {"type": "object", ...}}}'))
         return out
@@ -146,12 +193,19 @@ class InvalidToolName(Rule):
     when = frozenset({"tools", "functions", "function_call", "tool_calls"})
 
     def check(self, ex):
-        out = None
-        names = [(w + "/name", fn.get("name")) for w, fn, _ in _definitions(ex) if fn is not None]
-        names += [(w + "/name", name) for w, name, _, _ in _calls(ex)]
+        block = _block(ex)
+        declared = block.findings.get(self.code)
+        if declared is None:
+            declared = block.findings[self.code] = self.analyse(
+                (w + "/name", fn.get("name")) for w, fn, _ in block.definitions if fn is not None)
+        calls = self.analyse((w + "/name", name) for w, name, _, _ in _calls(ex))
+        return declared + calls if calls else declared
+
+    @staticmethod
+    def analyse(names) -> list:
+        out = []
         for where, name in names:
             if isinstance(name, str) and not NAME_RE.match(name):
-                out = out or []
                 fixed = re.sub(r"[^a-zA-Z0-9_-]", "_", name)[:64] or "tool"
                 out.append(Finding(where, f"tool name {name!r} must be 1-64 characters of a-z, A-Z, 0-9, _ and -",
                                    f"rename it, e.g. to {fixed!r}, in the definition and in every call"))
@@ -241,7 +295,7 @@ class UndeclaredTool(Rule):
 
     def check(self, ex):
         out = None
-        declared = ex.declared_tool_names
+        declared = _block(ex).names
         for where, name, _, _ in _calls(ex):
             if not isinstance(name, str) or (declared is not None and name in declared):
                 continue
@@ -296,12 +350,10 @@ class ArgumentsSchemaMismatch(Rule):
     severity = Severity.WARNING
 
     def check(self, ex):
-        if ex.declared_tool_names is None:
+        block = _block(ex)
+        if block.names is None:
             return None
-        schemas = {}
-        for _, fn, _ in _definitions(ex):
-            if fn is not None and isinstance(fn.get("name"), str) and isinstance(fn.get("parameters"), dict):
-                schemas[fn["name"]] = fn["parameters"]
+        schemas = block.schemas
         out = None
         for (where, name, args, _), value in zip(_calls(ex), _arguments(ex)):
             schema = schemas.get(name) if isinstance(name, str) else None
