@@ -116,7 +116,10 @@ def test_stats(run, tmp_path):
     for piece in ("10 examples (10 sft)", "tokens/example", "Tokens per example", "× 10 epochs (auto heuristic)",
                   "Validation valid.jsonl: 3 examples", "not billed", "supervised on openai:", "gpt-4.1-mini-2025-04-14"):
         assert piece in text.output
-    doc = json.loads(run("stats", "train.jsonl", "--model", "gpt-4o-mini", "--epochs", "2", "--format", "json").output)
+    doc = json.loads(run("stats", "train.jsonl", "--model", "gpt-4o-mini", "--epochs", "2", "--format", "json",
+                         "--validation", "valid.jsonl").output)
+    assert doc["validation"]["examples"] == 3 and doc["validation"]["billed"] is False
+    assert doc["validation"]["distributions"]["total_tokens"]["max"] > 0
     assert doc["examples"] == 10 and doc["epochs"] == 2 and not doc["epochs_auto"]
     assert doc["billed_tokens"] == 2 * doc["tokens_per_epoch"]
     assert doc["distributions"]["total_tokens"]["min"] > 0

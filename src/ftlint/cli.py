@@ -288,7 +288,10 @@ def stats_command() -> click.Command:
                 "billed_tokens": est.billed_tokens, "cost_usd": est.cost,
                 "validation": None if val is None else {
                     "file": validation, "examples": val.examples,
-                    "tokens": int(sum(val.totals[_key(chosen)])), "billed": False},
+                    "tokens": int(sum(val.totals[_key(chosen)])), "billed": False,
+                    "distributions": {"messages": summary(val.messages),
+                                      "total_tokens": summary(val.totals[_key(chosen)]),
+                                      "trainable_tokens": summary(val.trainable)}},
                 "comparison": [{"model": m.name, "over_limit": o, "billed_tokens": e.billed_tokens,
                                 "cost_usd": e.cost, "training_until": m.training_until.isoformat()
                                 if m.training_until else None} for m, o, e in table],
@@ -312,8 +315,16 @@ def stats_command() -> click.Command:
         click.echo(f"\nOver the limit (truncated from the end, billed at the limit): {over:,}")
         click.echo(est.line())
         if val is not None:
-            vt = int(sum(val.totals[_key(chosen)]))
-            click.echo(f"Validation {validation}: {val.examples:,} examples, {vt:,} tokens; validation tokens are not billed.")
+            vtotals = val.totals[_key(chosen)]
+            click.echo(f"Validation {validation}: {val.examples:,} examples, {int(sum(vtotals)):,} tokens; "
+                       "validation tokens are not billed.")
+            vdist = {"messages": summary(val.messages), "total_tokens": summary(vtotals),
+                     "trainable_tokens": summary(val.trainable)}
+            for label, key in (("  messages/example", "messages"), ("  tokens/example", "total_tokens"),
+                               ("  trainable/example", "trainable_tokens")):
+                click.echo(f"{label:<20}" + "".join(f"{v:>10,}" for v in vdist[key].values()))
+            vover = sum(1 for t in vtotals if limit and t > limit)
+            click.echo(f"  over the limit: {vover:,}")
         if table:
             click.echo(f"\n{method_name} on {cfg.target}:")
             click.echo(f"  {'model':<26} {'over limit':>10} {'billed tokens':>15} {'cost':>12}  training until")
