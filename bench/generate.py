@@ -12,6 +12,7 @@ output (<out>.manifest.json) records what was injected, so tests can check what 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import sys
@@ -116,17 +117,19 @@ def generate(out, size_bytes: int, fmt: str, seed: int, broken_rate: float, dup_
     manifest: dict = {"format": fmt, "lines": 0, "bytes": 0, "exact_duplicates": 0, "near_duplicates": 0,
                       "broken": {}, "shared_prompt_bytes": 0}
     recent: list[str] = []
+    seen: set[bytes] = set()  # canonical forms of the examples written, to count exact duplicates
+    manifest["near_duplicate_lines"] = []
     written = 0
     i = 0
     while written < size_bytes:
         i += 1
         roll = r.random()
+        near = False
         if recent and roll < dup_rate:
             line = r.choice(recent)
-            manifest["exact_duplicates"] += 1
         elif recent and roll < 2 * dup_rate:
             line = near_copy(r, r.choice(recent))
-            manifest["near_duplicates"] += 1
+            near = True
         else:
             line = json.dumps(make(r, i), ensure_ascii=False)
             if len(recent) < 1000:
@@ -143,6 +146,20 @@ def generate(out, size_bytes: int, fmt: str, seed: int, broken_rate: float, dup_
             manifest["broken"][code] = manifest["broken"].get(code, 0) + 1
         out.write(data)
         written += len(data)
+        try:
+            parsed = json.loads(data)
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, dict) and ("messages" in parsed or "input" in parsed):
+            canonical = hashlib.blake2b(json.dumps(parsed, sort_keys=True, ensure_ascii=False).encode(),
+                                        digest_size=16).digest()
+            if canonical in seen:
+                manifest["exact_duplicates"] += 1
+            else:
+                seen.add(canonical)
+                if near:
+                    manifest["near_duplicates"] += 1
+                    manifest["near_duplicate_lines"].append(manifest["lines"] + 1)
         if SYSTEM_PROMPT in line:
             manifest["shared_prompt_bytes"] += len(SYSTEM_PROMPT.encode())
         manifest["lines"] += 1

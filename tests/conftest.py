@@ -31,12 +31,12 @@ def line(obj) -> str:
     return json.dumps(obj, ensure_ascii=False)
 
 
-def good_lines(n: int = 10) -> str:
+def good_lines(n: int = 50) -> str:
     return "".join(line({"messages": [{"role": "user", "content": f"Question {i}?"},
                                       {"role": "assistant", "content": f"Answer {i}."}]}) + "\n" for i in range(n))
 
 
-BAD_WEIGHT = good_lines(9) + line({"messages": [{"role": "user", "content": "Hi"},
+BAD_WEIGHT = good_lines(49) + line({"messages": [{"role": "user", "content": "Hi"},
                                                 {"role": "assistant", "content": "Hello", "weight": 1.0}]}) + "\n"
 
 

@@ -9,9 +9,9 @@ import sys
 
 from conftest import ROOT, good_lines, line
 
-BAD = good_lines(9) + line({"messages": [{"role": "user", "content": "Hi"},
+BAD = good_lines(49) + line({"messages": [{"role": "user", "content": "Hi"},
                                          {"role": "assistant", "content": "Hello", "weight": 1.0}]}) + "\n"
-WARN_ONLY = good_lines(9) + line({"messages": [{"role": "user", "content": "Hi"}, {"role": "user", "content": "?"},
+WARN_ONLY = good_lines(49) + line({"messages": [{"role": "user", "content": "Hi"}, {"role": "user", "content": "?"},
                                                {"role": "assistant", "content": "Hello"}]}) + "\n"
 
 
@@ -26,7 +26,7 @@ def test_clean_file_exits_zero(run, tmp_path):
     write(tmp_path, "train.jsonl", good_lines())
     result = run("check", "train.jsonl")
     assert result.exit_code == 0, result.output
-    assert "All checks passed: 10 examples in 1 file." in result.output
+    assert "All checks passed: 50 examples in 1 file." in result.output
 
 
 def test_errors_exit_one_with_location_pointer_and_fix(run, tmp_path):
@@ -34,10 +34,10 @@ def test_errors_exit_one_with_location_pointer_and_fix(run, tmp_path):
     result = run("train.jsonl")  # check is the default command
     assert result.exit_code == 1
     first = result.output.splitlines()[0]
-    assert first.startswith("train.jsonl:10:1: FT302 error [invalid-weight] /messages/1/weight ")
+    assert first.startswith("train.jsonl:50:1: FT302 error [invalid-weight] /messages/1/weight ")
     assert "got 1.0" in first and 'fix: write "weight": 1' in first
     assert "FT302  invalid-weight" in result.output
-    assert "Found 1 error in 10 examples across 1 file." in result.output
+    assert "Found 1 error in 50 examples across 1 file." in result.output
 
 
 def test_warnings_pass_unless_strict(run, tmp_path):
@@ -83,7 +83,7 @@ def test_folder_is_walked_for_jsonl_and_ndjson(run, tmp_path):
 def test_stdin(run):
     result = run("check", "-", "--stdin-filename", "piped.jsonl", input=BAD)
     assert result.exit_code == 1
-    assert result.output.startswith("piped.jsonl:10:1: FT302")
+    assert result.output.startswith("piped.jsonl:50:1: FT302")
 
 
 def test_json_format_is_only_json(run, tmp_path):
@@ -91,10 +91,10 @@ def test_json_format_is_only_json(run, tmp_path):
     result = run("train.jsonl", "--format", "json")
     doc = json.loads(result.output)
     assert doc["schema_version"] == 1
-    assert doc["summary"]["errors"] == 1 and doc["summary"]["examples"] == 10
+    assert doc["summary"]["errors"] == 1 and doc["summary"]["examples"] == 50
     d = doc["diagnostics"][0]
     assert (d["path"], d["line"], d["pointer"], d["code"], d["name"], d["severity"]) == (
-        "train.jsonl", 10, "/messages/1/weight", "FT302", "invalid-weight", "error")
+        "train.jsonl", 50, "/messages/1/weight", "FT302", "invalid-weight", "error")
     assert d["fix"]
 
 
@@ -131,7 +131,7 @@ def test_github_format_and_step_summary(run, tmp_path, monkeypatch):
     result = run("a,b.jsonl", "--format", "github")
     lines = result.output.splitlines()
     assert lines[0] == "::group::a,b.jsonl"
-    assert lines[1].startswith("::error title=ftlint (FT302 invalid-weight),file=a%2Cb.jsonl,line=10::")
+    assert lines[1].startswith("::error title=ftlint (FT302 invalid-weight),file=a%2Cb.jsonl,line=50::")
     assert "%0Afix: " in lines[1]
     assert lines[2] == "::endgroup::"
     text = summary.read_text()

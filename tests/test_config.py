@@ -82,7 +82,7 @@ def test_settings_apply(run, tmp_path):
 
 
 def test_rule_options_and_cli_overrides(run, tmp_path):
-    text = good_lines(9) + '{"messages": [{"role": "user", "content": "a"}, {"role": "user", "content": "b"}, ' \
+    text = good_lines(49) + '{"messages": [{"role": "user", "content": "a"}, {"role": "user", "content": "b"}, ' \
         '{"role": "assistant", "content": "c"}]}\n'
     write(tmp_path, "train.jsonl", text)
     assert "FT204" in run("train.jsonl").output

@@ -34,7 +34,7 @@ class NoTodo(Rule):
 def register_rules(register):
     register(NoTodo)
 '''
-DATA = BAD_WEIGHT + '{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "TODO"}]}\n'
+DATA = BAD_WEIGHT + '{"messages": [{"role": "user", "content": "Hey"}, {"role": "assistant", "content": "TODO"}]}\n'
 
 
 def setup(tmp_path, plugin_source, extra_config=""):
@@ -50,7 +50,7 @@ def diagnostics(result):
 def test_register_rules_from_a_local_file(run, tmp_path):
     setup(tmp_path, RULE_FILE)
     result = run("train.jsonl", "--format", "json")
-    assert diagnostics(result) == [(10, "FT302"), (11, "ORG001")]
+    assert diagnostics(result) == [(50, "FT302"), (51, "ORG001")]
     assert result.exit_code == 1
     assert run("rule", "todo-in-answer").output.startswith("# ORG001 todo-in-answer")
     listed = json.loads(run("plugins", "--format", "json").output)
@@ -72,7 +72,7 @@ def test_a_rule_that_raises_names_plugin_and_rule(run, tmp_path):
                                       'raise ValueError("boom")'))
     result = run("train.jsonl")
     assert result.exit_code == 2
-    assert "rule ORG001 todo-in-answer (plugin org_rules): raised ValueError: boom at train.jsonl:11" in result.output
+    assert "rule ORG001 todo-in-answer (plugin org_rules): raised ValueError: boom at train.jsonl:51" in result.output
     assert "FT302" in result.output
 
 
@@ -173,7 +173,7 @@ def register_models(register):
 """
     setup(tmp_path, source, 'target = "together"\n')
     (tmp_path / "train.jsonl").write_text(DATA.replace(
-        '{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "TODO"}',
+        '{"role": "user", "content": "Hey"}, {"role": "assistant", "content": "TODO"}',
         '{"role": "user", "content": "Hi"}, {"role": "user", "content": "?"}, {"role": "assistant", "content": "x"}'))
     result = run("train.jsonl", "--format", "json")
     found = {(d["code"], d["severity"]) for d in json.loads(result.output)["diagnostics"]}

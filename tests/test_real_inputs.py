@@ -15,7 +15,7 @@ PEERS = SHARED / "acceptance" / "peer-cases.jsonl"
 # What ftlint must say about each real file: the error codes expected (empty: none), and
 # whether a single file-level verdict replaces per-line findings.
 EXPECTED_ERRORS = {
-    "openai-cookbook__toy_chat_fine_tuning.jsonl": [],
+    "openai-cookbook__toy_chat_fine_tuning.jsonl": ["FT701"],  # 5 examples
     "openai-cookbook__drone_training.jsonl": [],
     "foundry-ft__stock_toolcall_training.jsonl": [],
     "foundry-ft__training.jsonl": [],
@@ -27,7 +27,7 @@ EXPECTED_ERRORS = {
     "azureai-samples__stock-test-token-reduction.jsonl": [],
     "mslearn-ai-studio__travel-finetune-hotel.jsonl": [],
     "finetuning-a-pirate__training_set.jsonl": [],
-    "mslearn-ai-studio__travel-finetune-validation.jsonl": ["FT201"] * 5,
+    "mslearn-ai-studio__travel-finetune-validation.jsonl": ["FT201"] * 5 + ["FT701"],
     "azure-samples-openai__generated_labels_context_switching_prepared_valid.jsonl": ["FT010"],
     "foundry-ft__train_tool.jsonl": [],
     "foundry-ft__countdown_valid_15.jsonl": [],
@@ -49,8 +49,8 @@ def test_every_realworld_file_is_covered():
 def test_realworld_verdicts(name):
     report = lint((REALWORLD / name).read_bytes(), name)
     assert not report.errors
-    errors = [d.code for d in report.diagnostics if d.severity == Severity.ERROR]
-    assert errors == EXPECTED_ERRORS[name]
+    errors = sorted(d.code for d in report.diagnostics if d.severity == Severity.ERROR)
+    assert errors == sorted(EXPECTED_ERRORS[name])
     if name in SINGLE_VERDICT:
         # one clear verdict for the file, not a cascade of per-line findings
         assert [d.code for d in report.diagnostics] == [SINGLE_VERDICT[name]]
@@ -67,7 +67,8 @@ def test_rft_files_pass_as_rft(name):
 def test_travel_validation_file_reports_each_missing_assistant():
     name = "mslearn-ai-studio__travel-finetune-validation.jsonl"
     report = lint((REALWORLD / name).read_bytes(), name)
-    assert [(d.line, d.code, d.pointer) for d in report.diagnostics] == [(i, "FT201", "/messages") for i in range(1, 6)]
+    found = [(d.line, d.code, d.pointer) for d in report.diagnostics if d.code != "FT701"]
+    assert found == [(i, "FT201", "/messages") for i in range(1, 6)]
 
 
 # Peer verdicts ftlint deliberately does not share under the OpenAI target, and why.
@@ -97,7 +98,8 @@ def _peer_cases():
 @pytest.mark.parametrize("case", _peer_cases(), ids=lambda c: f"{c['source'].split(':')[0]}:{c['case']}")
 def test_peer_case_verdict(case):
     data = bytes.fromhex(case["bytes_hex"]) if "bytes_hex" in case else case["jsonl"].encode()
-    report = lint(data, "case.jsonl")
+    # peer fixtures are a few lines long: the dataset-size rules would judge every one
+    report = lint(data, "case.jsonl", ignore=["too-few-examples", "few-examples"])
     assert not report.errors, "a data problem must never be a tool error"
     verdict = "invalid" if any(d.severity == Severity.ERROR for d in report.diagnostics) else "valid"
     if case["case"] in DIFFERENT:
@@ -114,5 +116,5 @@ def test_differences_name_real_cases():
 @needs_shared
 def test_azure_target_rejects_consecutive_assistants():
     case = next(c for c in _peer_cases() if c["case"] == "two consecutive assistant messages")
-    report = lint(case["jsonl"], "case.jsonl", target="azure-openai")
+    report = lint(case["jsonl"], "case.jsonl", target="azure-openai", ignore=["FT701", "FT702"])
     assert any(d.code == "FT204" and d.severity == Severity.ERROR for d in report.diagnostics)

@@ -98,29 +98,29 @@ def write(tmp_path, name, text):
 
 
 def test_check_prints_a_cost_line_with_a_model(run, tmp_path):
-    write(tmp_path, "train.jsonl", good_lines(10))
+    write(tmp_path, "train.jsonl", good_lines(50))
     result = run("train.jsonl", "--model", "gpt-4o-mini", "--ignore", "FT805")
     assert result.exit_code == 0
     assert "Estimated training cost on gpt-4o-mini-2024-07-18:" in result.output
-    assert "× 10 epochs (auto heuristic)" in result.output
+    assert "× 3 epochs (auto heuristic)" in result.output
     doc = json.loads(run("train.jsonl", "--model", "gpt-4o-mini", "--epochs", "3", "--format", "json").output)
     assert doc["estimate"]["epochs"] == 3 and doc["estimate"]["cost_usd"] > 0
     assert "Estimated" not in run("train.jsonl").output
 
 
 def test_stats(run, tmp_path):
-    write(tmp_path, "train.jsonl", good_lines(10))
+    write(tmp_path, "train.jsonl", good_lines(50))
     write(tmp_path, "valid.jsonl", good_lines(3))
     text = run("stats", "train.jsonl", "--model", "gpt-4o-mini", "--validation", "valid.jsonl")
     assert text.exit_code == 0
-    for piece in ("10 examples (10 sft)", "tokens/example", "Tokens per example", "× 10 epochs (auto heuristic)",
+    for piece in ("50 examples (50 sft)", "tokens/example", "Tokens per example", "× 3 epochs (auto heuristic)",
                   "Validation valid.jsonl: 3 examples", "not billed", "supervised on openai:", "gpt-4.1-mini-2025-04-14"):
         assert piece in text.output
     doc = json.loads(run("stats", "train.jsonl", "--model", "gpt-4o-mini", "--epochs", "2", "--format", "json",
                          "--validation", "valid.jsonl").output)
     assert doc["validation"]["examples"] == 3 and doc["validation"]["billed"] is False
     assert doc["validation"]["distributions"]["total_tokens"]["max"] > 0
-    assert doc["examples"] == 10 and doc["epochs"] == 2 and not doc["epochs_auto"]
+    assert doc["examples"] == 50 and doc["epochs"] == 2 and not doc["epochs_auto"]
     assert doc["billed_tokens"] == 2 * doc["tokens_per_epoch"]
     assert doc["distributions"]["total_tokens"]["min"] > 0
     assert run("stats", "train.jsonl").exit_code == 2
@@ -132,7 +132,7 @@ def test_models_and_config_prices(run, tmp_path):
     assert mini["price"] == 3.0 and mini["example_limit"] == 65536 and mini["training_until"] == "2027-01-06"
     azure = run("models", "--target", "azure-openai")
     assert "gpt-4.1-2025-04-14" in azure.output
-    write(tmp_path, "train.jsonl", good_lines(10))
+    write(tmp_path, "train.jsonl", good_lines(50))
     unknown = run("train.jsonl", "--model", "gpt-4o", "--target", "azure-openai")
     assert "cost unknown" in unknown.output
     write(tmp_path, "ftlint.toml", 'target = "azure-openai"\n[models.gpt-4o-2024-08-06]\nprice = 27.5\n'
@@ -148,7 +148,7 @@ def test_register_models(run, tmp_path):
         "    register(Model(name='acme-7b', target='openai', encoding='cl100k_base', example_limit=8192,\n"
         "                   price=0.5, methods=frozenset({'supervised'})))\n")
     write(tmp_path, "ftlint.toml", 'plugins = ["acme_models.py"]\n')
-    write(tmp_path, "train.jsonl", good_lines(10))
+    write(tmp_path, "train.jsonl", good_lines(50))
     assert "acme-7b" in run("models").output
     result = run("train.jsonl", "--model", "acme-7b")
     assert result.exit_code == 0 and "Estimated training cost on acme-7b" in result.output

@@ -12,9 +12,9 @@ from .__about__ import __version__
 from .diagnostics import Diagnostic, Finding, Severity
 from .example import Example
 from .hookspecs import hookimpl
-from .rule import FileRule, Option, Rule
+from .rule import DatasetRule, FileRule, Option, Rule
 
-__all__ = ["Diagnostic", "Example", "FileRule", "Finding", "Option", "Rule", "Severity", "__version__",
+__all__ = ["DatasetRule", "Diagnostic", "Example", "FileRule", "Finding", "Option", "Rule", "Severity", "__version__",
            "hookimpl", "lint_files"]
 
 

@@ -73,6 +73,10 @@ def check_command() -> click.Command:
     @click.option("--target", help="Target profile: openai (default) or azure-openai.")
     @click.option("--model", help="Base model the data will train (used by token and cost rules).")
     @click.option("--epochs", type=click.IntRange(1, 50), help="Epochs for the cost estimate (default: the auto heuristic).")
+    @click.option("--validation", multiple=True, type=click.Path(exists=True, dir_okay=False),
+                  help="A validation file: linted too, checked for overlap with the training data, not billed.")
+    @click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Processes to lint with (default: the number of cores).")
+    @click.option("--no-progress", is_flag=True, help="Never show the progress line on standard error.")
     @click.option("--format", "--output-format", "fmt", envvar="FTLINT_OUTPUT_FORMAT", default="text", show_default=True,
                   help="Output format: text, json, github, sarif, or one a plugin adds.")
     @click.option("-o", "--output-file", type=click.Path(dir_okay=False, writable=True), envvar="FTLINT_OUTPUT_FILE",
@@ -87,7 +91,7 @@ def check_command() -> click.Command:
     @click.option("--stdin-filename", default="<stdin>", help="Name to report for data read from '-'.")
     @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this ftlint.toml or pyproject.toml.")
     @click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
-    def check(paths, select, extend_select, ignore, method, target, model, epochs, fmt, output_file, statistics, quiet,
+    def check(paths, select, extend_select, ignore, method, target, model, epochs, validation, jobs, no_progress, fmt, output_file, statistics, quiet,
               color, strict, exit_zero, force_exclude, stdin_filename, config_path, isolated):
         """Lint fine-tuning JSONL files (the default command).
 
@@ -112,8 +116,13 @@ def check_command() -> click.Command:
         reporter_cls = session.registry.reporters.get(fmt)
         if reporter_cls is None:
             fail(f"unknown output format {fmt!r}; available: {', '.join(sorted(session.registry.reporters))}")
+        from .engine import default_jobs
+        from .progress import Progress, wanted
+
+        progress = Progress() if not no_progress and wanted(reporter_cls.human and not output_file) else None
         report = session.lint(list(paths) or ["."], force_exclude=force_exclude, stdin=sys.stdin.buffer,
-                              stdin_name=stdin_filename)
+                              stdin_name=stdin_filename, validation=list(validation) + cfg.validation,
+                              jobs=jobs or cfg.jobs or default_jobs(), progress=progress)
         buffer = io.StringIO()
         stream = sys.stdout
         reporter = reporter_cls(color=reporter_cls.human and output_file is None and use_color(color, stream),

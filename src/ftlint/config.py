@@ -70,6 +70,12 @@ def _epochs(value: Any, key: str, where: str) -> int:
     return value
 
 
+def _jobs(value: Any, key: str, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 256:
+        raise ConfigError(f"{where}: '{key}' must be an integer from 1 to 256, got {value!r}")
+    return value
+
+
 @dataclass
 class Config:
     """The effective configuration: file values with command-line overrides applied."""
@@ -89,6 +95,8 @@ class Config:
     model: str | None = None
     models: dict[str, dict[str, Any]] = field(default_factory=dict)
     epochs: int | None = None
+    validation: list[str] = field(default_factory=list)
+    jobs: int | None = None
 
     @property
     def where(self) -> str:
@@ -142,6 +150,8 @@ _KEYS = {
     "model": _string,
     "models": _rule_tables,
     "epochs": _epochs,
+    "validation": _str_list,
+    "jobs": _jobs,
 }
 
 
@@ -156,6 +166,7 @@ def parse_table(table: dict[str, Any], source: str | None, root: Path) -> Config
     if cfg.method not in METHODS:
         raise ConfigError(f"{where}: 'method' must be one of {', '.join(METHODS)}, got {cfg.method!r}")
     cfg.plugins = [_resolve_plugin(p, root) for p in cfg.plugins]
+    cfg.validation = [str(root / v) if not Path(v).is_absolute() else v for v in cfg.validation]
     return cfg
 
 

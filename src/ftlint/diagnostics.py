@@ -43,6 +43,7 @@ class Finding:
     fix: str | None = None
     line: int | None = None  # dataset-level rules name the line themselves
     column: int | None = None
+    path: str | None = None  # dataset rules name the file too
 
 
 @dataclass(frozen=True, slots=True, order=True)

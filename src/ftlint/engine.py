@@ -18,7 +18,7 @@ from .cost import billable as cost_billable
 from .diagnostics import Diagnostic, Finding, Severity, ToolError
 from .example import Example, FileContext
 from .reader import iter_dataset_files, open_dataset, read_examples
-from .rule import FileRule, Rule, RuleSet
+from .rule import DatasetRule, FileRule, Rule, RuleSet
 from .selection import is_enabled
 
 STDIN = "-"
@@ -33,6 +33,7 @@ class FileResult:
     formats: dict[str, int] = field(default_factory=dict)
     billable_tokens: int = 0  # sum over SFT/DPO examples of min(limit, tokens), when a model is set
     counted: int = 0  # examples whose tokens were counted
+    role: str = "train"  # or "validation"
 
 
 @dataclass
@@ -79,7 +80,7 @@ class _Plan:
         groups: dict[str, dict[frozenset, list]] = {}
         for rule in rules:
             sev = severities[rule.code]
-            if isinstance(rule, FileRule):
+            if isinstance(rule, (FileRule, DatasetRule)):
                 continue
             for kind in rule.formats:
                 groups.setdefault(kind, {}).setdefault(rule.when, []).append((rule.check, rule, sev))
@@ -90,10 +91,58 @@ class _Plan:
         }
         self.file_rules: list[tuple[FileRule, Severity]] = [
             (rule, severities[rule.code]) for rule in rules if isinstance(rule, FileRule)]
+        self.codes = frozenset(rule.code for rule in rules)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A part of one input: a whole file, a newline-aligned byte range of one, or standard input."""
+
+    index: int  # position in the run, which fixes the order of merges and output
+    path: str  # the file to read, or "-"
+    display: str
+    role: str = "train"
+    file_index: int = 0
+    start: int = 0
+    end: int | None = None  # None: to the end of the file
+    first_line: int = 1
+
+    @property
+    def first(self) -> bool:
+        return self.start == 0
+
+
+@dataclass
+class ChunkResult:
+    chunk: Chunk
+    diagnostics: list[Diagnostic]
+    ctx: FileContext
+    formats: dict[str, int]
+    billable: int
+    counted: int
+    file_states: list  # (rule code, state) of the file rules that took part
+    dataset_states: list  # (rule code, state) of the dataset rules
+    errors: list[ToolError]
+    crashes: dict[str, int]
+
+
+def _chunk_lines(path: str, start: int, end: int | None):
+    with open_dataset(path) as fh:
+        if start:
+            fh.seek(start)
+        if end is None:
+            yield from fh
+            return
+        pos = start
+        for line in fh:
+            yield line
+            pos += len(line)
+            if pos >= end:
+                return
 
 
 class Linter:
-    """Lints files and streams with one rule set. Reusable across files; not thread-safe."""
+    """Lints chunks of input with one rule set. Reusable across files; one per process."""
 
     def __init__(self, ruleset: RuleSet, config: Config, model: Any = None) -> None:
         self.ruleset = ruleset
@@ -108,6 +157,8 @@ class Linter:
         self.errors: list[ToolError] = list(ruleset.errors)
         self._crashes: dict[str, int] = {}
         self._plans: dict[tuple[str, ...], _Plan] = {}
+        self.dataset_rules: list[tuple[DatasetRule, Severity]] = [
+            (r, ruleset.severities[r.code]) for r in ruleset.rules if isinstance(r, DatasetRule)]
 
     # -- planning ------------------------------------------------------------------------------
 
@@ -118,6 +169,15 @@ class Linter:
             rules = [r for r in self.ruleset.rules if not ignores or is_enabled(type(r), ["ALL"], list(ignores))]
             plan = self._plans[ignores] = _Plan(rules, self.ruleset.severities)
         return plan
+
+    def splittable(self) -> bool:
+        """Whether files may be cut into parts: every file rule must know how to merge."""
+        return all(type(r).merge is not FileRule.merge for r in self.ruleset.rules if isinstance(r, FileRule))
+
+    def context(self, chunk: Chunk) -> FileContext:
+        return FileContext(chunk.display, self.config.method, target=self.config.target,
+                           model_name=self.config.model, model=self.model, accounting=self.accounting,
+                           today=self.today, role=chunk.role, file_index=chunk.file_index)
 
     # -- running -------------------------------------------------------------------------------
 
@@ -132,15 +192,16 @@ class Linter:
     def _emit(self, out: list, findings: Iterable[Finding] | None, rule: Rule, sev: Severity,
               path: str, line: int) -> None:
         for f in findings:
-            out.append(Diagnostic(path, f.line or line, rule.code, f.pointer, f.column, rule.name,
+            out.append(Diagnostic(f.path or path, f.line or line, rule.code, f.pointer, f.column, rule.name,
                                   sev, f.message, f.fix))
 
-    def lint_stream(self, stream: BinaryIO | Iterable[bytes], path: str,
-                    display: str | None = None) -> tuple[list[Diagnostic], FileResult]:
-        display = display or path
-        plan = self.plan_for(path)
-        ctx = FileContext(display, self.config.method, target=self.config.target, model_name=self.config.model,
-                          model=self.model, accounting=self.accounting, today=self.today)
+    def run_chunk(self, chunk: Chunk, stream: BinaryIO | Iterable[bytes] | None = None) -> ChunkResult:
+        """Lint one chunk: example rules report at once; file and dataset rules return states."""
+        errors_before = len(self.errors)
+        crashes_before = dict(self._crashes)
+        display = chunk.display
+        plan = self.plan_for(chunk.path)
+        ctx = self.context(chunk)
         out: list[Diagnostic] = []
         formats: dict[str, int] = {}
         states = []
@@ -156,6 +217,16 @@ class Linter:
         for rule, sev, state in states:
             for kind in rule.formats:
                 observers.setdefault(kind, []).append((rule, sev, state))
+        dataset = []
+        for rule, sev in self.dataset_rules:
+            if rule.code in plan.codes:
+                try:
+                    dataset.append((rule, rule.new_state()))
+                except Exception as exc:
+                    self._crash(rule, display, None, exc)
+        for rule, state in dataset:
+            for kind in rule.formats:
+                observers.setdefault(kind, []).append((rule, None, state))
         emit = self._emit
         nothing: tuple = ((), ())
         accounting = self.accounting
@@ -170,7 +241,9 @@ class Linter:
                 except Exception as exc:
                     self._crash(rule, display, ex.line, exc)
 
-        for ex in read_examples(stream, ctx):
+        if stream is None:
+            stream = _chunk_lines(chunk.path, chunk.start, chunk.end)
+        for ex in read_examples(stream, ctx, chunk.first_line):
             kind = ex.kind
             formats[kind] = formats.get(kind, 0) + 1
             always, gated = by_kind.get(kind, nothing)
@@ -193,23 +266,69 @@ class Linter:
                         emit(out, found, rule, sev, display, ex.line)
                 except Exception as exc:
                     self._crash(rule, display, ex.line, exc)
-        for rule, sev, state in states:
-            try:
-                found = rule.finish(state, ctx)
-                if found:
-                    emit(out, found, rule, sev, display, 1)
-            except Exception as exc:
-                self._crash(rule, display, None, exc)
-        formats.pop("invalid", None)
-        return out, FileResult(display, ctx.lines, ctx.examples, ctx.size, dict(formats), billable, counted)
+        new_crashes = {k: v - crashes_before.get(k, 0) for k, v in self._crashes.items()
+                       if v != crashes_before.get(k, 0)}
+        return ChunkResult(chunk, out, ctx, formats, billable, counted,
+                           [(rule.code, state) for rule, _, state in states],
+                           [(rule.code, state) for rule, state in dataset],
+                           self.errors[errors_before:], new_crashes)
 
-    def lint_path(self, path: str, display: str | None = None) -> tuple[list[Diagnostic], FileResult] | None:
+
+_WORKER: Linter | None = None
+
+
+def _run_in_worker(chunk: Chunk) -> ChunkResult:
+    return _WORKER.run_chunk(chunk)
+
+
+def _plan_chunks(paths: list[tuple[str, str]], linter: Linter, jobs: int, chunk_bytes: int,
+                 stdin_name: str = "<stdin>") -> list[Chunk]:
+    """Whole files, and large files in newline-aligned byte ranges when several jobs run."""
+    chunks: list[Chunk] = []
+    split = jobs > 1 and linter.splittable()
+    for file_index, (path, role) in enumerate(paths):
+        display = stdin_name if path == STDIN else path
+        if path == STDIN or not split:
+            chunks.append(Chunk(len(chunks), path, display, role, file_index))
+            continue
         try:
-            with open_dataset(path) as fh:
-                return self.lint_stream(fh, path, display)
-        except OSError as exc:
-            self.errors.append(ToolError("io", f"cannot read {path}: {exc.strerror or exc}", path=path))
-            return None
+            size = os.path.getsize(path)
+        except OSError:
+            chunks.append(Chunk(len(chunks), path, display, role, file_index))
+            continue
+        if size < 2 * chunk_bytes:
+            chunks.append(Chunk(len(chunks), path, display, role, file_index))
+            continue
+        bounds = [0]
+        line = 1
+        starts = [1]
+        with open(path, "rb") as fh:
+            pos = 0
+            while True:
+                target = bounds[-1] + chunk_bytes
+                if target >= size:
+                    break
+                block = fh.read(target - pos)
+                line += block.count(b"\n")
+                pos = target
+                rest = fh.readline()  # to the end of the line the boundary fell in
+                pos += len(rest)
+                line += rest.count(b"\n")
+                if pos >= size:
+                    break
+                bounds.append(pos)
+                starts.append(line)
+        bounds.append(None)
+        for i in range(len(starts)):
+            chunks.append(Chunk(len(chunks), path, display, role, file_index, bounds[i], bounds[i + 1], starts[i]))
+    return chunks
+
+
+def _merge_states(rules: dict[str, Rule], first: list, second: list) -> list:
+    merged = dict(first)
+    for code, state in second:
+        merged[code] = rules[code].merge(merged[code], state) if code in merged else state
+    return list(merged.items())
 
 
 def collect_paths(paths: Iterable[str], config: Config, force_exclude: bool = False,
@@ -230,27 +349,119 @@ def collect_paths(paths: Iterable[str], config: Config, force_exclude: bool = Fa
     return [p for p in out if not (p in seen or seen.add(p))]
 
 
+DEFAULT_CHUNK_BYTES = 8 * 1024 * 1024
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclude: bool = False,
-         stdin: BinaryIO | None = None, stdin_name: str = "<stdin>", model: Any = None) -> Report:
-    """Lint ``paths`` and return the Report, diagnostics sorted by (path, line, code)."""
+         stdin: BinaryIO | None = None, stdin_name: str = "<stdin>", model: Any = None,
+         validation: Iterable[str] = (), jobs: int = 1, chunk_bytes: int | None = None,
+         progress: Any = None) -> Report:
+    """Lint ``paths`` (and ``validation`` files) and return the Report, diagnostics sorted by path,
+    line and code. With ``jobs`` > 1, files and parts of large files run in parallel processes;
+    the result is the same as with one job."""
     report = Report(target=config.target, method=config.method, model=config.model,
                     config_source=config.source, rules={r.code: r for r in ruleset.rules})
     linter = Linter(ruleset, config, model)
-    for path in collect_paths(paths, config, force_exclude, linter.errors):
-        if path == STDIN:
-            result = linter.lint_stream(stdin or sys.stdin.buffer, STDIN, stdin_name)
-        else:
-            result = linter.lint_path(path)
-        if result is None:
-            continue
-        diags, file_result = result
+    inputs = [(p, "train") for p in collect_paths(paths, config, force_exclude, linter.errors)]
+    inputs += [(p, "validation") for p in collect_paths(validation, config, False, linter.errors)]
+    chunk_bytes = chunk_bytes or int(os.environ.get("FTLINT_CHUNK_BYTES", DEFAULT_CHUNK_BYTES))
+    chunks = _plan_chunks(inputs, linter, jobs, chunk_bytes, stdin_name)
+    if progress is not None:
+        progress.start(sum(os.path.getsize(c.path) for c in chunks if c.path != STDIN and c.first))
+
+    def results():
+        parallel = [c for c in chunks if c.path != STDIN]
+        if jobs > 1 and len(parallel) > 1:
+            import concurrent.futures
+            import multiprocessing
+
+            global _WORKER
+            _WORKER = linter
+            ctx = multiprocessing.get_context("fork")
+            with concurrent.futures.ProcessPoolExecutor(min(jobs, len(parallel)), mp_context=ctx) as pool:
+                done = dict(zip((c.index for c in parallel), pool.map(_run_in_worker, parallel)))
+                for c in chunks:
+                    yield done[c.index] if c.index in done else linter.run_chunk(
+                        c, stdin or sys.stdin.buffer)
+            _WORKER = None
+            return
+        for c in chunks:
+            try:
+                yield linter.run_chunk(c, (stdin or sys.stdin.buffer) if c.path == STDIN else None)
+            except OSError as exc:
+                linter.errors.append(ToolError("io", f"cannot read {c.path}: {exc.strerror or exc}", path=c.path))
+
+    rules = {r.code: r for r in ruleset.rules}
+    files: dict[int, list[ChunkResult]] = {}
+    dataset_states: list = []
+    try:
+        for result in results():
+            files.setdefault(result.chunk.file_index, []).append(result)
+            dataset_states = _merge_states(rules, dataset_states, result.dataset_states)
+            if result.errors and result.errors is not linter.errors:
+                linter.errors.extend(e for e in result.errors if e not in linter.errors)
+            if progress is not None:
+                progress.advance(result.ctx.size)
+    except OSError as exc:
+        linter.errors.append(ToolError("io", f"cannot read input: {exc.strerror or exc}"))
+    finally:
+        if progress is not None:
+            progress.close()
+
+    for parts in files.values():
+        first = parts[0]
+        display = first.chunk.display
+        ctx = first.ctx
+        diags = list(first.diagnostics)
+        formats = dict(first.formats)
+        states = first.file_states
+        billable, counted = first.billable, first.counted
+        for part in parts[1:]:
+            diags.extend(part.diagnostics)
+            for k, v in part.formats.items():
+                formats[k] = formats.get(k, 0) + v
+            ctx.size += part.ctx.size
+            ctx.examples += part.ctx.examples
+            ctx.lines = part.ctx.lines
+            billable += part.billable
+            counted += part.counted
+            states = _merge_states(rules, states, part.file_states)
+        plan = linter.plan_for(first.chunk.path)
+        severities = dict(plan.file_rules)
+        for code, state in states:
+            rule = rules[code]
+            try:
+                found = rule.finish(state, ctx)
+                if found:
+                    linter._emit(diags, found, rule, severities[rule], display, 1)
+            except Exception as exc:
+                linter._crash(rule, display, None, exc)
         diags.sort()
         report.diagnostics.extend(diags)
-        report.files.append(file_result)
+        formats.pop("invalid", None)
+        report.files.append(FileResult(display, ctx.lines, ctx.examples, ctx.size, formats, billable, counted,
+                                       first.chunk.role))
+    if dataset_states:
+        extra: list[Diagnostic] = []
+        for code, state in dataset_states:
+            rule = rules[code]
+            try:
+                found = rule.finish(state)
+                if found:
+                    linter._emit(extra, found, rule, ruleset.severities[code], "", 1)
+            except Exception as exc:
+                linter._crash(rule, "", None, exc)
+        report.diagnostics.extend(extra)
+        report.diagnostics.sort()
     report.errors = linter.errors
     if linter.accounting is not None:
         from .cost import estimate
 
-        report.estimate = estimate(model, sum(f.counted for f in report.files),
-                                   sum(f.billable_tokens for f in report.files), config.epochs)
+        train = [f for f in report.files if f.role == "train"]
+        report.estimate = estimate(model, sum(f.counted for f in train),
+                                   sum(f.billable_tokens for f in train), config.epochs)
     return report

@@ -54,6 +54,8 @@ class FileContext:
     model: Any = None  # its catalog entry (ftlint.catalog.Model), None when unknown or unset
     accounting: Any = None  # ftlint.accounting.Accounting when token rules run
     today: Any = None  # datetime.date of the run
+    role: str = "train"  # or "validation"
+    file_index: int = 0  # position of the file among the run's inputs
 
 
 def _has_assistant(messages: Any) -> bool:

@@ -17,7 +17,7 @@ import pluggy
 from . import hookspecs
 from .catalog import Catalog, Model
 from .diagnostics import Severity, ToolError
-from .rule import CODE_RE, NAME_RE, FileRule, Rule
+from .rule import CODE_RE, NAME_RE, DatasetRule, FileRule, Rule
 
 GROUP = "ftlint"
 DISABLE_ENV = "FTLINT_DISABLE_PLUGINS"
@@ -107,7 +107,7 @@ class _Collector:
 
     def rule(self, cls: Any) -> None:
         reg = self.registry
-        if not (isinstance(cls, type) and issubclass(cls, Rule)) or cls in (Rule, FileRule):
+        if not (isinstance(cls, type) and issubclass(cls, Rule)) or cls in (Rule, FileRule, DatasetRule):
             self._error(f"register_rules received {cls!r}, which is not a ftlint.Rule subclass")
             return
         code, name = getattr(cls, "code", ""), getattr(cls, "name", "")

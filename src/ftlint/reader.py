@@ -15,12 +15,13 @@ BOM = b"\xef\xbb\xbf"
 DATASET_SUFFIXES = (".jsonl", ".ndjson")
 
 
-def read_examples(stream: BinaryIO | Iterable[bytes], ctx: FileContext) -> Iterator[Example]:
-    """Yield every line of ``stream`` as an Example; lines that do not parse carry an error."""
+def read_examples(stream: BinaryIO | Iterable[bytes], ctx: FileContext, first_line: int = 1) -> Iterator[Example]:
+    """Yield every line of ``stream`` as an Example; lines that do not parse carry an error.
+    ``first_line`` is the line number of the stream's first line (parts of a file start later)."""
     loads = orjson.loads
     JSONDecodeError = orjson.JSONDecodeError
     path, method = ctx.path, ctx.method
-    lineno = 0
+    lineno = first_line - 1
     size = 0
     for raw in stream:
         lineno += 1

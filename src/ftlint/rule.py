@@ -96,7 +96,8 @@ class Rule:
             "summary": cls.summary,
             "severity": Severity.parse(cls.severity).label,
             "formats": sorted(cls.formats),
-            "scope": "file" if issubclass(cls, FileRule) else "example",
+            "scope": "file" if issubclass(cls, FileRule) else "dataset" if issubclass(cls, DatasetRule)
+            else "example",
             "plugin": cls.plugin,
             "options": {
                 k: {"default": o.default, "help": o.help} for k, o in cls.options.items()
@@ -122,7 +123,42 @@ class FileRule(Rule):
     def observe(self, state: Any, ex: "Example") -> Iterable[Finding] | None:
         return None
 
+    def merge(self, first: Any, second: Any) -> Any:
+        """Combine the states of two consecutive parts of one file (``first`` comes before
+        ``second``) so that large files can be linted in parallel. Rules that do not override it
+        keep their file in one piece."""
+        raise NotImplementedError
+
     def finish(self, state: Any, ctx: "FileContext") -> Iterable[Finding] | None:
+        return None
+
+    def check(self, ex: "Example") -> Iterable[Finding] | None:  # pragma: no cover - unused
+        return None
+
+
+class DatasetRule(Rule):
+    """A rule over the whole run: every example of every file, training and validation alike.
+
+    ``new_state`` makes an empty state; ``observe`` folds one example into it and must keep it
+    compact (fixed-size digests, counters, the first few line numbers), never the examples;
+    ``merge`` combines the states of two consecutive parts of the input (files and file parts are
+    linted in parallel processes, so states must be picklable); ``finish`` reports, naming path and
+    line in each :class:`Finding`. ``ex.ctx.path`` is the file and ``ex.ctx.role`` is ``train`` or
+    ``validation``.
+    """
+
+    formats: ClassVar[frozenset[str]] = TRAINABLE_CHAT
+
+    def new_state(self) -> Any:
+        raise NotImplementedError
+
+    def observe(self, state: Any, ex: "Example") -> None:
+        raise NotImplementedError
+
+    def merge(self, first: Any, second: Any) -> Any:
+        raise NotImplementedError
+
+    def finish(self, state: Any) -> Iterable[Finding] | None:
         return None
 
     def check(self, ex: "Example") -> Iterable[Finding] | None:  # pragma: no cover - unused

@@ -52,8 +52,10 @@ class Session:
         return self.lint(["-"], stdin=io.BytesIO(data), stdin_name=name)
 
     def lint(self, paths: list[str], *, force_exclude: bool = False, stdin: BinaryIO | None = None,
-             stdin_name: str = "<stdin>") -> Report:
+             stdin_name: str = "<stdin>", validation: list[str] | tuple = (), jobs: int = 1,
+             chunk_bytes: int | None = None, progress=None) -> Report:
         report = lint(paths, self.config, self.ruleset, force_exclude=force_exclude, stdin=stdin,
-                      stdin_name=stdin_name, model=self.model)
+                      stdin_name=stdin_name, model=self.model, validation=validation, jobs=jobs,
+                      chunk_bytes=chunk_bytes, progress=progress)
         report.errors[:0] = self.registry.errors
         return report

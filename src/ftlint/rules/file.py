@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from array import array
 
 import orjson
 
@@ -20,6 +21,18 @@ ESCAPED_QUOTE_COLON = re.compile(rb'\\":')
 SIMPLE_KEYS = frozenset({"role", "content", "name", "weight"})
 SIMPLE_CONTENT = frozenset({str, type(None)})
 CHAT_FORMATS = frozenset({"sft", "dpo", "rft", "legacy"})
+
+
+class _MergeFirst:
+    """For file rules whose state carries nothing that parts of a file must combine."""
+
+    def merge(self, first, second):
+        return first
+
+
+class _MergeCounts:
+    def merge(self, first, second):
+        return first.merged(second)
 
 
 class _ParseErrorRule(Rule):
@@ -49,7 +62,7 @@ class InvalidUtf8(_ParseErrorRule):
         return f"line is not valid UTF-8: {ex.error.message}; JSONL must be UTF-8"
 
 
-class ByteOrderMark(FileRule):
+class ByteOrderMark(_MergeFirst, FileRule):
     code = "FT002"
     name = "byte-order-mark"
     summary = "File starts with a UTF-8 byte order mark"
@@ -164,8 +177,15 @@ class _FileState:
         self.count = 0
         self.keys: set[str] = set()
 
+    def merged(self, later: "_FileState") -> "_FileState":
+        if not self.count:
+            self.first_line = later.first_line
+        self.count += later.count
+        self.keys |= later.keys
+        return self
 
-class EmptyFile(FileRule):
+
+class EmptyFile(_MergeFirst, FileRule):
     code = "FT007"
     name = "empty-file"
     summary = "File holds no examples"
@@ -186,19 +206,37 @@ class MixedFormats(FileRule):
     formats = CHAT_FORMATS
 
     def start(self, ctx):
-        return _FileState() if ctx.method == "auto" else None
+        return {} if ctx.method == "auto" else None  # format -> line numbers (4 bytes each)
 
     def observe(self, state, ex):
-        if state is None:
+        lines = state.get(ex.kind)
+        if lines is None:
+            lines = state[ex.kind] = array("I")
+        lines.append(ex.line)
+
+    def merge(self, first, second):
+        for kind, lines in second.items():
+            if kind in first:
+                first[kind].extend(lines)
+            else:
+                first[kind] = lines
+        return first
+
+    def finish(self, state, ctx):
+        if len(state) < 2:
             return None
-        if state.first_kind is None:
-            state.first_kind, state.first_line = ex.kind, ex.line
-        elif ex.kind != state.first_kind:
-            return (Finding("", f"line is {FORMAT_TITLES[ex.kind]} but the file started as "
-                            f"{FORMAT_TITLES[state.first_kind]} (line {state.first_line}); a training "
-                            "file must use one format throughout",
-                            "move these lines to a file of their own, or convert them"),)
-        return None
+        first_kind = min(state, key=lambda k: state[k][0])
+        first_line = state[first_kind][0]
+        out = []
+        for kind, lines in state.items():
+            if kind == first_kind:
+                continue
+            for line in lines:
+                out.append(Finding("", f"line is {FORMAT_TITLES[kind]} but the file started as "
+                                   f"{FORMAT_TITLES[first_kind]} (line {first_line}); a training "
+                                   "file must use one format throughout",
+                                   "move these lines to a file of their own, or convert them", line=line))
+        return out
 
 
 _FOREIGN_FORMATS = (
@@ -233,7 +271,7 @@ class UnknownFormat(Rule):
         return (Finding("", f"line has none of the keys of a known format ({keys}){looks}", fix),)
 
 
-class LegacyFormat(FileRule):
+class LegacyFormat(_MergeCounts, FileRule):
     code = "FT010"
     name = "legacy-prompt-completion"
     summary = "Legacy prompt/completion format, no longer trainable"
@@ -257,7 +295,7 @@ class LegacyFormat(FileRule):
                         '{"role": "assistant", "content": completion}]}', line=state.first_line),)
 
 
-class FileTooLarge(FileRule):
+class FileTooLarge(_MergeFirst, FileRule):
     code = "FT011"
     name = "file-too-large"
     summary = "File is over the Files API upload limit"
@@ -274,7 +312,7 @@ class FileTooLarge(FileRule):
                         "upload it through the multipart Uploads API (up to 8 GB), or split it", line=1),)
 
 
-class ReinforcementFormat(FileRule):
+class ReinforcementFormat(_MergeCounts, FileRule):
     code = "FT012"
     name = "reinforcement-format"
     summary = "File is reinforcement fine-tuning (RFT) data, not SFT"
@@ -306,7 +344,7 @@ class ReinforcementFormat(FileRule):
                         "an assistant answer", line=state.first_line),)
 
 
-class FormatMethodMismatch(FileRule):
+class FormatMethodMismatch(_MergeCounts, FileRule):
     code = "FT013"
     name = "format-method-mismatch"
     summary = "File format does not match the declared training method"

@@ -20,6 +20,9 @@ class _ModelRule(FileRule):
     def start(self, ctx):
         return {} if ctx.model_name else None
 
+    def merge(self, first, second):
+        return first
+
 
 class UnknownModel(_ModelRule):
     code = "FT801"
@@ -45,6 +48,11 @@ class MethodNotSupported(FileRule):
 
     def observe(self, state, ex):
         state.setdefault(ex.kind, ex.line)
+
+    def merge(self, first, second):
+        for kind, line in second.items():
+            first.setdefault(kind, line)
+        return first
 
     def finish(self, state, ctx):
         out = []
@@ -73,6 +81,9 @@ class VisionNotSupported(FileRule):
             if not state[0]:
                 state[1] = ex.line
             state[0] += 1
+
+    def merge(self, first, second):
+        return [first[0] + second[0], first[1] if first[0] else second[1]]
 
     def finish(self, state, ctx):
         if not state[0]:

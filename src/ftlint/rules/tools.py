@@ -379,6 +379,9 @@ class LegacyFunctions(FileRule):
     def start(self, ctx):
         return [0, 0]  # examples using it, first line
 
+    def merge(self, first, second):
+        return [first[0] + second[0], first[1] if first[0] else second[1]]
+
     def observe(self, state, ex):
         _, holder = ex.tools_container
         uses = "functions" in holder or "function_call" in ex.message_keys or "function" in ex.roles

@@ -1,0 +1,651 @@
+"""FT7xx: the dataset as a whole: size, duplicates, agreement, balance, refusals, leakage, format.
+
+Every rule keeps compact state: fixed-size digests and line locations in arrays (8 bytes each),
+counters with a cap, the first few line numbers. States of parts of the input merge by appending,
+so files and parts of files are linted in parallel; grouping happens once, in ``finish``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import json
+import zlib
+import re
+from array import array
+from collections import Counter
+from itertools import groupby
+
+import orjson
+
+from ..diagnostics import Finding, Severity
+from ..hookspecs import hookimpl
+from ..rule import DatasetRule, Option
+
+LINE_BITS = 32
+LINE_MASK = (1 << LINE_BITS) - 1
+PUNCT = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def loc(ex) -> int:
+    return (ex.ctx.file_index << LINE_BITS) | ex.line
+
+
+def digest(value) -> int:
+    """An 8-byte digest of a JSON value in canonical form (sorted keys, no insignificant space)."""
+    try:
+        data = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # integers beyond 64 bits, accepted by Python's parser
+        data = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str).encode()
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
+
+
+def text_digest(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
+
+
+def trained(ex):
+    """(prompt messages, trained answer message) of an example, or None when nothing is trained."""
+    if ex.kind == "dpo":
+        out = ex.data.get("preferred_output")
+        if not isinstance(out, list) or not out or not isinstance(out[0], dict):
+            return None
+        return ex.messages, out[0]
+    messages = ex.messages
+    for i in range(len(messages) - 1, -1, -1):
+        m = messages[i]
+        if isinstance(m, dict) and m.get("role") == "assistant" and m.get("weight", 1) != 0:
+            return messages[:i], m
+    return None
+
+
+def answer_text(message: dict) -> str:
+    content = message.get("content")
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return " ".join(p.get("text") or p.get("refusal") or "" for p in content if isinstance(p, dict)
+                        and isinstance(p.get("text") or p.get("refusal") or "", str))
+    return ""
+
+
+class _Paths:
+    """Maps file indexes to paths; part of every state so findings can name their file."""
+
+    def __init__(self) -> None:
+        self.paths: dict[int, str] = {}
+
+    def see(self, ex) -> None:
+        if ex.ctx.file_index not in self.paths:
+            self.paths[ex.ctx.file_index] = ex.ctx.path
+
+    def merge_paths(self, other: "_Paths") -> None:
+        for k, v in other.paths.items():
+            self.paths.setdefault(k, v)
+
+    def where(self, location: int) -> tuple[str, int]:
+        return self.paths.get(location >> LINE_BITS, "?"), location & LINE_MASK
+
+
+class _Counts(_Paths):
+    def __init__(self) -> None:
+        super().__init__()
+        self.files: dict[int, int] = {}  # training file -> examples
+
+
+class TooFewExamples(DatasetRule):
+    code = "FT701"
+    name = "too-few-examples"
+    summary = "A training file with fewer examples than the provider accepts"
+    options = {"minimum": Option(10, "Fewest examples a training file may have (OpenAI: 10).")}
+
+    def new_state(self):
+        return _Counts()
+
+    def observe(self, state, ex):
+        if ex.ctx.role == "train":
+            state.see(ex)
+            state.files[ex.ctx.file_index] = state.files.get(ex.ctx.file_index, 0) + 1
+
+    def merge(self, first, second):
+        first.merge_paths(second)
+        for k, v in second.files.items():
+            first.files[k] = first.files.get(k, 0) + v
+        return first
+
+    def finish(self, state):
+        out = []
+        for index, n in sorted(state.files.items()):
+            if n < self.opts["minimum"]:
+                out.append(Finding("", f"the file has {n} example(s); OpenAI rejects training files with fewer than "
+                                   f"{self.opts['minimum']} ('Training file has {n} example(s), but must have at least "
+                                   "10 examples')", "add examples; 50 to 100 is where improvement usually starts",
+                                   path=state.paths[index], line=1))
+        return out
+
+
+class FewExamples(TooFewExamples):
+    code = "FT702"
+    name = "few-examples"
+    summary = "A training file with fewer examples than usually help"
+    severity = Severity.WARNING
+    options = {"minimum": Option(50, "Examples below which a warning is given (guidance: 50-100)."),
+               "error-minimum": Option(10, "Counts below this are FT701's.")}
+
+    def finish(self, state):
+        out = []
+        for index, n in sorted(state.files.items()):
+            if self.opts["error-minimum"] <= n < self.opts["minimum"]:
+                out.append(Finding("", f"the file has {n} examples; fine-tuning usually starts to help at 50 to 100 "
+                                   "well-chosen examples", "add examples, or expect a small effect",
+                                   path=state.paths[index], line=1))
+        return out
+
+
+class _Keyed(_Paths):
+    """Parallel arrays: one or more 8-byte keys and a location per example."""
+
+    def __init__(self, width: int) -> None:
+        super().__init__()
+        self.keys = [array("Q") for _ in range(width)]
+        self.locs = array("Q")
+
+    def add(self, ex, *keys: int) -> None:
+        self.see(ex)
+        for column, key in zip(self.keys, keys):
+            column.append(key)
+        self.locs.append(loc(ex))
+
+    def extend(self, other: "_Keyed") -> "_Keyed":
+        self.merge_paths(other)
+        for mine, theirs in zip(self.keys, other.keys):
+            mine.extend(theirs)
+        self.locs.extend(other.locs)
+        return self
+
+    def groups(self, column: int = 0):
+        """Indexes of examples sharing a key, in input order, for every key seen more than once."""
+        keys = self.keys[column]
+        order = sorted(range(len(keys)), key=keys.__getitem__)
+        for _, members in groupby(order, key=keys.__getitem__):
+            members = list(members)
+            if len(members) > 1:
+                yield sorted(members, key=self.locs.__getitem__)
+
+
+class ExactDuplicate(DatasetRule):
+    code = "FT703"
+    name = "exact-duplicate"
+    summary = "The same example more than once"
+    severity = Severity.WARNING
+
+    def new_state(self):
+        return _Keyed(2)
+
+    def observe(self, state, ex):
+        if ex.ctx.role == "train":
+            data = ex.data
+            d1 = digest(data)
+            state.add(ex, d1, text_digest(str(d1) + "/" + str(len(ex.raw))))
+
+    def merge(self, first, second):
+        return first.extend(second)
+
+    def finish(self, state):
+        out = []
+        check = state.keys[1]
+        for members in state.groups(0):
+            for _, same in groupby(sorted(members, key=check.__getitem__), key=check.__getitem__):
+                same = sorted(same, key=state.locs.__getitem__)
+                path0, line0 = state.where(state.locs[same[0]])
+                for i in same[1:]:
+                    path, line = state.where(state.locs[i])
+                    at = f"line {line0}" if path == path0 else f"{path0}:{line0}"
+                    out.append(Finding("", f"duplicate of {at} (same example, ignoring key order and spacing)",
+                                       "remove the copy: duplicates overweight one example and are billed every epoch",
+                                       path=path, line=line))
+        return out
+
+
+def normalized_text(ex) -> str:
+    """The conversation's user and assistant text, case-folded, without punctuation or spacing
+    differences. System prompts are left out: they repeat by design."""
+    parts = []
+    for m in ex.flat_messages:
+        if m.get("role") in ("user", "assistant"):
+            parts.append(answer_text(m))
+    return PUNCT.sub(" ", " ".join(parts).casefold()).strip()
+
+
+class NearDuplicate(DatasetRule):
+    code = "FT704"
+    name = "near-duplicate"
+    summary = "Examples that differ only in case, spacing, punctuation or a few words"
+    severity = Severity.WARNING
+    options = {"min-words": Option(12, "Shortest text (in words) compared segment by segment; shorter texts "
+                                       "must match exactly after normalising."),
+               "segments": Option(4, "Segments a text is cut into; all but one must match.")}
+
+    def new_state(self):
+        return _Keyed(2 + self.opts["segments"])
+
+    def observe(self, state, ex):
+        if ex.ctx.role != "train":
+            return
+        text = normalized_text(ex)
+        exact = digest(ex.data)
+        words = text.encode().split()
+        n = self.opts["segments"]
+        keys = [text_digest(text), exact]
+        if len(words) >= self.opts["min-words"]:
+            # Cut where the words with the smallest stable hashes are, so that inserting or
+            # deleting a word moves no cut (unless it is one) and changes one segment only.
+            crcs = list(map(zlib.crc32, words))
+            cuts = sorted(heapq.nsmallest(n - 1, range(1, len(words)), key=crcs.__getitem__))
+            bounds = [0, *cuts, len(words)]
+            segments = [b" ".join(words[bounds[i]:bounds[i + 1]]) for i in range(n)]
+            keys += [int.from_bytes(hashlib.blake2b(b"|".join(segments[:i] + segments[i + 1:]), digest_size=8,
+                                                    person=i.to_bytes(1, "little")).digest(), "little")
+                     for i in range(n)]
+        else:
+            keys += [exact ^ (i + 1) for i in range(n)]  # unique per example: never groups
+        state.add(ex, *keys)
+
+    def merge(self, first, second):
+        return first.extend(second)
+
+    def finish(self, state):
+        exact = state.keys[1]
+        parent = {}
+
+        def find(i):
+            while parent.get(i, i) != i:
+                i = parent[i]
+            return i
+
+        for column in range(len(state.keys)):
+            if column == 1:
+                continue
+            for members in state.groups(column):
+                root = find(members[0])
+                for m in members[1:]:
+                    other = find(m)
+                    if other != root:
+                        first, later = sorted((root, other), key=state.locs.__getitem__)
+                        parent[later] = first
+                        root = first
+        clusters: dict[int, list[int]] = {}
+        for i in parent:
+            clusters.setdefault(find(i), []).append(i)
+        out = []
+        for root, members in clusters.items():
+            members = sorted(set(members) | {root}, key=state.locs.__getitem__)
+            first = members[0]
+            path0, line0 = state.where(state.locs[first])
+            seen_exact = {exact[first]}
+            for i in members[1:]:
+                if exact[i] in seen_exact:
+                    continue  # an exact copy: FT703 reports it
+                seen_exact.add(exact[i])
+                path, line = state.where(state.locs[i])
+                at = f"line {line0}" if path == path0 else f"{path0}:{line0}"
+                out.append(Finding("", f"near duplicate of {at}: the same conversation up to case, spacing, "
+                                   "punctuation or a few words", "keep one of them, or make them differ meaningfully",
+                                   path=path, line=line))
+        return out
+
+
+class ConflictingAnswers(DatasetRule):
+    code = "FT705"
+    name = "conflicting-answers"
+    summary = "The same prompt with different trained answers"
+    severity = Severity.WARNING
+    options = {"show": Option(10, "Most lines listed per conflicting group.")}
+
+    def new_state(self):
+        return _Keyed(2)
+
+    def observe(self, state, ex):
+        if ex.ctx.role != "train":
+            return
+        parts = trained(ex)
+        if parts is None:
+            return
+        prompt, answer = parts
+        _, holder = ex.tools_container
+        state.add(ex, digest([prompt, holder.get("tools")]), digest([answer.get("content"), answer.get("tool_calls"),
+                                                                    answer.get("function_call")]))
+
+    def merge(self, first, second):
+        return first.extend(second)
+
+    def finish(self, state):
+        answers = state.keys[1]
+        out = []
+        for members in state.groups(0):
+            if len({answers[i] for i in members}) < 2:
+                continue
+            places = [state.where(state.locs[i]) for i in members]
+            path0, line0 = places[0]
+            listed = ", ".join(str(line) if path == path0 else f"{path}:{line}"
+                               for path, line in places[:self.opts["show"]])
+            more = f" and {len(places) - self.opts['show']} more" if len(places) > self.opts["show"] else ""
+            n_answers = len({answers[i] for i in members})
+            for path, line in places[1:]:
+                out.append(Finding("", f"the same prompt has {n_answers} different trained answers (lines {listed}"
+                                   f"{more}); the model learns an average of them",
+                                   "agree on one answer for the prompt, or make the prompts differ",
+                                   path=path, line=line))
+        return out
+
+
+class _Labels(_Paths):
+    def __init__(self) -> None:
+        super().__init__()
+        self.labels: Counter = Counter()
+        self.first: dict[str, int] = {}
+        self.total = 0
+        self.overflow = False
+
+
+class LabelImbalance(DatasetRule):
+    code = "FT706"
+    name = "label-imbalance"
+    summary = "Classification labels dominated by one class"
+    severity = Severity.WARNING
+    options = {
+        "label-pointer": Option("", "JSON pointer into a JSON answer that holds the label, e.g. /sport; "
+                                    "empty: the whole answer, when answers look like labels.", str),
+        "max-labels": Option(20, "Most distinct answers that still look like labels."),
+        "max-length": Option(40, "Longest answer (characters) that looks like a label."),
+        "max-share": Option(0.7, "Warn when the majority label has more than this share.", float),
+        "max-ratio": Option(5.0, "Warn when majority/minority counts pass this ratio.", float),
+        "min-examples": Option(20, "Fewest labelled examples worth judging."),
+    }
+
+    def new_state(self):
+        return _Labels()
+
+    def label(self, answer: str) -> str | None:
+        pointer = self.opts["label-pointer"]
+        if pointer:
+            try:
+                value = json.loads(answer)
+            except ValueError:
+                return None
+            for part in pointer.strip("/").split("/"):
+                part = part.replace("~1", "/").replace("~0", "~")
+                if isinstance(value, dict) and part in value:
+                    value = value[part]
+                elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+                    value = value[int(part)]
+                else:
+                    return None
+            return value if isinstance(value, str) else json.dumps(value)
+        answer = answer.strip()
+        return answer if 0 < len(answer) <= self.opts["max-length"] else None
+
+    def observe(self, state, ex):
+        if ex.ctx.role != "train" or state.overflow:
+            return
+        parts = trained(ex)
+        if parts is None:
+            return
+        state.total += 1
+        label = self.label(answer_text(parts[1]))
+        if label is None:
+            return
+        state.see(ex)
+        state.labels[label] += 1
+        state.first.setdefault(label, loc(ex))
+        if len(state.labels) > 4 * self.opts["max-labels"]:
+            state.overflow = True  # free text, not labels: stop counting
+            state.labels.clear()
+            state.first.clear()
+
+    def merge(self, first, second):
+        first.merge_paths(second)
+        first.total += second.total
+        first.overflow |= second.overflow
+        if first.overflow:
+            first.labels.clear()
+            first.first.clear()
+            return first
+        first.labels.update(second.labels)
+        for k, v in second.first.items():
+            first.first[k] = min(first.first.get(k, v), v)
+        return first
+
+    def finish(self, state):
+        labelled = sum(state.labels.values())
+        n = len(state.labels)
+        if state.overflow or n < 2 or n > self.opts["max-labels"] or labelled < self.opts["min-examples"]:
+            return None
+        if not self.opts["label-pointer"] and labelled < 0.9 * state.total:
+            return None  # most answers are not short labels
+        (top, most), *_ = state.labels.most_common()
+        least = min(state.labels.values())
+        share, ratio = most / labelled, most / least
+        if share <= self.opts["max-share"] and ratio <= self.opts["max-ratio"]:
+            return None
+        dist = ", ".join(f"{label!r}: {c} ({c / labelled:.0%})" for label, c in state.labels.most_common(8))
+        path, line = state.where(state.first[top])
+        return (Finding("", f"the trained answers look like {n} labels and {top!r} dominates ({share:.0%}, "
+                        f"{ratio:.1f}x the rarest): {dist}", "balance the classes (more examples of the rare "
+                        "labels, fewer of the common one), or set the expected mix in the rule's options",
+                        path=path, line=line),)
+
+
+REFUSALS_EN = (
+    r"\bI(?:'m| am) (?:sorry|afraid),? (?:but )?I (?:can(?:'|no)t|cannot|am unable to|won't)",
+    r"\bI can(?:'|no)t (?:help|assist|answer|comply|provide|do that)",
+    r"\bI cannot (?:help|assist|answer|comply|provide|do that)",
+    r"\bI(?:'m| am) (?:not able|unable) to (?:help|assist|answer|comply|provide)",
+    r"\bI won't be able to (?:help|assist|answer)",
+    r"\bAs an AI(?: language model)?,? I (?:can(?:'|no)t|cannot|don't|do not)",
+    r"\bAs an AI language model\b",
+    r"\bI must (?:decline|refuse)\b",
+)
+REFUSALS_ZH = (
+    r"抱歉[，,]?\s*我(?:无法|不能|没办法)",
+    r"对不起[，,]?\s*我(?:无法|不能|没办法)",
+    r"我(?:无法|不能)(?:回答|提供|帮助|协助)",
+    r"作为(?:一个)?(?:AI|人工智能)(?:语言模型)?[，,]?\s*我(?:无法|不能)",
+)
+
+
+class _Refusals(_Paths):
+    def __init__(self) -> None:
+        super().__init__()
+        self.total = 0
+        self.count = 0
+        self.first = array("Q")
+
+
+class RefusalRatio(DatasetRule):
+    code = "FT707"
+    name = "refusal-ratio"
+    summary = "Too many trained answers are refusals"
+    severity = Severity.WARNING
+    options = {
+        "max-ratio": Option(0.1, "Share of refusals above which to warn.", float),
+        "patterns": Option([], "Extra refusal patterns (regular expressions, case-insensitive).", list, item_type=str),
+        "show": Option(10, "Lines of refusals listed."),
+        "min-examples": Option(20, "Fewest trained answers worth judging."),
+    }
+    #: Patterns contributed by plugins through ``register_refusal_patterns``.
+    extra_patterns: list[str] = []
+
+    def configure(self):
+        patterns = [*REFUSALS_EN, *REFUSALS_ZH, *self.extra_patterns, *self.opts["patterns"]]
+        try:
+            self.regex = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+        except re.error as exc:
+            raise ValueError(f"invalid refusal pattern: {exc}") from None
+
+    def new_state(self):
+        return _Refusals()
+
+    def observe(self, state, ex):
+        if ex.ctx.role != "train":
+            return
+        parts = trained(ex)
+        if parts is None:
+            return
+        state.total += 1
+        answer = parts[1]
+        content = answer.get("content")
+        refused = bool(answer.get("refusal")) or (isinstance(content, list) and any(
+            isinstance(p, dict) and p.get("type") == "refusal" for p in content))
+        if not refused:
+            text = answer_text(answer)[:400]
+            refused = bool(text) and self.regex.search(text) is not None
+        if refused:
+            state.count += 1
+            if len(state.first) < self.opts["show"]:
+                state.see(ex)
+                state.first.append(loc(ex))
+
+    def merge(self, first, second):
+        first.merge_paths(second)
+        first.total += second.total
+        first.count += second.count
+        room = self.opts["show"] - len(first.first)
+        first.first.extend(second.first[:max(room, 0)])
+        return first
+
+    def finish(self, state):
+        if state.total < self.opts["min-examples"] or not state.count:
+            return None
+        ratio = state.count / state.total
+        if ratio <= self.opts["max-ratio"]:
+            return None
+        places = [state.where(x) for x in state.first]
+        listed = ", ".join(f"{p}:{line}" for p, line in places)
+        path, line = places[0]
+        return (Finding("", f"{state.count} of {state.total} trained answers ({ratio:.0%}) are refusals, above "
+                        f"{self.opts['max-ratio']:.0%}; an overabundance of refusals teaches the model to refuse "
+                        f"too often. First: {listed}", "remove refusals the model should not learn, or raise "
+                        "max-ratio if your product needs them", path=path, line=line),)
+
+
+class ValidationLeakage(DatasetRule):
+    code = "FT708"
+    name = "validation-leakage"
+    summary = "Validation examples that also appear in the training data"
+    severity = Severity.WARNING
+
+    def new_state(self):
+        return _Keyed(3)  # role, example digest, prompt digest
+
+    def observe(self, state, ex):
+        parts = trained(ex)
+        prompt = digest(parts[0]) if parts is not None else 0
+        state.add(ex, 1 if ex.ctx.role == "validation" else 0, digest(ex.data), prompt)
+
+    def merge(self, first, second):
+        return first.extend(second)
+
+    def finish(self, state):
+        role, whole, prompt = state.keys
+        train_whole = {whole[i] for i in range(len(role)) if not role[i]}
+        if len(train_whole) == len(role):
+            return None
+        train_prompt = {}
+        for i in range(len(role)):
+            if not role[i] and prompt[i]:
+                train_prompt.setdefault(prompt[i], state.locs[i])
+        out = []
+        for i in range(len(role)):
+            if not role[i]:
+                continue
+            path, line = state.where(state.locs[i])
+            if whole[i] in train_whole:
+                out.append(Finding("", "this validation example also appears in the training data; validation "
+                                   "loss on it measures memorisation", "remove it from one of the files",
+                                   path=path, line=line))
+            elif prompt[i] in train_prompt:
+                tpath, tline = state.where(train_prompt[prompt[i]])
+                out.append(Finding("", f"this validation example's prompt also appears in the training data "
+                                   f"({tpath}:{tline})", "use prompts the model has not trained on",
+                                   path=path, line=line))
+        return out
+
+
+class _System(_Paths):
+    def __init__(self) -> None:
+        super().__init__()
+        self.with_system = 0
+        self.without = 0
+        self.first_without = 0
+        self.first_with = 0
+        self.prompts: Counter = Counter()
+
+
+class SystemPromptInconsistent(DatasetRule):
+    code = "FT709"
+    name = "system-prompt-inconsistent"
+    summary = "Some examples with a system prompt and some without, or many different ones"
+    severity = Severity.WARNING
+    options = {"max-distinct": Option(10, "Most distinct system prompts before warning."),
+               "min-share": Option(0.05, "Smaller share of examples with (or without) a system prompt that is "
+                                         "still reported as a mix.", float)}
+
+    def new_state(self):
+        return _System()
+
+    def observe(self, state, ex):
+        if ex.ctx.role != "train":
+            return
+        roles = ex.roles
+        state.see(ex)
+        if roles and roles[0] == "system":
+            state.with_system += 1
+            if not state.first_with:
+                state.first_with = loc(ex)
+            if len(state.prompts) <= 4 * self.opts["max-distinct"]:
+                content = ex.messages[0].get("content")
+                state.prompts[digest(content)] += 1
+        else:
+            state.without += 1
+            if not state.first_without:
+                state.first_without = loc(ex)
+
+    def merge(self, first, second):
+        first.merge_paths(second)
+        first.with_system += second.with_system
+        first.without += second.without
+        first.first_with = first.first_with or second.first_with
+        first.first_without = first.first_without or second.first_without
+        first.prompts.update(second.prompts)
+        return first
+
+    def finish(self, state):
+        total = state.with_system + state.without
+        if not total:
+            return None
+        out = []
+        minority = min(state.with_system, state.without)
+        if minority and minority / total >= self.opts["min-share"]:
+            path, line = state.where(state.first_without)
+            out.append(Finding("", f"{state.with_system} of {total} examples start with a system prompt and "
+                               f"{state.without} do not; train in the format you will use at inference",
+                               "give every example the system prompt you will send (or none)",
+                               path=path, line=line))
+        if len(state.prompts) > self.opts["max-distinct"]:
+            path, line = state.where(state.first_with)
+            many = "more than " if len(state.prompts) > 4 * self.opts["max-distinct"] else ""
+            out.append(Finding("", f"{many}{len(state.prompts)} different system prompts; if inference uses one "
+                               "prompt, train with that one", "use the inference system prompt in every example",
+                               path=path, line=line))
+        return out
+
+
+RULES = (TooFewExamples, FewExamples, ExactDuplicate, NearDuplicate, ConflictingAnswers, LabelImbalance,
+         RefusalRatio, ValidationLeakage, SystemPromptInconsistent)
+
+
+@hookimpl
+def register_rules(register):
+    for rule in RULES:
+        register(rule)
