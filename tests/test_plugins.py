@@ -152,7 +152,8 @@ HOOKS = [name for name, fn in inspect.getmembers(hookspecs, inspect.isfunction) 
 
 
 def test_hooks_are_known():
-    assert HOOKS == ["register_models", "register_reporters", "register_rules", "register_targets"]
+    assert HOOKS == ["register_models", "register_reporters", "register_rule_options", "register_rules",
+                     "register_targets"]
 
 
 def test_register_targets(run, tmp_path):

@@ -30,13 +30,25 @@ def lint_block(lang: str, settings: dict[str, str], body: str, code: str = ""):
     cfg = Config()
     # page examples are a few lines long; only the size rules' own pages judge their size
     cfg.ignore = [c for c in SIZE_RULES if c != code]
+    split = int(settings.pop("validation-from", 0))
     for key, value in settings.items():
         if key.startswith(("rules.", "models.")):
             table, name, option = key.split(".", 1)[0], *key.split(".", 1)[1].rsplit(".", 1)
             getattr(cfg, table).setdefault(name, {})[option] = json.loads(value)
         else:
             setattr(cfg, key, value)
-    return Session.create(config=cfg).lint_bytes(data, "example.jsonl")
+    session = Session.create(config=cfg)
+    if not split:
+        return session.lint_bytes(data, "example.jsonl")
+    import tempfile
+    from pathlib import Path
+
+    lines = data.splitlines(keepends=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        train, valid = Path(tmp, "train.jsonl"), Path(tmp, "valid.jsonl")
+        train.write_bytes(b"".join(lines[:split - 1]))
+        valid.write_bytes(b"".join(lines[split - 1:]))
+        return session.lint([str(train)], validation=[str(valid)])
 
 
 
@@ -64,7 +76,7 @@ def test_bad_examples_trigger_the_rule(page):
     blocks = examples(page.read_text(), "Bad")
     assert blocks
     for lang, settings, body in blocks:
-        report = lint_block(lang, settings, body, page.stem)
+        report = lint_block(lang, dict(settings), body, page.stem)
         assert not report.errors
         assert page.stem in codes(report), f"bad example does not trigger {page.stem}: {body[:80]}"
 
@@ -74,7 +86,7 @@ def test_good_examples_are_clean(page):
     blocks = examples(page.read_text(), "Good")
     assert blocks
     for lang, settings, body in blocks:
-        report = lint_block(lang, settings, body, page.stem)
+        report = lint_block(lang, dict(settings), body, page.stem)
         assert not report.errors
         assert page.stem not in codes(report)
         errors = [f"{d.code} {d.message}" for d in report.diagnostics if d.severity == Severity.ERROR]

@@ -5,6 +5,7 @@ It knows rules only through the :class:`~ftlint.rule.Rule` interface, never by c
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import os
 import sys
@@ -268,6 +269,7 @@ class Linter:
                     self._crash(rule, display, ex.line, exc)
         new_crashes = {k: v - crashes_before.get(k, 0) for k, v in self._crashes.items()
                        if v != crashes_before.get(k, 0)}
+        ctx = dataclasses.replace(ctx, accounting=None)  # results cross processes; the tokenizer stays
         return ChunkResult(chunk, out, ctx, formats, billable, counted,
                            [(rule.code, state) for rule, _, state in states],
                            [(rule.code, state) for rule, state in dataset],

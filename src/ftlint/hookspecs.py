@@ -39,6 +39,14 @@ def register_reporters(register: Callable[[type["Reporter"]], None]) -> None:
 
 
 @hookspec
+def register_rule_options(register: Callable[[str, dict], None]) -> None:
+    """Contribute option values to rules of any plugin: call ``register(code_or_name, {option: value})``.
+    A list value extends what earlier plugins gave, other values replace it; target profiles and the
+    user's configuration apply on top. Example: refusal phrases in another language for
+    ``refusal-ratio``'s ``extra-patterns``."""
+
+
+@hookspec
 def register_targets(register: Callable[["Target"], None]) -> None:
     """Contribute target profiles: call ``register(ftlint.targets.Target(...))`` for each. A target
     names where data will be trained and adjusts rule severities and options where that provider's

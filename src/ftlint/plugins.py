@@ -62,6 +62,7 @@ class Registry:
     reporters: dict[str, type] = field(default_factory=dict)
     catalog: Catalog = field(default_factory=Catalog)
     targets: dict[str, Any] = field(default_factory=dict)
+    rule_options: list[tuple[str, str, dict]] = field(default_factory=list)  # (plugin, selector, options)
     plugins: list[PluginInfo] = field(default_factory=list)
     errors: list[ToolError] = field(default_factory=list)
 
@@ -151,6 +152,12 @@ class _Collector:
         self.registry.targets[target.name] = target
         self.info.targets.append(target.name)
 
+    def rule_options(self, selector: Any, options: Any = None) -> None:
+        if not isinstance(selector, str) or not isinstance(options, dict):
+            self._error(f"register_rule_options takes (code or name, dict of options), got {selector!r}, {options!r}")
+            return
+        self.registry.rule_options.append((self.info.name, selector, options))
+
     def reporter(self, cls: Any) -> None:
         from .reporters import Reporter
 
@@ -209,8 +216,8 @@ def build_registry(local_plugins: tuple[str, ...] = ()) -> Registry:
 
     for spec in local_plugins:
         is_file = spec.endswith(".py") or os.sep in spec or "/" in spec
-        info = PluginInfo(Path(spec).stem if is_file else spec,
-                          "local file" if is_file else "local module", spec)
+        name = Path(spec).stem if is_file else spec
+        info = PluginInfo(name if name not in infos else spec, "local file" if is_file else "local module", spec)
         try:
             obj = _load_local(spec)
         except Exception as exc:
@@ -221,7 +228,8 @@ def build_registry(local_plugins: tuple[str, ...] = ()) -> Registry:
         add(obj, info)
 
     for hookname, collect in (("register_rules", "rule"), ("register_reporters", "reporter"),
-                              ("register_models", "model"), ("register_targets", "target")):
+                              ("register_models", "model"), ("register_targets", "target"),
+                              ("register_rule_options", "rule_options")):
         caller = getattr(pm.hook, hookname)
         # Built-ins first, so a clash is blamed on the plugin that came later.
         impls = sorted(caller.get_hookimpls(), key=lambda i: infos[i.plugin_name].source != "built-in")

@@ -72,6 +72,20 @@ def build_ruleset(config: Config, registry: Registry) -> RuleSet:
         check_selectors(sels, f"per-file-ignores.{pattern}", registry, where)
 
     options: dict[str, dict[str, Any]] = {}
+    for plugin, sel, opts in registry.rule_options:
+        cls = registry.rule_by_selector(sel)
+        if cls is None:
+            raise ConfigError(f"plugin {plugin}: register_rule_options names no known rule: {sel!r}")
+        merged = options.setdefault(cls.code, {})
+        for key, value in opts.items():
+            if key not in cls.options:
+                raise ConfigError(f"plugin {plugin}: rule {cls.code} ({cls.name}) has no option {key!r}")
+            try:
+                value = cls.options[key].coerce(value)
+            except ValueError as exc:
+                raise ConfigError(f"plugin {plugin}: rules.{sel}.{key}: {exc}") from None
+            previous = merged.get(key, cls.options[key].default)
+            merged[key] = previous + value if isinstance(value, list) and isinstance(previous, list) else value
     for source, tables in ((f"target {target.name}", target.rules), (where, config.rules)):
         for sel, opts in tables.items():
             cls = registry.rule_by_selector(sel)

@@ -421,8 +421,8 @@ class LabelImbalance(DatasetRule):
         n = len(state.labels)
         if state.overflow or n < 2 or n > self.opts["max-labels"] or labelled < self.opts["min-examples"]:
             return None
-        if not self.opts["label-pointer"] and labelled < 0.9 * state.total:
-            return None  # most answers are not short labels
+        if not self.opts["label-pointer"] and (labelled < 0.9 * state.total or n > max(2, labelled / 5)):
+            return None  # most answers are not short labels, or too varied to be classes
         (top, most), *_ = state.labels.most_common()
         least = min(state.labels.values())
         share, ratio = most / labelled, most / least
@@ -470,14 +470,12 @@ class RefusalRatio(DatasetRule):
     options = {
         "max-ratio": Option(0.1, "Share of refusals above which to warn.", float),
         "patterns": Option([], "Extra refusal patterns (regular expressions, case-insensitive).", list, item_type=str),
+        "extra-patterns": Option([], "Patterns contributed by plugins (register_rule_options).", list, item_type=str),
         "show": Option(10, "Lines of refusals listed."),
         "min-examples": Option(20, "Fewest trained answers worth judging."),
     }
-    #: Patterns contributed by plugins through ``register_refusal_patterns``.
-    extra_patterns: list[str] = []
-
     def configure(self):
-        patterns = [*REFUSALS_EN, *REFUSALS_ZH, *self.extra_patterns, *self.opts["patterns"]]
+        patterns = [*REFUSALS_EN, *REFUSALS_ZH, *self.opts["extra-patterns"], *self.opts["patterns"]]
         try:
             self.regex = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
         except re.error as exc:

@@ -1,0 +1,147 @@
+"""Dataset rules: counts against the generator's manifest, near-duplicate precision and recall,
+parallel runs identical to one job, validation leakage, refusals, labels, progress."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT, good_lines, lint, line
+from neardup_set import pairs
+
+from ftlint.config import Config
+from ftlint.progress import Progress, wanted
+from ftlint.session import Session
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    path = tmp_path_factory.mktemp("gen") / "data.jsonl"
+    subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), "--size-mb", "4", "--seed", "3",
+                    "--dup-rate", "0.03", "--prompt-rules", "5", "--out", str(path)], check=True, capture_output=True)
+    return path, json.loads((path.parent / "data.jsonl.manifest.json").read_text())
+
+
+def test_exact_and_near_duplicates_match_the_manifest(generated):
+    path, manifest = generated
+    report = Session.create(config=Config()).lint([str(path)])
+    exact = [d for d in report.diagnostics if d.code == "FT703"]
+    near = {d.line for d in report.diagnostics if d.code == "FT704"}
+    assert len(exact) == manifest["exact_duplicates"] > 50
+    injected = set(manifest["near_duplicate_lines"])
+    assert len(injected) > 50
+    recall = len(near & injected) / len(injected)
+    precision = len(near & injected) / len(near)
+    assert recall == 1.0 and precision == 1.0
+
+
+def test_near_duplicate_precision_and_recall_on_the_labelled_set():
+    tp = fp = fn = 0
+    for a, b, is_near in pairs(n=300):
+        report = lint(line(a) + "\n" + line(b) + "\n", select=["FT704"])
+        hit = any(d.code == "FT704" for d in report.diagnostics)
+        tp += hit and is_near
+        fp += hit and not is_near
+        fn += is_near and not hit
+    precision, recall = tp / (tp + fp), tp / (tp + fn)
+    # the figures rules/FT704.md states
+    assert precision == 1.0
+    assert recall >= 0.86
+
+
+def test_parallel_runs_are_identical_to_one_job(generated, tmp_path):
+    path, _ = generated
+    other = tmp_path / "second.jsonl"
+    other.write_bytes(path.read_bytes()[: 600_000].rsplit(b"\n", 1)[0] + b"\n")  # duplicates across files
+    session = Session.create(config=Config(model="gpt-4o-mini"))
+    one = session.lint([str(path), str(other)], jobs=1)
+    two = session.lint([str(path), str(other)], jobs=2, chunk_bytes=250_000)  # ~17 parts per file
+    assert one.diagnostics == two.diagnostics
+    assert [(f.path, f.lines, f.examples, f.size, f.formats, f.billable_tokens) for f in one.files] == \
+        [(f.path, f.lines, f.examples, f.size, f.formats, f.billable_tokens) for f in two.files]
+    assert one.estimate == two.estimate and one.errors == two.errors == []
+    # duplicates whose first copy lies in an earlier part are found across part boundaries
+    far = [d for d in two.diagnostics if d.code == "FT703" and d.path == str(path)
+           and int(d.message.split("line ")[1].split(" ")[0]) < d.line - 1000]
+    assert far
+    assert any(d.code == "FT703" and d.path == str(other) for d in two.diagnostics)
+
+
+def test_cli_jobs_and_validation(run, tmp_path):
+    (tmp_path / "train.jsonl").write_text(good_lines(60))
+    (tmp_path / "valid.jsonl").write_text(good_lines(3) + line(
+        {"messages": [{"role": "user", "content": "Question 7?"}, {"role": "assistant", "content": "Other."}]}) + "\n")
+    one = json.loads(run("train.jsonl", "--validation", "valid.jsonl", "--format", "json", "-j", "1").output)
+    two = json.loads(run("train.jsonl", "--validation", "valid.jsonl", "--format", "json", "-j", "2").output)
+    assert one["diagnostics"] == two["diagnostics"]
+    leaks = [(d["path"], d["line"]) for d in one["diagnostics"] if d["code"] == "FT708"]
+    assert leaks == [("valid.jsonl", 1), ("valid.jsonl", 2), ("valid.jsonl", 3), ("valid.jsonl", 4)]
+    assert "prompt also appears" in [d for d in one["diagnostics"] if d["code"] == "FT708"][3]["message"]
+    assert not any(d["code"] == "FT701" for d in one["diagnostics"])  # validation files need no 10 examples
+
+
+def test_refusals_in_english_and_chinese_and_from_plugins(run, tmp_path):
+    answers = ["Sure, here it is."] * 16 + ["I'm sorry, but I can't help with that.", "抱歉，我无法回答这个问题。",
+                                           "Je ne peux pas répondre.", "Je ne peux pas répondre à cela."]
+    (tmp_path / "train.jsonl").write_text("".join(line({"messages": [
+        {"role": "user", "content": f"Q{i}"}, {"role": "assistant", "content": a}]}) + "\n" for i, a in enumerate(answers)))
+    found = [d for d in json.loads(run("train.jsonl", "--format", "json").output)["diagnostics"] if d["code"] == "FT707"]
+    assert found == []  # 2 of 20: at the threshold
+    (tmp_path / "acme.py").write_text(
+        "from ftlint import hookimpl\n@hookimpl\ndef register_rule_options(register):\n"
+        "    register('refusal-ratio', {'extra-patterns': ['je ne peux pas']})\n")
+    (tmp_path / "ftlint.toml").write_text('plugins = ["acme.py"]\n')
+    found = [d for d in json.loads(run("train.jsonl", "--format", "json").output)["diagnostics"] if d["code"] == "FT707"]
+    assert len(found) == 1 and "4 of 20 trained answers (20%)" in found[0]["message"]
+    assert "train.jsonl:17" in found[0]["message"] and "train.jsonl:18" in found[0]["message"]
+
+
+def test_register_rule_options(run, tmp_path):
+    (tmp_path / "train.jsonl").write_text(good_lines(60))
+    (tmp_path / "strict.py").write_text(
+        "from ftlint import hookimpl\n@hookimpl\ndef register_rule_options(register):\n"
+        "    register('FT702', {'minimum': 100})\n")
+    (tmp_path / "ftlint.toml").write_text('plugins = ["strict.py"]\n')
+    assert "FT702" in run("train.jsonl").output
+    (tmp_path / "strict.py").write_text(
+        "from ftlint import hookimpl\n@hookimpl\ndef register_rule_options(register):\n"
+        "    register('FT702', {'minmum': 100})\n")
+    bad = run("train.jsonl")
+    assert bad.exit_code == 2 and "plugin strict: rule FT702 (few-examples) has no option 'minmum'" in bad.output
+
+
+def test_labels_from_a_json_pointer(run, tmp_path):
+    sports = ["football"] * 18 + ["tennis"] * 2
+    (tmp_path / "train.jsonl").write_text("".join(line({"messages": [
+        {"role": "user", "content": f"Headline {i}"},
+        {"role": "assistant", "content": json.dumps({"sport": s, "confidence": 0.9})}]}) + "\n"
+        for i, s in enumerate(sports)) + good_lines(30))
+    plain = json.loads(run("train.jsonl", "--format", "json").output)["diagnostics"]
+    assert not any(d["code"] == "FT706" for d in plain)  # free-text answers: not labels
+    (tmp_path / "ftlint.toml").write_text('[rules.label-imbalance]\nlabel-pointer = "/sport"\n')
+    found = [d for d in json.loads(run("train.jsonl", "--format", "json").output)["diagnostics"] if d["code"] == "FT706"]
+    assert len(found) == 1 and "'football': 18 (90%)" in found[0]["message"]
+
+
+def test_conflicting_answers_name_the_group(run, tmp_path):
+    rows = good_lines(50) + "".join(line({"messages": [{"role": "user", "content": "Refund policy?"},
+                                                       {"role": "assistant", "content": a}]}) + "\n"
+                                    for a in ("30 days.", "14 days.", "30 days."))
+    (tmp_path / "train.jsonl").write_text(rows)
+    found = [d for d in json.loads(run("train.jsonl", "--format", "json").output)["diagnostics"] if d["code"] == "FT705"]
+    assert [d["line"] for d in found] == [52, 53]
+    assert "2 different trained answers (lines 51, 52, 53)" in found[0]["message"]
+
+
+def test_progress_line():
+    out = io.StringIO()
+    p = Progress(out, min_interval=0)
+    p.start(200_000_000)
+    p.advance(50_000_000)
+    p.close()
+    text = out.getvalue()
+    assert "50 of 200 MB (25%)" in text and "s left" in text and text.endswith("\r\x1b[2K")
+    assert wanted(True, io.StringIO()) is False  # not a terminal
