@@ -170,3 +170,22 @@ def test_example_dataset_in_repo_passes(run):
         assert result.exit_code == 0, result.output
     broken = run(str(ROOT / "examples" / "data" / "broken.jsonl"))
     assert broken.exit_code == 1
+
+
+def test_output_file_never_replaces_a_device(run, tmp_path):
+    import os
+    import stat
+
+    write(tmp_path, "train.jsonl", BAD)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    import threading
+
+    got = []
+    reader = threading.Thread(target=lambda: got.append(open(fifo).read()))
+    reader.start()
+    result = run("train.jsonl", "--format", "json", "--output-file", str(fifo))
+    reader.join(10)
+    assert result.exit_code == 1
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)  # still a pipe, not a regular file
+    assert json.loads(got[0])["summary"]["errors"] == 1
