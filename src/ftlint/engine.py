@@ -155,6 +155,7 @@ class Linter:
             from .accounting import Accounting
 
             self.accounting = Accounting(model)
+        self.has_validation = False
         self.errors: list[ToolError] = list(ruleset.errors)
         self._crashes: dict[str, int] = {}
         self._plans: dict[tuple[str, ...], _Plan] = {}
@@ -178,7 +179,8 @@ class Linter:
     def context(self, chunk: Chunk) -> FileContext:
         return FileContext(chunk.display, self.config.method, target=self.config.target,
                            model_name=self.config.model, model=self.model, accounting=self.accounting,
-                           today=self.today, role=chunk.role, file_index=chunk.file_index)
+                           today=self.today, role=chunk.role, file_index=chunk.file_index,
+                           has_validation=self.has_validation)
 
     # -- running -------------------------------------------------------------------------------
 
@@ -279,6 +281,13 @@ class Linter:
 _WORKER: Linter | None = None
 
 
+def _can_fork() -> bool:
+    # Workers inherit the loaded plugins, the tokenizer and the hash key of the dataset digests.
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
 def _run_in_worker(chunk: Chunk) -> ChunkResult:
     return _WORKER.run_chunk(chunk)
 
@@ -370,6 +379,7 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
     linter = Linter(ruleset, config, model)
     inputs = [(p, "train") for p in collect_paths(paths, config, force_exclude, linter.errors)]
     inputs += [(p, "validation") for p in collect_paths(validation, config, False, linter.errors)]
+    linter.has_validation = any(role == "validation" for _, role in inputs)
     chunk_bytes = chunk_bytes or int(os.environ.get("FTLINT_CHUNK_BYTES", DEFAULT_CHUNK_BYTES))
     chunks = _plan_chunks(inputs, linter, jobs, chunk_bytes, stdin_name)
     if progress is not None:
@@ -377,7 +387,7 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
 
     def results():
         parallel = [c for c in chunks if c.path != STDIN]
-        if jobs > 1 and len(parallel) > 1:
+        if jobs > 1 and len(parallel) > 1 and _can_fork():
             import concurrent.futures
             import multiprocessing
 

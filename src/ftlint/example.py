@@ -56,6 +56,7 @@ class FileContext:
     today: Any = None  # datetime.date of the run
     role: str = "train"  # or "validation"
     file_index: int = 0  # position of the file among the run's inputs
+    has_validation: bool = False  # the run includes a validation file
 
 
 def _has_assistant(messages: Any) -> bool:

@@ -7,7 +7,6 @@ so files and parts of files are linted in parallel; grouping happens once, in ``
 
 from __future__ import annotations
 
-import hashlib
 import heapq
 import json
 import zlib
@@ -24,11 +23,16 @@ from ..rule import DatasetRule, Option
 
 LINE_BITS = 32
 LINE_MASK = (1 << LINE_BITS) - 1
-PUNCT = re.compile(r"[\W_]+", re.UNICODE)
 
 
 def loc(ex) -> int:
     return (ex.ctx.file_index << LINE_BITS) | ex.line
+
+
+# Digests are Python's 64-bit SipHash of canonical bytes, kept as unsigned ints in arrays. They
+# are compared only within one run, whose worker processes are forked and share the hash key; a
+# collision between two of a million examples has a chance of about 3 in 10^8.
+MASK64 = (1 << 64) - 1
 
 
 def digest(value) -> int:
@@ -37,11 +41,32 @@ def digest(value) -> int:
         data = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
     except TypeError:  # integers beyond 64 bits, accepted by Python's parser
         data = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str).encode()
-    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
+    return hash(data) & MASK64
 
 
-def text_digest(text: str) -> int:
-    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
+def text_digest(text: str | bytes) -> int:
+    return hash(text.encode() if isinstance(text, str) else text) & MASK64
+
+
+def example_digest(ex) -> int:
+    return ex._memo("canonical_digest", lambda: digest(ex.data))
+
+
+def trained_parts(ex):
+    return ex._memo("trained_parts", lambda: trained(ex))
+
+
+def prompt_digest(ex) -> int:
+    """Digest of the prompt (the messages before the trained answer) and the tools."""
+
+    def compute() -> int:
+        parts = trained_parts(ex)
+        if parts is None:
+            return 0
+        _, holder = ex.tools_container
+        return digest([parts[0], holder.get("tools")])
+
+    return ex._memo("prompt_digest", compute)
 
 
 def trained(ex):
@@ -180,41 +205,42 @@ class ExactDuplicate(DatasetRule):
     severity = Severity.WARNING
 
     def new_state(self):
-        return _Keyed(2)
+        return _Keyed(1)
 
     def observe(self, state, ex):
         if ex.ctx.role == "train":
-            data = ex.data
-            d1 = digest(data)
-            state.add(ex, d1, text_digest(str(d1) + "/" + str(len(ex.raw))))
+            state.add(ex, example_digest(ex))
 
     def merge(self, first, second):
         return first.extend(second)
 
     def finish(self, state):
         out = []
-        check = state.keys[1]
-        for members in state.groups(0):
-            for _, same in groupby(sorted(members, key=check.__getitem__), key=check.__getitem__):
-                same = sorted(same, key=state.locs.__getitem__)
-                path0, line0 = state.where(state.locs[same[0]])
-                for i in same[1:]:
-                    path, line = state.where(state.locs[i])
-                    at = f"line {line0}" if path == path0 else f"{path0}:{line0}"
-                    out.append(Finding("", f"duplicate of {at} (same example, ignoring key order and spacing)",
-                                       "remove the copy: duplicates overweight one example and are billed every epoch",
-                                       path=path, line=line))
+        for same in state.groups(0):
+            path0, line0 = state.where(state.locs[same[0]])
+            for i in same[1:]:
+                path, line = state.where(state.locs[i])
+                at = f"line {line0}" if path == path0 else f"{path0}:{line0}"
+                out.append(Finding("", f"duplicate of {at} (same example, ignoring key order and spacing)",
+                                   "remove the copy: duplicates overweight one example and are billed every epoch",
+                                   path=path, line=line))
         return out
 
 
-def normalized_text(ex) -> str:
-    """The conversation's user and assistant text, case-folded, without punctuation or spacing
-    differences. System prompts are left out: they repeat by design."""
+# ASCII punctuation and control characters become spaces; bytes.translate runs at memory speed.
+_ASCII_PUNCT = bytes(c for c in range(128) if not chr(c).isalnum())
+PUNCT_TABLE = bytes.maketrans(_ASCII_PUNCT, b" " * len(_ASCII_PUNCT))
+
+
+def normalized_words(ex) -> list[bytes]:
+    """The conversation's user and assistant words, case-folded, without ASCII punctuation or
+    spacing differences. System prompts are left out: they repeat by design. Non-ASCII
+    punctuation stays part of its word (a difference there changes one segment only)."""
     parts = []
     for m in ex.flat_messages:
         if m.get("role") in ("user", "assistant"):
             parts.append(answer_text(m))
-    return PUNCT.sub(" ", " ".join(parts).casefold()).strip()
+    return " ".join(parts).casefold().encode().translate(PUNCT_TABLE).split()
 
 
 class NearDuplicate(DatasetRule):
@@ -232,11 +258,10 @@ class NearDuplicate(DatasetRule):
     def observe(self, state, ex):
         if ex.ctx.role != "train":
             return
-        text = normalized_text(ex)
-        exact = digest(ex.data)
-        words = text.encode().split()
+        words = normalized_words(ex)
+        exact = example_digest(ex)
         n = self.opts["segments"]
-        keys = [text_digest(text), exact]
+        keys = [text_digest(b" ".join(words)), exact]
         if len(words) >= self.opts["min-words"]:
             # Cut where the words with the smallest stable hashes are, so that inserting or
             # deleting a word moves no cut (unless it is one) and changes one segment only.
@@ -244,9 +269,7 @@ class NearDuplicate(DatasetRule):
             cuts = sorted(heapq.nsmallest(n - 1, range(1, len(words)), key=crcs.__getitem__))
             bounds = [0, *cuts, len(words)]
             segments = [b" ".join(words[bounds[i]:bounds[i + 1]]) for i in range(n)]
-            keys += [int.from_bytes(hashlib.blake2b(b"|".join(segments[:i] + segments[i + 1:]), digest_size=8,
-                                                    person=i.to_bytes(1, "little")).digest(), "little")
-                     for i in range(n)]
+            keys += [hash((i, *segments[:i], *segments[i + 1:])) & MASK64 for i in range(n)]
         else:
             keys += [exact ^ (i + 1) for i in range(n)]  # unique per example: never groups
         state.add(ex, *keys)
@@ -308,13 +331,12 @@ class ConflictingAnswers(DatasetRule):
     def observe(self, state, ex):
         if ex.ctx.role != "train":
             return
-        parts = trained(ex)
+        parts = trained_parts(ex)
         if parts is None:
             return
-        prompt, answer = parts
-        _, holder = ex.tools_container
-        state.add(ex, digest([prompt, holder.get("tools")]), digest([answer.get("content"), answer.get("tool_calls"),
-                                                                    answer.get("function_call")]))
+        answer = parts[1]
+        state.add(ex, prompt_digest(ex), digest([answer.get("content"), answer.get("tool_calls"),
+                                                 answer.get("function_call")]))
 
     def merge(self, first, second):
         return first.extend(second)
@@ -388,7 +410,7 @@ class LabelImbalance(DatasetRule):
     def observe(self, state, ex):
         if ex.ctx.role != "train" or state.overflow:
             return
-        parts = trained(ex)
+        parts = trained_parts(ex)
         if parts is None:
             return
         state.total += 1
@@ -487,7 +509,7 @@ class RefusalRatio(DatasetRule):
     def observe(self, state, ex):
         if ex.ctx.role != "train":
             return
-        parts = trained(ex)
+        parts = trained_parts(ex)
         if parts is None:
             return
         state.total += 1
@@ -537,9 +559,8 @@ class ValidationLeakage(DatasetRule):
         return _Keyed(3)  # role, example digest, prompt digest
 
     def observe(self, state, ex):
-        parts = trained(ex)
-        prompt = digest(parts[0]) if parts is not None else 0
-        state.add(ex, 1 if ex.ctx.role == "validation" else 0, digest(ex.data), prompt)
+        if ex.ctx.has_validation:  # without a validation file there is nothing to leak into
+            state.add(ex, 1 if ex.ctx.role == "validation" else 0, example_digest(ex), prompt_digest(ex))
 
     def merge(self, first, second):
         return first.extend(second)
