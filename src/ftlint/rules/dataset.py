@@ -7,7 +7,6 @@ so files and parts of files are linted in parallel; grouping happens once, in ``
 
 from __future__ import annotations
 
-import heapq
 import json
 import zlib
 import re
