@@ -265,7 +265,10 @@ class NearDuplicate(DatasetRule):
             # Cut where the words with the smallest stable hashes are, so that inserting or
             # deleting a word moves no cut (unless it is one) and changes one segment only.
             crcs = list(map(zlib.crc32, words))
-            cuts = sorted(heapq.nsmallest(n - 1, range(1, len(words)), key=crcs.__getitem__))
+            cuts = []
+            for value in sorted(crcs[1:])[:n - 1]:  # C-speed sort; index() finds the positions
+                cuts.append(crcs.index(value, cuts[-1] + 1 if cuts and crcs[cuts[-1]] == value else 1))
+            cuts.sort()
             bounds = [0, *cuts, len(words)]
             segments = [b" ".join(words[bounds[i]:bounds[i + 1]]) for i in range(n)]
             keys += [hash((i, *segments[:i], *segments[i + 1:])) & MASK64 for i in range(n)]
@@ -475,6 +478,10 @@ REFUSALS_ZH = (
 )
 
 
+REFUSAL_WORDS = ("sorry", "afraid", "can't", "cannot", "unable", "not able", "won't", "as an ai", "decline",
+                 "refuse", "抱歉", "对不起", "无法", "不能")
+
+
 class _Refusals(_Paths):
     def __init__(self) -> None:
         super().__init__()
@@ -496,11 +503,20 @@ class RefusalRatio(DatasetRule):
         "min-examples": Option(20, "Fewest trained answers worth judging."),
     }
     def configure(self):
-        patterns = [*REFUSALS_EN, *REFUSALS_ZH, *self.opts["extra-patterns"], *self.opts["patterns"]]
+        self.builtin = re.compile("|".join(f"(?:{p})" for p in (*REFUSALS_EN, *REFUSALS_ZH)), re.IGNORECASE)
+        extra = [*self.opts["extra-patterns"], *self.opts["patterns"]]
         try:
-            self.regex = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+            self.extra = re.compile("|".join(f"(?:{p})" for p in extra), re.IGNORECASE) if extra else None
         except re.error as exc:
             raise ValueError(f"invalid refusal pattern: {exc}") from None
+
+    def matches(self, text: str) -> bool:
+        lowered = text.casefold()
+        # Every built-in pattern holds one of these words; checking them first spares the
+        # regular expression on the answers that are not refusals (nearly all of them).
+        if any(word in lowered for word in REFUSAL_WORDS) and self.builtin.search(text):
+            return True
+        return self.extra is not None and self.extra.search(text) is not None
 
     def new_state(self):
         return _Refusals()
@@ -518,7 +534,7 @@ class RefusalRatio(DatasetRule):
             isinstance(p, dict) and p.get("type") == "refusal" for p in content))
         if not refused:
             text = answer_text(answer)[:400]
-            refused = bool(text) and self.regex.search(text) is not None
+            refused = bool(text) and self.matches(text)
         if refused:
             state.count += 1
             if len(state.first) < self.opts["show"]:
