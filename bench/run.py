@@ -80,7 +80,7 @@ def measure(path: Path, extra: list[str]) -> dict:
     peak_tree = 0
     while child.poll() is None:
         peak_tree = max(peak_tree, _tree_rss_kb(child.pid))
-        time.sleep(0.05)
+        time.sleep(0.25)
     stderr = child.stderr.read()
     elapsed = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     print(f"{size / 1e6:,.0f} MB, {lines:,} examples in {best['seconds']:.2f} s: {result['mb_per_s']} MB/s, "
           f"{result['examples_per_s']:,} examples/s, peak RSS {result['peak_rss_mb']} MB (largest process), "
-          f"{result['peak_all_processes_mb']} MB (all processes: sum of PSS, sampled every 50 ms)")
+          f"{result['peak_all_processes_mb']} MB (all processes: sum of PSS, sampled every 250 ms)")
     print(json.dumps(result))
     return 0
 

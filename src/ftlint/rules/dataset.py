@@ -261,20 +261,23 @@ class NearDuplicate(DatasetRule):
         words = normalized_words(ex)
         exact = example_digest(ex)
         n = self.opts["segments"]
-        keys = [text_digest(b" ".join(words)), exact]
+        # Words are compared by their crc32; a text or a segment by the hash of its words' crcs
+        # (integer hashing is the same in every run, so the result is too).
+        crcs = list(map(zlib.crc32, words))
+        keys = [hash(tuple(crcs)) & MASK64, exact]
         if len(words) >= self.opts["min-words"]:
-            # Cut where the words with the smallest stable hashes are, so that inserting or
-            # deleting a word moves no cut (unless it is one) and changes one segment only.
-            crcs = list(map(zlib.crc32, words))
-            crcs[0] = NO_CUT  # a cut goes between words, never before the first
+            # Cut where the words with the smallest crcs are, so that inserting or deleting a
+            # word moves no cut (unless it is one) and changes one segment only.
+            ranks = crcs.copy()
+            ranks[0] = NO_CUT  # a cut goes between words, never before the first
             cuts = []
             for _ in range(n - 1):  # the n-1 smallest, by C-speed min() and index()
-                at = crcs.index(min(crcs))
+                at = ranks.index(min(ranks))
                 cuts.append(at)
-                crcs[at] = NO_CUT
+                ranks[at] = NO_CUT
             cuts.sort()
             bounds = [0, *cuts, len(words)]
-            segments = [b" ".join(words[bounds[i]:bounds[i + 1]]) for i in range(n)]
+            segments = [hash(tuple(crcs[bounds[i]:bounds[i + 1]])) for i in range(n)]
             keys += [hash((i, *segments[:i], *segments[i + 1:])) & MASK64 for i in range(n)]
         else:
             keys += [exact ^ (i + 1) for i in range(n)]  # unique per example: never groups
