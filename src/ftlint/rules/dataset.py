@@ -198,7 +198,14 @@ class _Keyed(_Paths):
                 yield sorted(members, key=self.locs.__getitem__)
 
 
-class ExactDuplicate(DatasetRule):
+class _KeyedRule(DatasetRule):
+    """A rule whose state is a :class:`_Keyed`: parts merge by appending, in input order."""
+
+    def merge(self, first, second):
+        return first.extend(second)
+
+
+class ExactDuplicate(_KeyedRule):
     code = "FT703"
     name = "exact-duplicate"
     summary = "The same example more than once"
@@ -211,8 +218,6 @@ class ExactDuplicate(DatasetRule):
         if ex.ctx.role == "train":
             state.add(ex, example_digest(ex))
 
-    def merge(self, first, second):
-        return first.extend(second)
 
     def finish(self, state):
         out = []
@@ -243,7 +248,7 @@ def normalized_words(ex) -> list[bytes]:
     return " ".join(parts).casefold().encode().translate(PUNCT_TABLE).split()
 
 
-class NearDuplicate(DatasetRule):
+class NearDuplicate(_KeyedRule):
     code = "FT704"
     name = "near-duplicate"
     summary = "Examples that differ only in case, spacing, punctuation or a few words"
@@ -283,8 +288,6 @@ class NearDuplicate(DatasetRule):
             keys += [exact ^ (i + 1) for i in range(n)]  # unique per example: never groups
         state.add(ex, *keys)
 
-    def merge(self, first, second):
-        return first.extend(second)
 
     def finish(self, state):
         exact = state.keys[1]
@@ -327,7 +330,7 @@ class NearDuplicate(DatasetRule):
         return out
 
 
-class ConflictingAnswers(DatasetRule):
+class ConflictingAnswers(_KeyedRule):
     code = "FT705"
     name = "conflicting-answers"
     summary = "The same prompt with different trained answers"
@@ -347,8 +350,6 @@ class ConflictingAnswers(DatasetRule):
         state.add(ex, prompt_digest(ex), digest([answer.get("content"), answer.get("tool_calls"),
                                                  answer.get("function_call")]))
 
-    def merge(self, first, second):
-        return first.extend(second)
 
     def finish(self, state):
         answers = state.keys[1]
@@ -571,7 +572,7 @@ class RefusalRatio(DatasetRule):
                         "max-ratio if your product needs them", path=path, line=line),)
 
 
-class ValidationLeakage(DatasetRule):
+class ValidationLeakage(_KeyedRule):
     code = "FT708"
     name = "validation-leakage"
     summary = "Validation examples that also appear in the training data"
@@ -584,8 +585,6 @@ class ValidationLeakage(DatasetRule):
         if ex.ctx.has_validation:  # without a validation file there is nothing to leak into
             state.add(ex, 1 if ex.ctx.role == "validation" else 0, example_digest(ex), prompt_digest(ex))
 
-    def merge(self, first, second):
-        return first.extend(second)
 
     def finish(self, state):
         role, whole, prompt = state.keys
