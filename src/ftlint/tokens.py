@@ -99,8 +99,15 @@ class TokenCounter:
             return len(encode(text))
 
         self._cached = cached
+        self._short: dict[str, int] = {}
 
     def __call__(self, text: str) -> int:
         if len(text) < SHORT:
-            return len(self._encode(text))
+            # Roles, names and ids repeat endlessly; a plain dict beats encoding them again.
+            n = self._short.get(text)
+            if n is None:
+                if len(self._short) >= MEMO_SIZE:
+                    self._short.clear()
+                n = self._short[text] = len(self._encode(text))
+            return n
         return self._cached(text)

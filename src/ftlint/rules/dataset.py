@@ -63,8 +63,13 @@ def prompt_digest(ex) -> int:
         parts = trained_parts(ex)
         if parts is None:
             return 0
+        prompt = parts[0]
         _, holder = ex.tools_container
-        return digest([parts[0], holder.get("tools")])
+        if holder.get("tools") is None and all(type(m) is dict and m.keys() <= {"role", "content"}
+                                               and type(m.get("content")) is str for m in prompt):
+            # the common shape, without serialising: the hash of (role, content) pairs
+            return hash(tuple((m.get("role"), m["content"]) for m in prompt)) & MASK64
+        return digest([prompt, holder.get("tools")])
 
     return ex._memo("prompt_digest", compute)
 
@@ -645,7 +650,7 @@ class SystemPromptInconsistent(DatasetRule):
                 state.first_with = loc(ex)
             if len(state.prompts) <= 4 * self.opts["max-distinct"]:
                 content = ex.messages[0].get("content")
-                state.prompts[digest(content)] += 1
+                state.prompts[text_digest(content) if isinstance(content, str) else digest(content)] += 1
         else:
             state.without += 1
             if not state.first_without:
