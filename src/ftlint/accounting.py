@@ -117,6 +117,10 @@ class Accounting:
     def message(self, m: dict) -> tuple[int, int, bool]:
         """(tokens, images, estimated) for one message."""
         count = self.count
+        if len(m) == 2:  # the common {"role", "content"} message, without the general walk
+            role, content = m.get("role"), m.get("content")
+            if type(role) is str and type(content) is str:
+                return PER_MESSAGE + count(role) + count(content), 0, False
         total, images, estimated = PER_MESSAGE, 0, False
         for key, value in m.items():
             if key == "weight":
