@@ -189,3 +189,13 @@ def test_output_file_never_replaces_a_device(run, tmp_path):
     assert result.exit_code == 1
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)  # still a pipe, not a regular file
     assert json.loads(got[0])["summary"]["errors"] == 1
+
+
+def test_library_api(tmp_path):
+    from ftlint import lint_files
+
+    write(tmp_path, "train.jsonl", BAD)
+    one = lint_files([str(tmp_path)], isolated=True, select=["FT3", "FT7"])
+    two = lint_files([str(tmp_path)], isolated=True, select=["FT3", "FT7"], jobs=2)
+    assert [d.code for d in one.diagnostics] == ["FT302"] and one.exit_code() == 1
+    assert one.diagnostics == two.diagnostics

@@ -121,7 +121,7 @@ def check_command() -> click.Command:
 
         progress = Progress() if not no_progress and wanted(reporter_cls.human and not output_file) else None
         report = session.lint(list(paths) or ["."], force_exclude=force_exclude, stdin=sys.stdin.buffer,
-                              stdin_name=stdin_filename, validation=list(validation) + cfg.validation,
+                              stdin_name=stdin_filename, validation=list(validation) or cfg.validation,
                               jobs=jobs or cfg.jobs or default_jobs(), progress=progress)
         buffer = io.StringIO()
         stream = sys.stdout

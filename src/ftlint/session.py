@@ -52,10 +52,12 @@ class Session:
         return self.lint(["-"], stdin=io.BytesIO(data), stdin_name=name)
 
     def lint(self, paths: list[str], *, force_exclude: bool = False, stdin: BinaryIO | None = None,
-             stdin_name: str = "<stdin>", validation: list[str] | tuple = (), jobs: int = 1,
+             stdin_name: str = "<stdin>", validation: list[str] | tuple = (), jobs: int | None = None,
              chunk_bytes: int | None = None, progress=None) -> Report:
+        """Lint ``paths``; ``jobs`` defaults to the configured number, else one process."""
         report = lint(paths, self.config, self.ruleset, force_exclude=force_exclude, stdin=stdin,
-                      stdin_name=stdin_name, model=self.model, validation=validation, jobs=jobs,
+                      stdin_name=stdin_name, model=self.model,
+                      validation=list(validation) or self.config.validation, jobs=jobs or self.config.jobs or 1,
                       chunk_bytes=chunk_bytes, progress=progress)
         report.errors[:0] = self.registry.errors
         return report
