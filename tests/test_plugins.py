@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import BAD_WEIGHT, ROOT
+from conftest import BAD_WEIGHT, ROOT, good_lines
 
 from ftlint import hookspecs
 
@@ -193,3 +193,17 @@ def test_every_hook_is_documented(hook):
     docs = (ROOT / "docs" / "plugins.md").read_text()
     assert f"### `{hook}(register)`" in docs
     assert inspect.getdoc(getattr(hookspecs, hook))
+
+
+def test_a_crashing_rule_is_reported_once_with_its_count_in_parallel_runs(run, tmp_path, monkeypatch):
+    setup(tmp_path, RULE_FILE.replace('yield Finding(pointer + "/content", "answer still says TODO", "write the answer")',
+                                      'pass').replace('    def check(self, ex):\n',
+                                                      '    def check(self, ex):\n        if ex.line % 100 == 0:\n'
+                                                      '            raise ValueError("boom")\n'))
+    (tmp_path / "train.jsonl").write_text(good_lines(1000))
+    monkeypatch.setenv("FTLINT_CHUNK_BYTES", "20000")
+    one, two = run("train.jsonl", "-j", "1"), run("train.jsonl", "-j", "2")
+    message = "rule ORG001 todo-in-answer (plugin org_rules): raised ValueError: boom at train.jsonl:100 (and 9 more times)"
+    assert one.exit_code == two.exit_code == 2
+    assert one.output.count("raised ValueError") == two.output.count("raised ValueError") == 1
+    assert message in one.output and message in two.output

@@ -335,6 +335,20 @@ def _plan_chunks(paths: list[tuple[str, str]], linter: Linter, jobs: int, chunk_
     return chunks
 
 
+def _merge_rule_errors(errors: list[ToolError], counts: dict[str, int]) -> list[ToolError]:
+    """One report per crashing rule, at its first place, with how often it crashed in all parts."""
+    out: list[ToolError] = []
+    seen: set[str] = set()
+    for e in errors:
+        if e.kind == "rule":
+            if e.rule in seen:
+                continue
+            seen.add(e.rule)
+            e = dataclasses.replace(e, count=max(e.count, counts.get(e.rule.split()[0], 1)))
+        out.append(e)
+    return out
+
+
 def _merge_states(rules: dict[str, Rule], first: list, second: list) -> list:
     merged = dict(first)
     for code, state in second:
@@ -410,9 +424,12 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
     rules = {r.code: r for r in ruleset.rules}
     files: dict[int, list[ChunkResult]] = {}
     dataset_states: list = []
+    crash_counts: dict[str, int] = {}
     try:
         for result in results():
             files.setdefault(result.chunk.file_index, []).append(result)
+            for code, n in result.crashes.items():
+                crash_counts[code] = crash_counts.get(code, 0) + n
             dataset_states = _merge_states(rules, dataset_states, result.dataset_states)
             if result.errors and result.errors is not linter.errors:
                 linter.errors.extend(e for e in result.errors if e not in linter.errors)
@@ -469,7 +486,7 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
                 linter._crash(rule, "", None, exc)
         report.diagnostics.extend(extra)
         report.diagnostics.sort()
-    report.errors = linter.errors
+    report.errors = _merge_rule_errors(linter.errors, crash_counts)
     if linter.accounting is not None:
         from .cost import estimate
 
