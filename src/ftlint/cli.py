@@ -63,6 +63,12 @@ def _print_tool_errors(errors) -> None:
         click.echo(f"ftlint: error: {e.describe()}", err=True)
 
 
+def exit_after_listing(session) -> None:
+    """Listings still name plugins that failed to load, and exit 2 for them."""
+    _print_tool_errors(session.registry.errors)
+    sys.exit(EXIT_ERROR if session.registry.errors else EXIT_OK)
+
+
 def check_command() -> click.Command:
     @click.command("check", context_settings=CONTEXT)
     @click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
@@ -100,19 +106,9 @@ def check_command() -> click.Command:
         with --strict), 2 a usage, configuration, plugin or internal error.
         """
         session = _session(config_path=config_path, isolated=isolated, method=method, target=target, model=model,
-                           epochs=epochs)
+                           epochs=epochs, select=_split(select), extend_select=_split(extend_select),
+                           ignore=_split(ignore))
         cfg = session.config
-        try:
-            if select is not None and _split(select) is not None:
-                cfg.select = _split(select)
-            cfg.extend_select += _split(extend_select) or []
-            cfg.ignore += _split(ignore) or []
-            if select or extend_select or ignore:
-                from .selection import build_ruleset
-
-                session.ruleset = build_ruleset(cfg, session.registry)
-        except ConfigError as exc:
-            fail(str(exc).replace(cfg.where, "command line") if select or ignore or extend_select else str(exc))
         reporter_cls = session.registry.reporters.get(fmt)
         if reporter_cls is None:
             fail(f"unknown output format {fmt!r}; available: {', '.join(sorted(session.registry.reporters))}")
@@ -158,8 +154,7 @@ def rules_command() -> click.Command:
                 click.echo(f"{cls.code} {mark} {cls.name:<32} {Severity.parse(cls.severity).label:<8} {cls.summary}")
             click.echo(f"\n{len(classes)} rules; '-' marks rules disabled by the configuration. "
                        "`ftlint rule CODE` explains one.")
-        _print_tool_errors(session.registry.errors)
-        sys.exit(EXIT_ERROR if session.registry.errors else EXIT_OK)
+        exit_after_listing(session)
 
     return rules
 
@@ -210,8 +205,7 @@ def plugins_command() -> click.Command:
                 gave = gave or "nothing"
                 status = f"  FAILED: {p.error}" if p.error else ""
                 click.echo(f"{p.name:<20} {p.source:<12}{version}  ({p.location})\n    {gave}{status}")
-        _print_tool_errors(session.registry.errors)
-        sys.exit(EXIT_ERROR if session.registry.errors else EXIT_OK)
+        exit_after_listing(session)
 
     return plugins
 
@@ -238,8 +232,7 @@ def models_command() -> click.Command:
                            f"{', '.join(sorted(m.methods)) or 'none':<28} {'yes' if m.vision else 'no':<6} {until}")
             click.echo(f"\nTarget {session.config.target}. Prices: USD per 1M training tokens "
                        "(o4-mini RFT: per hour). `--format json` shows each value's source.")
-        _print_tool_errors(session.registry.errors)
-        sys.exit(EXIT_ERROR if session.registry.errors else EXIT_OK)
+        exit_after_listing(session)
 
     return models
 
@@ -257,7 +250,7 @@ def stats_command() -> click.Command:
     @click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
     def stats(paths, model, target, method, epochs, validation, fmt, config_path, isolated):
         """Token statistics and the training cost estimate for PATHS (the training file)."""
-        from .stats import collect, comparison, dominant_method, histogram, summary
+        from .stats import StatsReport, collect
 
         session = _session(config_path=config_path, isolated=isolated, model=model, target=target,
                            method=method, epochs=epochs)
@@ -268,79 +261,19 @@ def stats_command() -> click.Command:
         if chosen is None:
             fail(f"unknown model {cfg.model!r} for target {cfg.target}; `ftlint models --target {cfg.target}` "
                  "lists the known ones")
-        others = [m for m in session.registry.catalog.for_target(cfg.target) if m is not chosen]
+        catalog = session.registry.catalog
+        others = [m for m in catalog.for_target(cfg.target) if m is not chosen]
         errors: list = []
         data = collect(list(paths) or ["."], cfg, [chosen, *others], errors)
         val = collect([validation], cfg, [chosen], errors) if validation else None
         if errors:
             _print_tool_errors(errors)
             sys.exit(EXIT_ERROR)
-        from .cost import billable, estimate
-        from .stats import _key
-
-        totals = data.totals[_key(chosen)]
-        limit = chosen.example_limit
-        over = sum(1 for t in totals if limit and t > limit)
-        est = estimate(chosen, data.examples, sum(billable(chosen, t) for t in totals), cfg.epochs)
-        method_name = dominant_method(data)
-        table = comparison(session.registry.catalog, cfg.target, method_name, data, cfg.epochs,
-                           __import__("datetime").date.today())
-        dist = {"messages": summary(data.messages), "total_tokens": summary(totals),
-                "trainable_tokens": summary(data.trainable)}
+        report = StatsReport(chosen, cfg.target, data, val, validation, cfg.epochs, catalog)
         if fmt == "json":
-            doc = {
-                "schema_version": 1, "model": chosen.to_dict(), "target": cfg.target, "method": method_name,
-                "examples": data.examples, "formats": data.formats, "distributions": dist,
-                "histogram": [{"from": a, "to": b, "count": c} for a, b, c in histogram(list(totals))],
-                "over_limit": over, "estimated_counts": data.estimated,
-                "tokens_per_epoch": est.tokens_per_epoch, "epochs": est.epochs, "epochs_auto": est.epochs_auto,
-                "billed_tokens": est.billed_tokens, "cost_usd": est.cost,
-                "validation": None if val is None else {
-                    "file": validation, "examples": val.examples,
-                    "tokens": int(sum(val.totals[_key(chosen)])), "billed": False,
-                    "distributions": {"messages": summary(val.messages),
-                                      "total_tokens": summary(val.totals[_key(chosen)]),
-                                      "trainable_tokens": summary(val.trainable)}},
-                "comparison": [{"model": m.name, "over_limit": o, "billed_tokens": e.billed_tokens,
-                                "cost_usd": e.cost, "training_until": m.training_until.isoformat()
-                                if m.training_until else None} for m, o, e in table],
-            }
-            click.echo(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode())
-            sys.exit(EXIT_OK)
-        limit_text = f"limit {limit:,} tokens per example" if limit else "no known per-example limit"
-        click.echo(f"{data.examples:,} examples ({', '.join(f'{n:,} {k}' for k, n in data.formats.items())}) · "
-                   f"{chosen.name} on {cfg.target} ({chosen.encoding}, {limit_text})\n")
-        click.echo(f"{'':<20}" + "".join(f"{name:>10}" for name, _ in __import__('ftlint.stats').stats.QUANTILES))
-        for label, key in (("messages/example", "messages"), ("tokens/example", "total_tokens"),
-                           ("trainable/example", "trainable_tokens")):
-            click.echo(f"{label:<20}" + "".join(f"{v:>10,}" for v in dist[key].values()))
-        click.echo("\nTokens per example")
-        bars = histogram(list(totals))
-        peak = max((c for _, _, c in bars), default=1) or 1
-        for a, b, c in bars:
-            click.echo(f"{a:>9,} – {b:<9,} {'█' * max(1 if c else 0, round(40 * c / peak)):<40} {c:,}")
-        if data.estimated:
-            click.echo(f"({data.estimated:,} examples hold tools, tool calls or remote images: their counts are estimates)")
-        click.echo(f"\nOver the limit (truncated from the end, billed at the limit): {over:,}")
-        click.echo(est.line())
-        if val is not None:
-            vtotals = val.totals[_key(chosen)]
-            click.echo(f"Validation {validation}: {val.examples:,} examples, {int(sum(vtotals)):,} tokens; "
-                       "validation tokens are not billed.")
-            vdist = {"messages": summary(val.messages), "total_tokens": summary(vtotals),
-                     "trainable_tokens": summary(val.trainable)}
-            for label, key in (("  messages/example", "messages"), ("  tokens/example", "total_tokens"),
-                               ("  trainable/example", "trainable_tokens")):
-                click.echo(f"{label:<20}" + "".join(f"{v:>10,}" for v in vdist[key].values()))
-            vover = sum(1 for t in vtotals if limit and t > limit)
-            click.echo(f"  over the limit: {vover:,}")
-        if table:
-            click.echo(f"\n{method_name} on {cfg.target}:")
-            click.echo(f"  {'model':<26} {'over limit':>10} {'billed tokens':>15} {'cost':>12}  training until")
-            for m, o, e in table:
-                cost = "unknown" if e.cost is None else f"${e.cost:,.2f}"
-                until = m.training_until.isoformat() if m.training_until else "-"
-                click.echo(f"  {m.name:<26} {o:>10,} {e.billed_tokens:>15,} {cost:>12}  {until}")
+            click.echo(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2).decode())
+        else:
+            click.echo("\n".join(report.lines()))
         sys.exit(EXIT_OK)
 
     return stats

@@ -399,40 +399,47 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
     if progress is not None:
         progress.start(sum(os.path.getsize(c.path) for c in chunks if c.path != STDIN and c.first))
 
-    def results():
-        parallel = [c for c in chunks if c.path != STDIN]
-        if jobs > 1 and len(parallel) > 1 and _can_fork():
-            import concurrent.futures
-            import multiprocessing
+    def local(c: Chunk) -> ChunkResult | None:
+        try:
+            return linter.run_chunk(c, (stdin or sys.stdin.buffer) if c.path == STDIN else None)
+        except OSError as exc:
+            linter.errors.append(ToolError("io", f"cannot read {c.path}: {exc.strerror or exc}", path=c.path))
+            return None
 
-            global _WORKER
-            _WORKER = linter
-            ctx = multiprocessing.get_context("fork")
-            with concurrent.futures.ProcessPoolExecutor(min(jobs, len(parallel)), mp_context=ctx) as pool:
-                done = dict(zip((c.index for c in parallel), pool.map(_run_in_worker, parallel)))
-                for c in chunks:
-                    yield done[c.index] if c.index in done else linter.run_chunk(
-                        c, stdin or sys.stdin.buffer)
-            _WORKER = None
+    def results():
+        """(result, from a worker process) for every chunk, in input order, as they finish."""
+        parallel = [c for c in chunks if c.path != STDIN]
+        if not (jobs > 1 and len(parallel) > 1 and _can_fork()):
+            yield from ((local(c), False) for c in chunks)
             return
-        for c in chunks:
-            try:
-                yield linter.run_chunk(c, (stdin or sys.stdin.buffer) if c.path == STDIN else None)
-            except OSError as exc:
-                linter.errors.append(ToolError("io", f"cannot read {c.path}: {exc.strerror or exc}", path=c.path))
+        import concurrent.futures
+        import multiprocessing
+
+        global _WORKER
+        _WORKER = linter
+        try:
+            with concurrent.futures.ProcessPoolExecutor(min(jobs, len(parallel)),
+                                                        mp_context=multiprocessing.get_context("fork")) as pool:
+                remote = pool.map(_run_in_worker, parallel)
+                for c in chunks:
+                    yield (local(c), False) if c.path == STDIN else (next(remote), True)
+        finally:
+            _WORKER = None
 
     rules = {r.code: r for r in ruleset.rules}
     files: dict[int, list[ChunkResult]] = {}
     dataset_states: list = []
     crash_counts: dict[str, int] = {}
     try:
-        for result in results():
+        for result, from_worker in results():
+            if result is None:
+                continue
             files.setdefault(result.chunk.file_index, []).append(result)
             for code, n in result.crashes.items():
                 crash_counts[code] = crash_counts.get(code, 0) + n
             dataset_states = _merge_states(rules, dataset_states, result.dataset_states)
-            if result.errors and result.errors is not linter.errors:
-                linter.errors.extend(e for e in result.errors if e not in linter.errors)
+            if from_worker:  # a worker's errors were recorded in its own process
+                linter.errors.extend(result.errors)
             if progress is not None:
                 progress.advance(result.ctx.size)
     except OSError as exc:

@@ -71,38 +71,30 @@ def build_ruleset(config: Config, registry: Registry) -> RuleSet:
     for pattern, sels in config.per_file_ignores.items():
         check_selectors(sels, f"per-file-ignores.{pattern}", registry, where)
 
+    # Option layers, later ones on top: plugins (whose lists extend each other), the target
+    # profile, the user's configuration.
+    layers = [(f"plugin {plugin}", sel, opts, True) for plugin, sel, opts in registry.rule_options]
+    layers += [(f"target {target.name}", sel, opts, False) for sel, opts in target.rules.items()]
+    layers += [(where, sel, opts, False) for sel, opts in config.rules.items()]
     options: dict[str, dict[str, Any]] = {}
-    for plugin, sel, opts in registry.rule_options:
+    for source, sel, opts, extend in layers:
         cls = registry.rule_by_selector(sel)
         if cls is None:
-            raise ConfigError(f"plugin {plugin}: register_rule_options names no known rule: {sel!r}")
+            check_selectors([sel], f"rules.{sel}", registry, source)
+            raise ConfigError(f"{source}: 'rules.{sel}' must name one rule by code or name, not a prefix")
         merged = options.setdefault(cls.code, {})
         for key, value in opts.items():
             if key not in cls.options:
-                raise ConfigError(f"plugin {plugin}: rule {cls.code} ({cls.name}) has no option {key!r}")
+                known = ", ".join(cls.options) or "none"
+                close = difflib.get_close_matches(key, list(cls.options), n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else f" (its options: {known})"
+                raise ConfigError(f"{source}: rule {cls.code} ({cls.name}) has no option {key!r}{hint}")
             try:
                 value = cls.options[key].coerce(value)
             except ValueError as exc:
-                raise ConfigError(f"plugin {plugin}: rules.{sel}.{key}: {exc}") from None
+                raise ConfigError(f"{source}: rules.{sel}.{key}: {exc}") from None
             previous = merged.get(key, cls.options[key].default)
-            merged[key] = previous + value if isinstance(value, list) and isinstance(previous, list) else value
-    for source, tables in ((f"target {target.name}", target.rules), (where, config.rules)):
-        for sel, opts in tables.items():
-            cls = registry.rule_by_selector(sel)
-            if cls is None:
-                check_selectors([sel], f"rules.{sel}", registry, source)
-                raise ConfigError(f"{source}: 'rules.{sel}' must name one rule by code or name, not a prefix")
-            merged = options.setdefault(cls.code, {})
-            for key, value in opts.items():
-                if key not in cls.options:
-                    known = ", ".join(cls.options) or "none"
-                    close = difflib.get_close_matches(key, list(cls.options), n=1)
-                    hint = f"; did you mean {close[0]!r}?" if close else f" (its options: {known})"
-                    raise ConfigError(f"{source}: rule {cls.code} ({cls.name}) has no option {key!r}{hint}")
-                try:
-                    merged[key] = cls.options[key].coerce(value)
-                except ValueError as exc:
-                    raise ConfigError(f"{source}: rules.{sel}.{key}: {exc}") from None
+            merged[key] = previous + value if extend and isinstance(previous, list) else value
 
     ruleset = RuleSet()
     for code in sorted(registry.rules):

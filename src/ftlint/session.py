@@ -9,7 +9,7 @@ from .config import METHODS, Config, ConfigError, load_config
 from .engine import Report, lint
 from .plugins import Registry, build_registry
 from .rule import RuleSet
-from .selection import build_ruleset
+from .selection import build_ruleset, check_selectors
 
 _OVERRIDABLE = {f.name for f in fields(Config)} - {"source", "root"}
 
@@ -22,8 +22,16 @@ class Session:
 
     @classmethod
     def create(cls, config: Config | None = None, *, config_path: str | None = None,
-               isolated: bool = False, **overrides: Any) -> "Session":
+               isolated: bool = False, extend_select: list[str] | None = None, ignore: list[str] | None = None,
+               **overrides: Any) -> "Session":
+        """Load the configuration, apply ``overrides`` (command-line values: they replace the
+        configured ones, except ``extend_select`` and ``ignore``, which add to them), load the
+        plugins and resolve the rules in force."""
         config = config or load_config(config_path, isolated)
+        cli_selectors = {"select": overrides.get("select") or [], "extend-select": extend_select or [],
+                         "ignore": ignore or []}
+        config.extend_select = [*config.extend_select, *(extend_select or [])]
+        config.ignore = [*config.ignore, *(ignore or [])]
         for key, value in overrides.items():
             if key not in _OVERRIDABLE:
                 raise ConfigError(f"unknown setting {key!r}")
@@ -32,6 +40,8 @@ class Session:
         if config.method not in METHODS:
             raise ConfigError(f"method must be one of {', '.join(METHODS)}, got {config.method!r}")
         registry = build_registry(tuple(config.plugins))
+        for key, selectors in cli_selectors.items():
+            check_selectors(selectors, key, registry, "command line")
         if config.models:
             from .catalog import apply_config
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from array import array
 from dataclasses import dataclass, field
@@ -85,20 +84,107 @@ def histogram(values, bins: int = 10, width: int = 40) -> list[tuple[int, int, i
     return [(i * size, (i + 1) * size, c) for i, c in enumerate(counts)]
 
 
-def comparison(catalog: Catalog, target: str, method: str, collected: Collected, epochs: int | None,
-               today: dt.date) -> list[tuple[Model, int, Estimate]]:
+def over_limit(model: Model, totals) -> int:
+    return sum(1 for t in totals if model.example_limit and t > model.example_limit)
+
+
+def distributions(collected: Collected, key: tuple) -> dict[str, dict[str, int]]:
+    return {"messages": summary(collected.messages), "total_tokens": summary(collected.totals[key]),
+            "trainable_tokens": summary(collected.trainable)}
+
+
+def comparison(catalog: Catalog, target: str, method: str, collected: Collected,
+               epochs: int | None) -> list[tuple[Model, int, Estimate]]:
     rows = []
     for model in catalog.for_target(target):
         key = _key(model)
         if method not in model.methods or key not in collected.totals:
             continue
         totals = collected.totals[key]
-        over = sum(1 for t in totals if model.example_limit and t > model.example_limit)
         per_epoch = sum(billable(model, t) for t in totals)
-        rows.append((model, over, estimate(model, collected.examples, per_epoch, epochs)))
+        rows.append((model, over_limit(model, totals), estimate(model, collected.examples, per_epoch, epochs)))
     return rows
 
 
 def dominant_method(collected: Collected) -> str:
     kind = max(collected.formats, key=collected.formats.get) if collected.formats else "sft"
     return FORMAT_METHOD[kind]
+
+
+@dataclass
+class StatsReport:
+    """What `ftlint stats` shows, computed once and rendered as text or JSON."""
+
+    model: Model
+    target: str
+    data: Collected
+    validation: Collected | None
+    validation_path: str | None
+    epochs: int | None
+    catalog: Catalog
+
+    def __post_init__(self) -> None:
+        self.key = _key(self.model)
+        self.totals = self.data.totals[self.key]
+        self.method = dominant_method(self.data)
+        self.over = over_limit(self.model, self.totals)
+        self.estimate = estimate(self.model, self.data.examples,
+                                 sum(billable(self.model, t) for t in self.totals), self.epochs)
+        self.table = comparison(self.catalog, self.target, self.method, self.data, self.epochs)
+
+    def to_dict(self) -> dict:
+        est, val = self.estimate, self.validation
+        return {
+            "schema_version": 1, "model": self.model.to_dict(), "target": self.target, "method": self.method,
+            "examples": self.data.examples, "formats": self.data.formats,
+            "distributions": distributions(self.data, self.key),
+            "histogram": [{"from": a, "to": b, "count": c} for a, b, c in histogram(list(self.totals))],
+            "over_limit": self.over, "estimated_counts": self.data.estimated,
+            "tokens_per_epoch": est.tokens_per_epoch, "epochs": est.epochs, "epochs_auto": est.epochs_auto,
+            "billed_tokens": est.billed_tokens, "cost_usd": est.cost,
+            "validation": None if val is None else {
+                "file": self.validation_path, "examples": val.examples, "tokens": int(sum(val.totals[self.key])),
+                "billed": False, "distributions": distributions(val, self.key)},
+            "comparison": [{"model": m.name, "over_limit": o, "billed_tokens": e.billed_tokens, "cost_usd": e.cost,
+                            "training_until": m.training_until.isoformat() if m.training_until else None}
+                           for m, o, e in self.table],
+        }
+
+    @staticmethod
+    def _table(dist: dict, indent: str = "") -> list[str]:
+        rows = []
+        for label, key in (("messages/example", "messages"), ("tokens/example", "total_tokens"),
+                           ("trainable/example", "trainable_tokens")):
+            rows.append(f"{indent + label:<20}" + "".join(f"{v:>10,}" for v in dist[key].values()))
+        return rows
+
+    def lines(self) -> list[str]:
+        model, data = self.model, self.data
+        limit = model.example_limit
+        limit_text = f"limit {limit:,} tokens per example" if limit else "no known per-example limit"
+        out = [f"{data.examples:,} examples ({', '.join(f'{n:,} {k}' for k, n in data.formats.items())}) · "
+               f"{model.name} on {self.target} ({model.encoding}, {limit_text})", "",
+               f"{'':<20}" + "".join(f"{name:>10}" for name, _ in QUANTILES)]
+        out += self._table(distributions(data, self.key))
+        out += ["", "Tokens per example"]
+        bars = histogram(list(self.totals))
+        peak = max((c for _, _, c in bars), default=1) or 1
+        out += [f"{a:>9,} – {b:<9,} {'█' * max(1 if c else 0, round(40 * c / peak)):<40} {c:,}" for a, b, c in bars]
+        if data.estimated:
+            out.append(f"({data.estimated:,} examples hold tools, tool calls or remote images: their counts are "
+                       "estimates)")
+        out += ["", f"Over the limit (truncated from the end, billed at the limit): {self.over:,}", self.estimate.line()]
+        if self.validation is not None:
+            val = self.validation
+            out.append(f"Validation {self.validation_path}: {val.examples:,} examples, "
+                       f"{int(sum(val.totals[self.key])):,} tokens; validation tokens are not billed.")
+            out += self._table(distributions(val, self.key), "  ")
+            out.append(f"  over the limit: {over_limit(model, val.totals[self.key]):,}")
+        if self.table:
+            out += ["", f"{self.method} on {self.target}:",
+                    f"  {'model':<26} {'over limit':>10} {'billed tokens':>15} {'cost':>12}  training until"]
+            for m, o, e in self.table:
+                cost = "unknown" if e.cost is None else f"${e.cost:,.2f}"
+                until = m.training_until.isoformat() if m.training_until else "-"
+                out.append(f"  {m.name:<26} {o:>10,} {e.billed_tokens:>15,} {cost:>12}  {until}")
+        return out

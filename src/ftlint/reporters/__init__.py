@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, TextIO
 
+from ..diagnostics import Severity
+
 if TYPE_CHECKING:
     from ..engine import Report
 
@@ -35,8 +37,6 @@ def plural(n: int, word: str) -> str:
 
 
 def summary_line(report: "Report") -> str:
-    from ..diagnostics import Severity
-
     e, w, i = (report.count(s) for s in (Severity.ERROR, Severity.WARNING, Severity.INFO))
     files = plural(len(report.files), "file")
     examples = plural(report.examples, "example")

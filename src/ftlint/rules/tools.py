@@ -17,15 +17,6 @@ JSON_TYPES = {"string": (str,), "integer": (int,), "number": (int, float), "bool
               "array": (list,), "object": (dict,), "null": (type(None),)}
 
 
-CALL_KEYS = frozenset({"tool_calls", "function_call"})
-
-
-def uses_tools(ex) -> bool:
-    """Whether the example declares or calls any tool or function (the common case is not)."""
-    _, holder = ex.tools_container
-    return "tools" in holder or "functions" in holder or not CALL_KEYS.isdisjoint(ex.message_keys)
-
-
 class _Block:
     """What a tools/functions block declares. Blocks repeat on every line of a dataset, so each
     distinct block is analysed once per run and shared (keyed by its serialised form)."""
