@@ -10,7 +10,7 @@ import datetime
 import os
 import sys
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
@@ -293,46 +293,63 @@ def _run_in_worker(chunk: Chunk) -> ChunkResult:
 
 
 def _plan_chunks(paths: list[tuple[str, str]], linter: Linter, jobs: int, chunk_bytes: int,
-                 stdin_name: str = "<stdin>") -> list[Chunk]:
-    """Whole files, and large files in newline-aligned byte ranges when several jobs run."""
-    chunks: list[Chunk] = []
+                 stdin_name: str = "<stdin>") -> Iterator[Chunk]:
+    """Whole files, and large files in newline-aligned byte ranges when several jobs run.
+
+    Lazy: a part is yielded as soon as its byte range is known, and the lines of a part are
+    counted (for the next part's first line number) only after that, so workers start on the
+    first parts while the rest of a large file is still being planned."""
     split = jobs > 1 and linter.splittable()
+    index = 0
     for file_index, (path, role) in enumerate(paths):
         display = stdin_name if path == STDIN else path
-        if path == STDIN or not split:
-            chunks.append(Chunk(len(chunks), path, display, role, file_index))
+        size = _size(path) if split and path != STDIN else None
+        if size is None or size < 2 * chunk_bytes:
+            yield Chunk(index, path, display, role, file_index)
+            index += 1
             continue
         try:
-            size = os.path.getsize(path)
-        except OSError:
-            chunks.append(Chunk(len(chunks), path, display, role, file_index))
+            fh = open(path, "rb")
+        except OSError:  # reading it will fail again, and be reported, in run_chunk
+            yield Chunk(index, path, display, role, file_index)
+            index += 1
             continue
-        if size < 2 * chunk_bytes:
-            chunks.append(Chunk(len(chunks), path, display, role, file_index))
-            continue
-        bounds = [0]
-        line = 1
-        starts = [1]
-        with open(path, "rb") as fh:
-            pos = 0
+        with fh:
+            pos, line = 0, 1
             while True:
-                target = bounds[-1] + chunk_bytes
-                if target >= size:
+                end = None
+                if pos + chunk_bytes < size:
+                    fh.seek(pos + chunk_bytes)
+                    end = pos + chunk_bytes + len(fh.readline())  # to the end of the line it fell in
+                    if end >= size:
+                        end = None
+                yield Chunk(index, path, display, role, file_index, pos, end, line)
+                index += 1
+                if end is None:
                     break
-                block = fh.read(target - pos)
-                line += block.count(b"\n")
-                pos = target
-                rest = fh.readline()  # to the end of the line the boundary fell in
-                pos += len(rest)
-                line += rest.count(b"\n")
-                if pos >= size:
-                    break
-                bounds.append(pos)
-                starts.append(line)
-        bounds.append(None)
-        for i in range(len(starts)):
-            chunks.append(Chunk(len(chunks), path, display, role, file_index, bounds[i], bounds[i + 1], starts[i]))
-    return chunks
+                fh.seek(pos)
+                line += _count_newlines(fh, end - pos)
+                pos = end
+
+
+def _size(path: str) -> int | None:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return None
+
+
+def _count_newlines(fh: BinaryIO, n: int) -> int:
+    count = 0
+    buf = bytearray(min(n, 1 << 20))
+    view = memoryview(buf)
+    while n > 0:
+        got = fh.readinto(view[:min(n, len(buf))])
+        if not got:
+            break
+        count += buf.count(b"\n", 0, got)
+        n -= got
+    return count
 
 
 def _merge_rule_errors(errors: list[ToolError], counts: dict[str, int]) -> list[ToolError]:
@@ -396,8 +413,9 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
     linter.has_validation = any(role == "validation" for _, role in inputs)
     chunk_bytes = chunk_bytes or int(os.environ.get("FTLINT_CHUNK_BYTES", DEFAULT_CHUNK_BYTES))
     chunks = _plan_chunks(inputs, linter, jobs, chunk_bytes, stdin_name)
+    sizes = [_size(p) or 0 for p, _ in inputs if p != STDIN]
     if progress is not None:
-        progress.start(sum(os.path.getsize(c.path) for c in chunks if c.path != STDIN and c.first))
+        progress.start(sum(sizes))
 
     def local(c: Chunk) -> ChunkResult | None:
         try:
@@ -408,8 +426,10 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
 
     def results():
         """(result, from a worker process) for every chunk, in input order, as they finish."""
-        parallel = [c for c in chunks if c.path != STDIN]
-        if not (jobs > 1 and len(parallel) > 1 and _can_fork()):
+        # Several processes pay off with more than one file, or one file big enough to be cut.
+        split = linter.splittable()
+        parts = sum(size // chunk_bytes if split and size >= 2 * chunk_bytes else 1 for size in sizes)
+        if not (jobs > 1 and parts > 1 and _can_fork()):
             yield from ((local(c), False) for c in chunks)
             return
         import concurrent.futures
@@ -417,11 +437,20 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
 
         global _WORKER
         _WORKER = linter
+        planned: list[Chunk] = []
+
+        def to_workers():
+            for c in chunks:
+                planned.append(c)
+                if c.path != STDIN:
+                    yield c
+
         try:
-            with concurrent.futures.ProcessPoolExecutor(min(jobs, len(parallel)),
+            with concurrent.futures.ProcessPoolExecutor(min(jobs, parts),
                                                         mp_context=multiprocessing.get_context("fork")) as pool:
-                remote = pool.map(_run_in_worker, parallel)
-                for c in chunks:
+                # map() submits each part as planning yields it, so workers start at once.
+                remote = pool.map(_run_in_worker, to_workers())
+                for c in planned:
                     yield (local(c), False) if c.path == STDIN else (next(remote), True)
         finally:
             _WORKER = None

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from itertools import chain, repeat
 from typing import Any
 
+import orjson
+
 SFT_TOP_KEYS = frozenset({"messages", "tools", "parallel_tool_calls", "functions"})
 DPO_TOP_KEYS = frozenset({"input", "preferred_output", "non_preferred_output"})
 DPO_LEGACY_OUTPUT_KEYS = frozenset({"preferred_completion", "non_preferred_completion"})
@@ -300,6 +302,20 @@ class Example:
                     for i, m in enumerate(messages) if type(m) is dict]
 
         return self._memo("iter_messages", compute)
+
+    @property
+    def canonical(self) -> bytes | None:
+        """The example as canonical JSON (sorted keys, no insignificant whitespace), or None when
+        it holds what orjson cannot write (integers beyond 64 bits, which Python's parser accepts).
+        Duplicate detection hashes it; the duplicate-key rule counts its colons."""
+
+        def compute() -> bytes | None:
+            try:
+                return orjson.dumps(self.data, option=orjson.OPT_SORT_KEYS)
+            except TypeError:
+                return None
+
+        return self._memo("canonical", compute)
 
     @property
     def tokens(self):

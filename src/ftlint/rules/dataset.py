@@ -12,7 +12,6 @@ import zlib
 import re
 from array import array
 from collections import Counter
-from itertools import groupby
 
 import orjson
 
@@ -33,6 +32,7 @@ def loc(ex) -> int:
 # collision between two of a million examples has a chance of about 3 in 10^8.
 MASK64 = (1 << 64) - 1
 NO_CUT = 1 << 33  # above every crc32
+_STR_ONLY = frozenset({str})
 
 
 def digest(value) -> int:
@@ -44,12 +44,26 @@ def digest(value) -> int:
     return hash(data) & MASK64
 
 
-def text_digest(text: str | bytes) -> int:
-    return hash(text.encode() if isinstance(text, str) else text) & MASK64
+_PLAIN_MESSAGE = frozenset({"role", "content"})
 
 
 def example_digest(ex) -> int:
-    return ex._memo("canonical_digest", lambda: digest(ex.data))
+    """Digest of the example in canonical form. Plain chats (only ``messages``, each exactly a
+    string role and content) hash their strings directly: equal canonical JSON means equal pairs
+    and the reverse, and the strings' hashes are cached in them once the token memo has seen them."""
+
+    def compute() -> int:
+        data = ex.data
+        if len(data) == 1 and ex.kind == "sft" and ex.messages_are_objects and ex.message_keys == _PLAIN_MESSAGE \
+                and ex.content_types == _STR_ONLY:
+            messages = data.get("messages")
+            roles = ex.roles
+            if type(messages) is list and set(map(len, messages)) == {2} and set(map(type, roles)) == {str}:
+                return hash((roles, tuple(ex.contents))) & MASK64
+        canonical = ex.canonical
+        return hash(canonical) & MASK64 if canonical is not None else digest(data)
+
+    return ex._memo("canonical_digest", compute)
 
 
 def trained_parts(ex):
@@ -196,11 +210,17 @@ class _Keyed(_Paths):
     def groups(self, column: int = 0):
         """Indexes of examples sharing a key, in input order, for every key seen more than once."""
         keys = self.keys[column]
-        order = sorted(range(len(keys)), key=keys.__getitem__)
-        for _, members in groupby(order, key=keys.__getitem__):
-            members = list(members)
-            if len(members) > 1:
-                yield sorted(members, key=self.locs.__getitem__)
+        # Counting at C speed and visiting only the repeated keys is several times faster than
+        # sorting every index by its key: repeats are the rare case.
+        counts = Counter(keys)
+        if len(counts) == len(keys):
+            return
+        repeated = {k for k, n in counts.items() if n > 1}
+        groups: dict[int, list[int]] = {}
+        for i in [i for i, k in enumerate(keys) if k in repeated]:
+            groups.setdefault(keys[i], []).append(i)
+        for members in groups.values():
+            yield sorted(members, key=self.locs.__getitem__)
 
 
 class _KeyedRule(DatasetRule):
@@ -237,9 +257,15 @@ class ExactDuplicate(_KeyedRule):
         return out
 
 
-# ASCII punctuation and control characters become spaces; bytes.translate runs at memory speed.
+# ASCII punctuation and control characters become spaces and ASCII capitals small letters, in
+# one bytes.translate at memory speed; only non-ASCII text pays for str.casefold.
 _ASCII_PUNCT = bytes(c for c in range(128) if not chr(c).isalnum())
-PUNCT_TABLE = bytes.maketrans(_ASCII_PUNCT, b" " * len(_ASCII_PUNCT))
+_NORMALIZE = bytearray(range(256))
+for _c in _ASCII_PUNCT:
+    _NORMALIZE[_c] = 0x20
+for _c in range(0x41, 0x5B):
+    _NORMALIZE[_c] = _c + 0x20
+NORMALIZE_TABLE = bytes(_NORMALIZE)
 
 
 def normalized_words(ex) -> list[bytes]:
@@ -248,9 +274,12 @@ def normalized_words(ex) -> list[bytes]:
     punctuation stays part of its word (a difference there changes one segment only)."""
     parts = []
     for m in ex.flat_messages:
-        if m.get("role") in ("user", "assistant"):
-            parts.append(answer_text(m))
-    return " ".join(parts).casefold().encode().translate(PUNCT_TABLE).split()
+        role = m.get("role")
+        if role == "user" or role == "assistant":
+            content = m.get("content")
+            parts.append(content if type(content) is str else answer_text(m))
+    text = " ".join(parts)
+    return (text if text.isascii() else text.casefold()).encode().translate(NORMALIZE_TABLE).split()
 
 
 class NearDuplicate(_KeyedRule):
@@ -352,8 +381,12 @@ class ConflictingAnswers(_KeyedRule):
         if parts is None:
             return
         answer = parts[1]
-        state.add(ex, prompt_digest(ex), digest([answer.get("content"), answer.get("tool_calls"),
-                                                 answer.get("function_call")]))
+        content = answer.get("content")
+        if type(content) is str and answer.get("tool_calls") is None and answer.get("function_call") is None:
+            said = hash(content) & MASK64  # the common answer, its hash already cached by the token memo
+        else:
+            said = digest([content, answer.get("tool_calls"), answer.get("function_call")])
+        state.add(ex, prompt_digest(ex), said)
 
 
     def finish(self, state):
@@ -650,7 +683,8 @@ class SystemPromptInconsistent(DatasetRule):
                 state.first_with = loc(ex)
             if len(state.prompts) <= 4 * self.opts["max-distinct"]:
                 content = ex.messages[0].get("content")
-                state.prompts[text_digest(content) if isinstance(content, str) else digest(content)] += 1
+                # a str's hash is computed once per string and cached in it (the token memo did already)
+                state.prompts[hash(content) & MASK64 if isinstance(content, str) else digest(content)] += 1
         else:
             state.without += 1
             if not state.first_without:

@@ -6,7 +6,6 @@ import json
 import re
 from array import array
 
-import orjson
 
 from ..diagnostics import Finding, Severity
 from ..example import FORMAT_TITLES, METHOD_FORMAT, SFT_TOP_KEYS
@@ -149,11 +148,9 @@ class DuplicateKey(Rule):
             if keys == 1 + sum(map(len, messages)):
                 return None
         else:
-            try:
-                if raw.count(b":") == orjson.dumps(ex.data).count(b":"):
-                    return None
-            except TypeError:  # integers beyond 64 bits, which Python's parser accepted
-                pass
+            canonical = ex.canonical  # shared with the duplicate rules; None beyond 64-bit integers
+            if canonical is not None and raw.count(b":") == canonical.count(b":"):
+                return None
         try:
             tree = json.loads(raw, object_pairs_hook=_Pairs)
         except (ValueError, RecursionError):
