@@ -52,6 +52,23 @@ def test_near_duplicate_precision_and_recall_on_the_labelled_set():
     assert recall >= 0.86
 
 
+def test_a_shared_first_turn_with_another_answer_is_not_a_near_duplicate():
+    user = {"role": "user", "content": "Summarise the delivery policy for parcels sent abroad in two sentences."}
+    first = {"messages": [user, {"role": "assistant", "content": "Parcels abroad ship in five days."}]}
+    longer = {"messages": [user, {"role": "assistant", "content": "International parcels leave the warehouse "
+                                  "within five working days and arrive within two weeks, tracked all the way."}]}
+    edited = {"messages": [user, {"role": "assistant", "content": "Parcels abroad ship in six days."}]}
+    report = lint("\n".join(map(line, (first, longer, edited))) + "\n", select=["FT704"])
+    assert [d.line for d in report.diagnostics] == [3]
+    # four words inserted in one place: more than three, so only a looser setting reports it
+    padded = {"messages": [user, {"role": "assistant", "content": longer["messages"][1]["content"].replace(
+        "within two weeks", "within two weeks or a little more")}]}
+    data = "\n".join(map(line, (longer, padded))) + "\n"
+    assert lint(data, select=["FT704"]).diagnostics == []
+    loose = lint(data, select=["FT704"], rules={"FT704": {"max-word-difference": 5}})
+    assert [d.line for d in loose.diagnostics] == [2]
+
+
 def test_parallel_runs_are_identical_to_one_job(generated, tmp_path):
     path, _ = generated
     other = tmp_path / "second.jsonl"

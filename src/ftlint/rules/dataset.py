@@ -289,10 +289,13 @@ class NearDuplicate(_KeyedRule):
     severity = Severity.WARNING
     options = {"min-words": Option(12, "Shortest text (in words) compared segment by segment; shorter texts "
                                        "must match exactly after normalising."),
-               "segments": Option(4, "Segments a text is cut into; all but one must match.")}
+               "segments": Option(4, "Segments a text is cut into; all but one must match."),
+               "max-word-difference": Option(3, "Most words by which the lengths of two texts that differ in "
+                                                 "one segment may differ.")}
 
     def new_state(self):
-        return _Keyed(2 + self.opts["segments"])
+        # normalised text, exact example, one key per left-out segment, word count
+        return _Keyed(3 + self.opts["segments"])
 
     def observe(self, state, ex):
         if ex.ctx.role != "train":
@@ -320,11 +323,12 @@ class NearDuplicate(_KeyedRule):
             keys += [hash((i, *segments[:i], *segments[i + 1:])) & MASK64 for i in range(n)]
         else:
             keys += [exact ^ (i + 1) for i in range(n)]  # unique per example: never groups
+        keys.append(len(words))
         state.add(ex, *keys)
 
-
     def finish(self, state):
-        exact = state.keys[1]
+        exact, lengths, locs = state.keys[1], state.keys[-1], state.locs
+        most = self.opts["max-word-difference"]
         parent = {}
 
         def find(i):
@@ -332,17 +336,26 @@ class NearDuplicate(_KeyedRule):
                 i = parent[i]
             return i
 
-        for column in range(len(state.keys)):
-            if column == 1:
-                continue
+        def union(a, b):
+            a, b = find(a), find(b)
+            if a != b:
+                first, later = sorted((a, b), key=locs.__getitem__)
+                parent[later] = first
+
+        for members in state.groups(0):  # the same text after normalising
+            for m in members[1:]:
+                union(members[0], m)
+        for column in range(2, len(state.keys) - 1):
             for members in state.groups(column):
-                root = find(members[0])
-                for m in members[1:]:
-                    other = find(m)
-                    if other != root:
-                        first, later = sorted((root, other), key=state.locs.__getitem__)
-                        parent[later] = first
-                        root = first
+                # All segments but one are equal; texts whose lengths differ by more than a few
+                # words differ in more than a few words there (a shared first turn, say).
+                earliest: dict[int, int] = {}
+                for m in members:
+                    n = lengths[m]
+                    near = [earliest[k] for k in range(n - most, n + most + 1) if k in earliest]
+                    if near:
+                        union(min(near, key=locs.__getitem__), m)
+                    earliest.setdefault(n, m)
         clusters: dict[int, list[int]] = {}
         for i in parent:
             clusters.setdefault(find(i), []).append(i)
