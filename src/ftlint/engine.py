@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import gc
 import os
 import sys
 from collections import Counter
@@ -445,6 +446,9 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
                 if c.path != STDIN:
                     yield c
 
+        # Objects alive now are shared with the forked workers; frozen, the collector leaves
+        # them alone, so their pages are not copied into every worker.
+        gc.freeze()
         try:
             with concurrent.futures.ProcessPoolExecutor(min(jobs, parts),
                                                         mp_context=multiprocessing.get_context("fork")) as pool:
@@ -454,6 +458,7 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
                     yield (local(c), False) if c.path == STDIN else (next(remote), True)
         finally:
             _WORKER = None
+            gc.unfreeze()
 
     rules = {r.code: r for r in ruleset.rules}
     files: dict[int, list[ChunkResult]] = {}

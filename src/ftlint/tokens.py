@@ -78,11 +78,20 @@ def seed_cache(encoding: str) -> str:
 
 @functools.lru_cache(maxsize=None)
 def get_encoding(name: str):
-    """The tiktoken Encoding ``name``, loaded from ftlint's own vocabulary files."""
+    """A tiktoken Encoding ``name`` of ftlint's own, loaded from ftlint's vocabulary files."""
     seed_cache(name)
     import tiktoken
+    from tiktoken import registry
 
-    return tiktoken.get_encoding(name)
+    if name not in registry.list_encoding_names():  # which also loads tiktoken's constructors
+        raise TokenizerError(f"tiktoken {tiktoken.__version__} has no encoding {name!r}")
+    enc = tiktoken.Encoding(**registry.ENCODING_CONSTRUCTORS[name]())
+    # The Rust core keeps its own copy of the ranks; tiktoken's Python dict of them (~28 MB for
+    # o200k) only serves pickling, which ftlint never does with its private instance. Dropping
+    # it keeps every worker process smaller.
+    if isinstance(getattr(enc, "_mergeable_ranks", None), dict):
+        enc._mergeable_ranks = {}
+    return enc
 
 
 class TokenCounter:
