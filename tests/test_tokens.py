@@ -164,3 +164,19 @@ def test_token_rules_on_a_real_long_example():
     over = [d for d in report.diagnostics if d.code == "FT601"]
     assert [d.line for d in over] == [5]  # "Eat a banana!" x 2000, about 8,000 tokens, limit 4,096
     assert "4,096-token limit" in over[0].message
+
+
+def test_encoding_arguments_are_cached_and_a_damaged_copy_is_rebuilt(tmp_path, monkeypatch):
+    from ftlint.tokens import _constructor_args
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    first = _constructor_args("cl100k_base")
+    (copy,) = (tmp_path / "ftlint" / "encodings").iterdir()
+    with monkeypatch.context() as m:  # read back from the copy: tiktoken is not asked
+        m.setattr("tiktoken.registry.list_encoding_names", lambda: 1 / 0)
+        assert _constructor_args("cl100k_base") == first
+    data = bytearray(copy.read_bytes())
+    data[5000] ^= 0xFF  # damage one byte of the ranks
+    copy.write_bytes(bytes(data))
+    assert _constructor_args("cl100k_base") == first
+    assert copy.read_bytes()[5000] != data[5000]  # rewritten

@@ -15,6 +15,8 @@ import math
 import struct
 from dataclasses import dataclass
 
+import orjson
+
 from .catalog import Model
 from .tokens import TokenCounter
 
@@ -86,6 +88,7 @@ class Accounting:
         self.model = model
         self.count = TokenCounter(model.encoding)
         self.constants = TOOL_CONSTANTS.get(model.tools_family, TOOL_CONSTANTS["gpt-4o"])
+        self._tool_blocks: dict[bytes, int] = {}  # serialised definitions -> their count
 
     # -- pieces ------------------------------------------------------------------------------
 
@@ -114,10 +117,23 @@ class Accounting:
                     total += count(f"{key}:{p.get('type', '')}:{pdesc.removesuffix('.')}")
         return total + func_end if total else 0
 
+    def _tools_cached(self, functions: list) -> int:
+        # The same definitions usually come with every example of a file: count them once.
+        try:
+            key = orjson.dumps(functions)
+        except TypeError:
+            return self.tools(functions)
+        n = self._tool_blocks.get(key)
+        if n is None:
+            if len(self._tool_blocks) >= 1024:
+                self._tool_blocks.clear()
+            n = self._tool_blocks[key] = self.tools(functions)
+        return n
+
     def message(self, m: dict) -> tuple[int, int, bool]:
         """(tokens, images, estimated) for one message."""
         count = self.count
-        if len(m) == 2:  # the common {"role", "content"} message, without the general walk
+        if len(m) == 2 or (len(m) == 3 and "weight" in m):  # the common shapes, without the general walk
             role, content = m.get("role"), m.get("content")
             if type(role) is str and type(content) is str:
                 return PER_MESSAGE + count(role) + count(content), 0, False
@@ -171,7 +187,7 @@ class Accounting:
                 functions.append(t["function"])
         if isinstance(holder.get("functions"), list):
             functions.extend(holder["functions"])
-        prefix = self.tools(functions)
+        prefix = self._tools_cached(functions) if functions else 0
         estimated = bool(functions)
         total, trainable, images, first = prefix, 0, 0, None
         for m in ex.messages:
