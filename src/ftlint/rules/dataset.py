@@ -7,6 +7,7 @@ so files and parts of files are linted in parallel; grouping happens once, in ``
 
 from __future__ import annotations
 
+import heapq
 import json
 import zlib
 import re
@@ -31,7 +32,6 @@ def loc(ex) -> int:
 # are compared only within one run, whose worker processes are forked and share the hash key; a
 # collision between two of a million examples has a chance of about 3 in 10^8.
 MASK64 = (1 << 64) - 1
-NO_CUT = 1 << 33  # above every crc32
 _STR_ONLY = frozenset({str})
 
 
@@ -310,13 +310,14 @@ class NearDuplicate(_KeyedRule):
         if len(words) >= self.opts["min-words"]:
             # Cut where the words with the smallest crcs are, so that inserting or deleting a
             # word moves no cut (unless it is one) and changes one segment only.
-            ranks = crcs.copy()
-            ranks[0] = NO_CUT  # a cut goes between words, never before the first
+            # A cut goes between words, never before the first; equal crcs (a repeated word)
+            # are cut at in the order they occur.
             cuts = []
-            for _ in range(n - 1):  # the n-1 smallest, by C-speed min() and index()
-                at = ranks.index(min(ranks))
+            at = previous = None
+            for value in heapq.nsmallest(n - 1, crcs[1:]):
+                at = crcs.index(value, at + 1 if value == previous else 1)
                 cuts.append(at)
-                ranks[at] = NO_CUT
+                previous = value
             cuts.sort()
             bounds = [0, *cuts, len(words)]
             segments = [hash(tuple(crcs[bounds[i]:bounds[i + 1]])) for i in range(n)]
