@@ -162,3 +162,22 @@ def test_progress_line():
     text = out.getvalue()
     assert "50 of 200 MB (25%)" in text and "s left" in text and text.endswith("\r\x1b[2K")
     assert wanted(True, io.StringIO()) is False  # not a terminal
+
+
+def test_a_tool_defined_another_way_in_the_validation_file(run, tmp_path):
+    def tool_line(city_description: str, n: int) -> str:
+        tools = [{"type": "function", "function": {"name": "get_weather", "description": "Weather for a city",
+                  "parameters": {"type": "object", "properties": {"city": {"type": "string",
+                                                                           "description": city_description}}}}}]
+        return line({"messages": [{"role": "user", "content": f"Weather {n}?"},
+                                  {"role": "assistant", "content": f"Sunny {n}."}], "tools": tools}) + "\n"
+
+    (tmp_path / "train.jsonl").write_text("".join(tool_line("City name", n) for n in range(60)))
+    (tmp_path / "valid.jsonl").write_text(tool_line("City name", 100) + tool_line("City, country", 101))
+    one = json.loads(run("train.jsonl", "--validation", "valid.jsonl", "--format", "json", "-j", "1").output)
+    two = json.loads(run("train.jsonl", "--validation", "valid.jsonl", "--format", "json", "-j", "2").output)
+    found = [d for d in one["diagnostics"] if d["code"] == "FT710"]
+    assert [(d["path"], d["line"]) for d in found] == [("valid.jsonl", 2)]
+    assert "1 example(s) use this definition, 61 the one at train.jsonl:1" in found[0]["message"]
+    assert "differs in parameter 'city'" in found[0]["message"]
+    assert one["diagnostics"] == two["diagnostics"]

@@ -664,78 +664,8 @@ class ValidationLeakage(_KeyedRule):
         return out
 
 
-class _System(_Paths):
-    def __init__(self) -> None:
-        super().__init__()
-        self.with_system = 0
-        self.without = 0
-        self.first_without = 0
-        self.first_with = 0
-        self.prompts: Counter = Counter()
-
-
-class SystemPromptInconsistent(DatasetRule):
-    code = "FT709"
-    name = "system-prompt-inconsistent"
-    summary = "Some examples with a system prompt and some without, or many different ones"
-    severity = Severity.WARNING
-    options = {"max-distinct": Option(10, "Most distinct system prompts before warning."),
-               "min-share": Option(0.05, "Smaller share of examples with (or without) a system prompt that is "
-                                         "still reported as a mix.", float)}
-
-    def new_state(self):
-        return _System()
-
-    def observe(self, state, ex):
-        if ex.ctx.role != "train":
-            return
-        roles = ex.roles
-        state.see(ex)
-        if roles and roles[0] == "system":
-            state.with_system += 1
-            if not state.first_with:
-                state.first_with = loc(ex)
-            if len(state.prompts) <= 4 * self.opts["max-distinct"]:
-                content = ex.messages[0].get("content")
-                # a str's hash is computed once per string and cached in it (the token memo did already)
-                state.prompts[hash(content) & MASK64 if isinstance(content, str) else digest(content)] += 1
-        else:
-            state.without += 1
-            if not state.first_without:
-                state.first_without = loc(ex)
-
-    def merge(self, first, second):
-        first.merge_paths(second)
-        first.with_system += second.with_system
-        first.without += second.without
-        first.first_with = first.first_with or second.first_with
-        first.first_without = first.first_without or second.first_without
-        first.prompts.update(second.prompts)
-        return first
-
-    def finish(self, state):
-        total = state.with_system + state.without
-        if not total:
-            return None
-        out = []
-        minority = min(state.with_system, state.without)
-        if minority and minority / total >= self.opts["min-share"]:
-            path, line = state.where(state.first_without)
-            out.append(Finding("", f"{state.with_system} of {total} examples start with a system prompt and "
-                               f"{state.without} do not; train in the format you will use at inference",
-                               "give every example the system prompt you will send (or none)",
-                               path=path, line=line))
-        if len(state.prompts) > self.opts["max-distinct"]:
-            path, line = state.where(state.first_with)
-            many = "more than " if len(state.prompts) > 4 * self.opts["max-distinct"] else ""
-            out.append(Finding("", f"{many}{len(state.prompts)} different system prompts; if inference uses one "
-                               "prompt, train with that one", "use the inference system prompt in every example",
-                               path=path, line=line))
-        return out
-
-
 RULES = (TooFewExamples, FewExamples, ExactDuplicate, NearDuplicate, ConflictingAnswers, LabelImbalance,
-         RefusalRatio, ValidationLeakage, SystemPromptInconsistent)
+         RefusalRatio, ValidationLeakage)
 
 
 @hookimpl

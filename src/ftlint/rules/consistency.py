@@ -1,0 +1,220 @@
+"""FT709-FT710: the dataset in the format the model will see at inference.
+
+A model is served one system prompt and one set of tool definitions; training data that mixes
+prompts, or defines the same tool in different ways, teaches it a format it will not meet.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import orjson
+
+from ..diagnostics import Finding, Severity
+from ..hookspecs import hookimpl
+from ..rule import DatasetRule, Option
+from .dataset import MASK64, _Paths, digest, loc
+
+
+class _System(_Paths):
+    def __init__(self) -> None:
+        super().__init__()
+        self.with_system = 0
+        self.without = 0
+        self.first_without = 0
+        self.first_with = 0
+        self.prompts: Counter = Counter()
+
+
+class SystemPromptInconsistent(DatasetRule):
+    code = "FT709"
+    name = "system-prompt-inconsistent"
+    summary = "Some examples with a system prompt and some without, or many different ones"
+    severity = Severity.WARNING
+    options = {"max-distinct": Option(10, "Most distinct system prompts before warning."),
+               "min-share": Option(0.05, "Smaller share of examples with (or without) a system prompt that is "
+                                         "still reported as a mix.", float)}
+
+    def new_state(self):
+        return _System()
+
+    def observe(self, state, ex):
+        if ex.ctx.role != "train":
+            return
+        roles = ex.roles
+        state.see(ex)
+        if roles and roles[0] == "system":
+            state.with_system += 1
+            if not state.first_with:
+                state.first_with = loc(ex)
+            if len(state.prompts) <= 4 * self.opts["max-distinct"]:
+                content = ex.messages[0].get("content")
+                # a str's hash is computed once per string and cached in it (the token memo did already)
+                state.prompts[hash(content) & MASK64 if isinstance(content, str) else digest(content)] += 1
+        else:
+            state.without += 1
+            if not state.first_without:
+                state.first_without = loc(ex)
+
+    def merge(self, first, second):
+        first.merge_paths(second)
+        first.with_system += second.with_system
+        first.without += second.without
+        first.first_with = first.first_with or second.first_with
+        first.first_without = first.first_without or second.first_without
+        first.prompts.update(second.prompts)
+        return first
+
+    def finish(self, state):
+        total = state.with_system + state.without
+        if not total:
+            return None
+        out = []
+        minority = min(state.with_system, state.without)
+        if minority and minority / total >= self.opts["min-share"]:
+            path, line = state.where(state.first_without)
+            out.append(Finding("", f"{state.with_system} of {total} examples start with a system prompt and "
+                               f"{state.without} do not; train in the format you will use at inference",
+                               "give every example the system prompt you will send (or none)",
+                               path=path, line=line))
+        if len(state.prompts) > self.opts["max-distinct"]:
+            path, line = state.where(state.first_with)
+            many = "more than " if len(state.prompts) > 4 * self.opts["max-distinct"] else ""
+            out.append(Finding("", f"{many}{len(state.prompts)} different system prompts; if inference uses one "
+                               "prompt, train with that one", "use the inference system prompt in every example",
+                               path=path, line=line))
+        return out
+
+
+class _Variant:
+    __slots__ = ("definition", "count", "first")
+
+    def __init__(self, definition: dict, count: int, first: int) -> None:
+        self.definition = definition
+        self.count = count
+        self.first = first
+
+
+class _Definitions(_Paths):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tools: dict[str, dict[int, _Variant]] = {}  # name -> canonical digest -> variant
+
+
+# Each distinct tools block is taken apart once per process: blocks repeat on every line.
+_BLOCKS: dict[bytes, tuple] = {}
+_MAX_BLOCKS = 256
+_MAX_TOOLS = 256  # names followed; beyond that a file defines tools per example, not one set
+_MAX_VARIANTS = 32  # definitions kept per name
+
+
+def _definitions(ex) -> tuple:
+    """(name, canonical digest, definition) for every named function the example declares."""
+    _, holder = ex.tools_container
+    tools, functions = holder.get("tools"), holder.get("functions")
+    try:
+        key = orjson.dumps([tools, functions])
+    except TypeError:  # integers beyond 64 bits: FT4xx report the block; nothing to compare here
+        return ()
+    found = _BLOCKS.get(key)
+    if found is None:
+        defs = [t.get("function") for t in tools if isinstance(t, dict)] if isinstance(tools, list) else []
+        defs += functions if isinstance(functions, list) else []
+        found = tuple((d["name"], digest(d), d) for d in defs if isinstance(d, dict) and isinstance(d.get("name"), str))
+        if len(_BLOCKS) >= _MAX_BLOCKS:
+            _BLOCKS.clear()
+        _BLOCKS[key] = found
+    return found
+
+
+def _differences(a: dict, b: dict) -> list[str]:
+    """Where two definitions of a tool differ: top-level keys, and parameter properties by name."""
+    out = []
+    for key in sorted(set(a) | set(b), key=str):
+        if a.get(key) == b.get(key):
+            continue
+        pa, pb = a.get(key), b.get(key)
+        if key == "parameters" and isinstance(pa, dict) and isinstance(pb, dict):
+            props_a, props_b = pa.get("properties"), pb.get("properties")
+            if isinstance(props_a, dict) and isinstance(props_b, dict):
+                names = sorted(n for n in set(props_a) | set(props_b) if props_a.get(n) != props_b.get(n))
+                out += [f"parameter {n!r}" for n in names]
+                if {k: v for k, v in pa.items() if k != "properties"} != {k: v for k, v in pb.items()
+                                                                          if k != "properties"}:
+                    out.append("parameters (besides the properties)")
+                continue
+        out.append(key)
+    return out
+
+
+class ToolDefinitionsInconsistent(DatasetRule):
+    code = "FT710"
+    name = "tool-definitions-inconsistent"
+    summary = "The same tool defined in different ways in different examples"
+    severity = Severity.WARNING
+    when = frozenset({"tools", "functions"})
+
+    def new_state(self):
+        return _Definitions()
+
+    def observe(self, state, ex):
+        tools = state.tools
+        for name, key, definition in _definitions(ex):
+            variants = tools.get(name)
+            if variants is None:
+                if len(tools) >= _MAX_TOOLS:
+                    continue
+                variants = tools[name] = {}
+            variant = variants.get(key)
+            if variant is not None:
+                variant.count += 1
+            elif len(variants) < _MAX_VARIANTS:
+                state.see(ex)
+                variants[key] = _Variant(definition, 1, loc(ex))
+
+    def merge(self, first, second):
+        first.merge_paths(second)
+        for name, theirs in second.tools.items():
+            mine = first.tools.get(name)
+            if mine is None:
+                if len(first.tools) < _MAX_TOOLS:
+                    first.tools[name] = theirs
+                continue
+            for key, variant in theirs.items():
+                if key in mine:
+                    mine[key].count += variant.count
+                    mine[key].first = min(mine[key].first, variant.first)
+                elif len(mine) < _MAX_VARIANTS:
+                    mine[key] = variant
+        return first
+
+    def finish(self, state):
+        out = []
+        for name, variants in state.tools.items():
+            if len(variants) < 2:
+                continue
+            ordered = sorted(variants.values(), key=lambda v: v.first)
+            main = max(ordered, key=lambda v: v.count)  # the most used; the earliest of equals
+            main_path, main_line = state.where(main.first)
+            for variant in ordered:
+                if variant is main:
+                    continue
+                path, line = state.where(variant.first)
+                at = f"line {main_line}" if path == main_path else f"{main_path}:{main_line}"
+                parts = _differences(main.definition, variant.definition)
+                out.append(Finding(
+                    "", f"tool {name!r} is defined {len(variants)} ways in the data: {variant.count} example(s) "
+                    f"use this definition, {main.count} the one at {at}; it differs in "
+                    f"{', '.join(parts[:4]) or 'number formatting'}{' and more' if len(parts) > 4 else ''}",
+                    f"give every example the definition of {name!r} you will send at inference",
+                    path=path, line=line))
+        return out
+
+
+RULES = (SystemPromptInconsistent, ToolDefinitionsInconsistent)
+
+
+@hookimpl
+def register_rules(register):
+    for rule in RULES:
+        register(rule)
