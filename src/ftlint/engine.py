@@ -231,6 +231,9 @@ class Linter:
         for rule, state in dataset:
             for kind in rule.formats:
                 observers.setdefault(kind, []).append((rule, None, state))
+        # What the per-example loop needs, looked up once: (observe, gate or None, rule, severity, state)
+        observing = {kind: [(rule.observe, rule.when or None, rule, sev, state) for rule, sev, state in group]
+                     for kind, group in observers.items()}
         emit = self._emit
         nothing: tuple = ((), ())
         accounting = self.accounting
@@ -261,11 +264,11 @@ class Linter:
             if accounting is not None and (kind == "sft" or kind == "dpo"):
                 billable += cost_billable(self.model, ex.tokens.total)
                 counted += 1
-            for rule, sev, state in observers.get(kind, ()):
-                if rule.when and rule.when.isdisjoint(ex.features):
+            for observe, gate, rule, sev, state in observing.get(kind, ()):
+                if gate is not None and gate.isdisjoint(ex.features):
                     continue
                 try:
-                    found = rule.observe(state, ex)
+                    found = observe(state, ex)
                     if found:
                         emit(out, found, rule, sev, display, ex.line)
                 except Exception as exc:

