@@ -69,3 +69,19 @@ def pairs(seed: int = 7, n: int = 200) -> list[tuple[dict, dict, bool]]:
             other["messages"][0] = dict(base["messages"][0])
         out.append((base, other, False))
     return out
+
+
+def templated(seed: int = 5, n: int = 3000) -> list[dict]:
+    """A classification dataset: two instruction templates of 13 and 15 words, each followed by a
+    different input of 10 to 30 words, and a one-word label. No two are near duplicates; all share
+    a template with half the others."""
+    r = random.Random(seed)
+    vocabulary = [w + s for w in WORDS for s in ("", "s", "ed", "ing", "er")]
+    templates = ["Classify the sentiment of the following customer review as positive or negative. Review: {}",
+                 "Read the support ticket below and answer with the team that should handle it. Ticket: {}"]
+    out = []
+    for i in range(n):
+        words = [r.choice(vocabulary) if r.random() < 0.7 else r.choice(GLUE) for _ in range(r.randint(10, 30))]
+        out.append({"messages": [{"role": "user", "content": templates[i % 2].format(" ".join(words))},
+                                 {"role": "assistant", "content": r.choice(["positive", "negative", "billing"])}]})
+    return out

@@ -181,3 +181,13 @@ def test_a_tool_defined_another_way_in_the_validation_file(run, tmp_path):
     assert "1 example(s) use this definition, 61 the one at train.jsonl:1" in found[0]["message"]
     assert "differs in parameter 'city'" in found[0]["message"]
     assert one["diagnostics"] == two["diagnostics"]
+
+
+def test_templated_data_false_reports_stay_within_the_pages_figures():
+    from neardup_set import templated
+
+    data = "\n".join(map(line, templated())) + "\n"
+    found = {seg: sum(d.code == "FT704" for d in lint(data, select=["FT704"],
+                                                     rules={"FT704": {"segments": seg}}).diagnostics)
+             for seg in (4, 6, 8)}
+    assert found == {4: 84, 6: 36, 8: 5}  # the figures rules/FT704.md gives
