@@ -82,7 +82,8 @@ def get_encoding(name: str):
     """A tiktoken Encoding ``name`` of ftlint's own, loaded from ftlint's vocabulary files."""
     import tiktoken
 
-    seed_cache(name)
+    if name not in VOCABULARIES:
+        raise TokenizerError(f"no vocabulary ships for encoding {name!r}; known: {', '.join(VOCABULARIES)}")
     enc = tiktoken.Encoding(**_constructor_args(name))
     # The Rust core keeps its own copy of the ranks; tiktoken's Python dict of them (~28 MB for
     # o200k) only serves pickling, which ftlint never does with its private instance. Dropping
@@ -94,8 +95,9 @@ def get_encoding(name: str):
 
 def _constructor_args(name: str) -> dict:
     """tiktoken's arguments for building encoding ``name``. Building them means decoding 200,000
-    base64 lines (0.25 s); a checksummed marshal copy in ftlint's own cache folder (never in a
-    user's tiktoken cache) loads in 0.05 s, a good part of a small lint's start-up time."""
+    base64 lines (0.25 s) after unpacking and checking the shipped vocabulary; a checksummed
+    marshal copy in ftlint's own cache folder (never in a user's tiktoken cache) loads in 0.05 s,
+    a good part of a small lint's start-up time."""
     import tiktoken
     from tiktoken import registry
 
@@ -112,6 +114,7 @@ def _constructor_args(name: str) -> dict:
                 return args
     except (OSError, ValueError, EOFError, TypeError):
         pass  # missing or damaged: build the arguments and write the copy again
+    seed_cache(name)  # tiktoken's constructor reads the vocabulary from its cache
     if name not in registry.list_encoding_names():  # which also loads tiktoken's constructors
         raise TokenizerError(f"tiktoken {tiktoken.__version__} has no encoding {name!r}")
     args = registry.ENCODING_CONSTRUCTORS[name]()
