@@ -54,6 +54,8 @@ def test_bad_config_files(tmp_path, monkeypatch, text, message):
     ('target = "bedrock"\n', "unknown target 'bedrock'; known targets: azure-openai, openai"),
     ('[per-file-ignores]\n"*.jsonl" = ["FT77"]\n', "'per-file-ignores.*.jsonl' names no known rule"),
     ('plugins = ["missing_plugin.py"]\n', "failed to load"),
+    ('[rules.FT704]\nsegments = 20\n', "rules.FT704 (near-duplicate): min-words must be at least segments"),
+    ('[rules.refusal-ratio]\npatterns = ["(unclosed"]\n', "rules.FT707 (refusal-ratio): invalid refusal pattern"),
 ])
 def test_bad_settings_exit_two_naming_the_key(run, tmp_path, text, message):
     write(tmp_path, "ftlint.toml", text)

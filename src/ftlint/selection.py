@@ -77,12 +77,14 @@ def build_ruleset(config: Config, registry: Registry) -> RuleSet:
     layers += [(f"target {target.name}", sel, opts, False) for sel, opts in target.rules.items()]
     layers += [(where, sel, opts, False) for sel, opts in config.rules.items()]
     options: dict[str, dict[str, Any]] = {}
+    sources: dict[str, list[str]] = {}  # rule code -> where its options came from
     for source, sel, opts, extend in layers:
         cls = registry.rule_by_selector(sel)
         if cls is None:
             check_selectors([sel], f"rules.{sel}", registry, source)
             raise ConfigError(f"{source}: 'rules.{sel}' must name one rule by code or name, not a prefix")
         merged = options.setdefault(cls.code, {})
+        sources.setdefault(cls.code, []).append(source)
         for key, value in opts.items():
             if key not in cls.options:
                 known = ", ".join(cls.options) or "none"
@@ -108,6 +110,10 @@ def build_ruleset(config: Config, registry: Registry) -> RuleSet:
         try:
             rule = cls(**options.get(code, {}))
         except Exception as exc:
+            if isinstance(exc, ValueError) and code in options:
+                # options each valid alone but not together (the rule's configure() says why)
+                raise ConfigError(f"{' and '.join(dict.fromkeys(sources[code]))}: rules.{code} ({cls.name}): "
+                                  f"{exc}") from None
             ruleset.errors.append(ToolError("rule", f"failed to initialise: {type(exc).__name__}: {exc}",
                                             plugin=cls.plugin, rule=code))
             continue

@@ -7,7 +7,7 @@ so files and parts of files are linted in parallel; grouping happens once, in ``
 
 from __future__ import annotations
 
-import heapq
+from heapq import heapify, heappop
 import json
 import zlib
 import re
@@ -301,6 +301,14 @@ class NearDuplicate(_KeyedRule):
                "max-word-difference": Option(3, "Most words by which the lengths of two texts that differ in "
                                                  "one segment may differ.")}
 
+    def configure(self):
+        if self.opts["segments"] < 2:
+            raise ValueError("segments must be at least 2")
+        if self.opts["min-words"] < self.opts["segments"]:
+            raise ValueError("min-words must be at least segments: every segment holds a word")
+        if self.opts["max-word-difference"] < 0:
+            raise ValueError("max-word-difference cannot be negative")
+
     def new_state(self):
         # normalised text, exact example, one key per left-out segment, word count
         return _Keyed(3 + self.opts["segments"])
@@ -319,10 +327,13 @@ class NearDuplicate(_KeyedRule):
             # Cut where the words with the smallest crcs are, so that inserting or deleting a
             # word moves no cut (unless it is one) and changes one segment only.
             # A cut goes between words, never before the first; equal crcs (a repeated word)
-            # are cut at in the order they occur.
+            # are cut at in the order they occur. heapify and heappop run in C.
+            rest = crcs[1:]
+            heapify(rest)
             cuts = []
             at = previous = None
-            for value in heapq.nsmallest(n - 1, crcs[1:]):
+            for _ in range(n - 1):
+                value = heappop(rest)
                 at = crcs.index(value, at + 1 if value == previous else 1)
                 cuts.append(at)
                 previous = value
