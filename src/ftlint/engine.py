@@ -109,10 +109,6 @@ class Chunk:
     end: int | None = None  # None: to the end of the file
     first_line: int = 1
 
-    @property
-    def first(self) -> bool:
-        return self.start == 0
-
 
 @dataclass
 class ChunkResult:

@@ -7,12 +7,12 @@ so files and parts of files are linted in parallel; grouping happens once, in ``
 
 from __future__ import annotations
 
-from heapq import heapify, heappop
 import json
-import zlib
 import re
+import zlib
 from array import array
 from collections import Counter
+from heapq import heapify, heappop
 
 import orjson
 
