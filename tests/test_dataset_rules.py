@@ -191,3 +191,17 @@ def test_templated_data_false_reports_stay_within_the_pages_figures():
                                                      rules={"FT704": {"segments": seg}}).diagnostics)
              for seg in (4, 6, 8)}
     assert found == {4: 84, 6: 36, 8: 5}  # the figures rules/FT704.md gives
+
+
+def test_the_same_prompt_with_other_weights_on_earlier_turns_is_the_same_prompt(run, tmp_path):
+    def example(weight, answer):
+        first = {"role": "assistant", "content": "Which order?"}
+        if weight is not None:
+            first["weight"] = weight
+        return line({"messages": [{"role": "user", "content": "Where is my parcel?"}, first,
+                                  {"role": "user", "content": "Order 1234."},
+                                  {"role": "assistant", "content": answer}]}) + "\n"
+
+    (tmp_path / "train.jsonl").write_text(good_lines(50) + example(0, "It ships today.") + example(None, "It is lost."))
+    found = [d for d in json.loads(run("train.jsonl", "--format", "json").output)["diagnostics"] if d["code"] == "FT705"]
+    assert [d["line"] for d in found] == [52]

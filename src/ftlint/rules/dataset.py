@@ -71,7 +71,8 @@ def trained_parts(ex):
 
 
 def prompt_digest(ex) -> int:
-    """Digest of the prompt (the messages before the trained answer) and the tools."""
+    """Digest of the prompt (the messages before the trained answer) and the tools. Weights are
+    left out: they decide what is trained, not what the model reads before it answers."""
 
     def compute() -> int:
         parts = trained_parts(ex)
@@ -85,13 +86,15 @@ def prompt_digest(ex) -> int:
             # strings cache their hashes (the token memo has seen them)
             flat = []
             for m in prompt:
-                if type(m) is not dict or len(m) != 2 or type(m.get("content")) is not str or "role" not in m:
+                if type(m) is not dict or type(m.get("content")) is not str or "role" not in m or \
+                        len(m) != (3 if "weight" in m else 2):
                     break
                 flat.append(m["role"])
                 flat.append(m["content"])
             else:
                 return hash(tuple(flat)) & MASK64
-        return digest([prompt, tools])
+        return digest([[{k: v for k, v in m.items() if k != "weight"} if type(m) is dict else m for m in prompt],
+                       tools])
 
     return ex._memo("prompt_digest", compute)
 
