@@ -93,8 +93,9 @@ def prompt_digest(ex) -> int:
                 flat.append(m["content"])
             else:
                 return hash(tuple(flat)) & MASK64
-        return digest([[{k: v for k, v in m.items() if k != "weight"} if type(m) is dict else m for m in prompt],
-                       tools])
+        if any(type(m) is dict and "weight" in m for m in prompt):
+            prompt = [{k: v for k, v in m.items() if k != "weight"} if type(m) is dict else m for m in prompt]
+        return digest([prompt, tools])
 
     return ex._memo("prompt_digest", compute)
 
