@@ -17,6 +17,7 @@ import resource
 import shlex
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -74,16 +75,23 @@ def host_check() -> float:
     return (time.perf_counter() - start) * 1000
 
 
-def measure(path: Path, extra: list[str]) -> dict:
+def measure(path: Path, extra: list[str], source: Path | None = None) -> dict:
+    """One fresh ftlint process; ``source`` runs another checkout's ``src`` instead of this one."""
     cmd = [sys.executable, "-m", "ftlint", "check", str(path), "--isolated", "--format", "json",
            "--output-file", os.devnull, "--no-progress", *extra]
     env = dict(os.environ)
-    if not ALL_PLUGINS:
-        # Measure ftlint itself: third-party rules installed in this environment are not ours.
-        from importlib.metadata import entry_points
+    from importlib.metadata import entry_points
 
-        others = [ep.name for ep in entry_points(group="ftlint") if ep.dist is None or ep.dist.name != "ftlint"]
-        env["FTLINT_DISABLE_PLUGINS"] = ",".join(others)
+    disabled = []
+    for ep in entry_points(group="ftlint"):
+        ours = ep.dist is not None and ep.dist.name == "ftlint"
+        if not ours and not ALL_PLUGINS:
+            disabled.append(ep.name)  # measure ftlint itself, not third-party rules installed here
+        elif ours and source is not None and not _module_file(source, ep.value):
+            disabled.append(ep.name)  # a built-in plugin the other checkout does not have yet
+    env["FTLINT_DISABLE_PLUGINS"] = ",".join(disabled)
+    if source is not None:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(source), env.get("PYTHONPATH")]))
     check = host_check()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
@@ -102,6 +110,34 @@ def measure(path: Path, extra: list[str]) -> dict:
             "host_check_ms": (check + host_check()) / 2}
 
 
+def _module_file(src: Path, module: str) -> bool:
+    base = src.joinpath(*module.split(":")[0].split("."))
+    return base.with_suffix(".py").exists() or (base / "__init__.py").exists()
+
+
+def compare(path: Path, extra: list[str], rev: str, rounds: int) -> int:
+    """Run this checkout and ``rev`` alternately, so both meet the same host conditions."""
+    root = HERE.parent
+    with tempfile.TemporaryDirectory(prefix="ftlint-bench-") as tmp:
+        tree = Path(tmp) / "tree"
+        subprocess.run(["git", "-C", str(root), "worktree", "add", "--detach", "-q", str(tree), rev], check=True)
+        try:
+            runs: dict[str, list[dict]] = {"this": [], rev: []}
+            for _ in range(rounds):
+                runs["this"].append(measure(path, extra))
+                runs[rev].append(measure(path, extra, tree / "src"))
+        finally:
+            subprocess.run(["git", "-C", str(root), "worktree", "remove", "--force", str(tree)], check=False)
+    size = path.stat().st_size / 1e6
+    for name, rs in runs.items():
+        seconds = sorted(r["seconds"] for r in rs)
+        cpu = sorted(r["cpu_seconds"] for r in rs)
+        print(f"{name:>12}: median {size / seconds[len(seconds) // 2]:.1f} MB/s, CPU median {cpu[len(cpu) // 2]:.1f} s; "
+              f"runs {', '.join(f'{s:.2f}' for s in (r['seconds'] for r in rs))} s")
+    print(json.dumps({name: [{k: round(v, 2) for k, v in r.items()} for r in rs] for name, rs in runs.items()}))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--size-mb", type=float, default=1000)
@@ -112,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--file", help="benchmark this file instead of generated data")
     ap.add_argument("--prompt-rules", type=int, default=75, help="passed to generate.py")
     ap.add_argument("--all-plugins", action="store_true", help="keep installed third-party plugins enabled")
+    ap.add_argument("--against", metavar="REV", help="also run git revision REV, alternating with this checkout "
+                    "--repeat times, and print both medians")
     opts = ap.parse_args(argv)
     global ALL_PLUGINS
     ALL_PLUGINS = opts.all_plugins
@@ -119,6 +157,8 @@ def main(argv: list[str] | None = None) -> int:
     size = path.stat().st_size
     with open(path, "rb") as fh:
         lines = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 24), b""))
+    if opts.against:
+        return compare(path, shlex.split(opts.args), opts.against, opts.repeat)
     runs = [measure(path, shlex.split(opts.args)) for _ in range(opts.repeat)]
     best = min(runs, key=lambda r: r["seconds"])
     result = {
