@@ -131,13 +131,15 @@ class Example:
     def __repr__(self) -> str:
         return f"Example({self.path!r}, line={self.line}, kind={self.kind!r})"
 
-    def _memo(self, key: str, compute) -> Any:
+    def _memo(self, key: str, compute, *args) -> Any:
+        """``compute(*args)``, once per example. Hot callers pass a module-level function and its
+        arguments rather than a closure, which would be built on every call, hit or miss."""
         cache = self._cache
         if cache is None:
             cache = self._cache = {}
         elif key in cache:
             return cache[key]
-        value = cache[key] = compute()
+        value = cache[key] = compute(*args)
         return value
 
     # -- conversation views -------------------------------------------------------------------
@@ -324,7 +326,7 @@ class Example:
         accounting = self.ctx.accounting if self.ctx is not None else None
         if accounting is None or self.kind not in ("sft", "dpo"):
             return None
-        return self._memo("tokens", lambda: accounting.example(self))
+        return self._memo("tokens", accounting.example, self)
 
     def content_parts(self) -> list[tuple[str, dict, Any]]:
         """(pointer, message, part) for every part of every list content, built once."""

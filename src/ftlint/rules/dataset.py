@@ -51,53 +51,53 @@ def example_digest(ex) -> int:
     """Digest of the example in canonical form. Plain chats (only ``messages``, each exactly a
     string role and content) hash their strings directly: equal canonical JSON means equal pairs
     and the reverse, and the strings' hashes are cached in them once the token memo has seen them."""
+    return ex._memo("canonical_digest", _example_digest, ex)
 
-    def compute() -> int:
-        data = ex.data
-        if len(data) == 1 and ex.kind == "sft" and ex.messages_are_objects and ex.message_keys == _PLAIN_MESSAGE \
-                and ex.content_types == _STR_ONLY:
-            messages = data.get("messages")
-            roles = ex.roles
-            if type(messages) is list and set(map(len, messages)) == {2} and set(map(type, roles)) == {str}:
-                return hash((roles, tuple(ex.contents))) & MASK64
-        canonical = ex.canonical
-        return hash(canonical) & MASK64 if canonical is not None else digest(data)
 
-    return ex._memo("canonical_digest", compute)
+def _example_digest(ex) -> int:
+    data = ex.data
+    if len(data) == 1 and ex.kind == "sft" and ex.messages_are_objects and ex.message_keys == _PLAIN_MESSAGE \
+            and ex.content_types == _STR_ONLY:
+        messages = data.get("messages")
+        roles = ex.roles
+        if type(messages) is list and set(map(len, messages)) == {2} and set(map(type, roles)) == {str}:
+            return hash((roles, tuple(ex.contents))) & MASK64
+    canonical = ex.canonical
+    return hash(canonical) & MASK64 if canonical is not None else digest(data)
 
 
 def trained_parts(ex):
-    return ex._memo("trained_parts", lambda: trained(ex))
+    return ex._memo("trained_parts", trained, ex)
 
 
 def prompt_digest(ex) -> int:
     """Digest of the prompt (the messages before the trained answer) and the tools. Weights are
     left out: they decide what is trained, not what the model reads before it answers."""
+    return ex._memo("prompt_digest", _prompt_digest, ex)
 
-    def compute() -> int:
-        parts = trained_parts(ex)
-        if parts is None:
-            return 0
-        prompt = parts[0]
-        _, holder = ex.tools_container
-        tools = holder.get("tools")
-        if tools is None:
-            # the common shape, without serialising: the hash of the roles and contents, whose
-            # strings cache their hashes (the token memo has seen them)
-            flat = []
-            for m in prompt:
-                if type(m) is not dict or type(m.get("content")) is not str or "role" not in m or \
-                        len(m) != (3 if "weight" in m else 2):
-                    break
-                flat.append(m["role"])
-                flat.append(m["content"])
-            else:
-                return hash(tuple(flat)) & MASK64
-        if any(type(m) is dict and "weight" in m for m in prompt):
-            prompt = [{k: v for k, v in m.items() if k != "weight"} if type(m) is dict else m for m in prompt]
-        return digest([prompt, tools])
 
-    return ex._memo("prompt_digest", compute)
+def _prompt_digest(ex) -> int:
+    parts = trained_parts(ex)
+    if parts is None:
+        return 0
+    prompt = parts[0]
+    _, holder = ex.tools_container
+    tools = holder.get("tools")
+    if tools is None:
+        # the common shape, without serialising: the hash of the roles and contents, whose
+        # strings cache their hashes (the token memo has seen them)
+        flat = []
+        for m in prompt:
+            if type(m) is not dict or type(m.get("content")) is not str or "role" not in m or \
+                    len(m) != (3 if "weight" in m else 2):
+                break
+            flat.append(m["role"])
+            flat.append(m["content"])
+        else:
+            return hash(tuple(flat)) & MASK64
+    if any(type(m) is dict and "weight" in m for m in prompt):
+        prompt = [{k: v for k, v in m.items() if k != "weight"} if type(m) is dict else m for m in prompt]
+    return digest([prompt, tools])
 
 
 def trained(ex):
@@ -207,10 +207,13 @@ class _Keyed(_Paths):
         self.locs = array("Q")
 
     def add(self, ex, *keys: int) -> None:
-        self.see(ex)
+        ctx = ex.ctx
+        index = ctx.file_index
+        if index not in self.paths:
+            self.paths[index] = ctx.path
         for column, key in zip(self.keys, keys):
             column.append(key)
-        self.locs.append(loc(ex))
+        self.locs.append((index << LINE_BITS) | ex.line)
 
     def extend(self, other: "_Keyed") -> "_Keyed":
         self.merge_paths(other)
