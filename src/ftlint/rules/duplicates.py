@@ -1,0 +1,318 @@
+"""FT703-FT705, FT708: the same example twice, nearly the same, the same prompt with other answers,
+and validation examples the training data already holds.
+
+Each example leaves fixed-size keys (8-byte digests) and its location in parallel arrays; parts
+of the input merge by appending, and examples sharing a key are grouped once, in ``finish``.
+"""
+
+from __future__ import annotations
+
+import zlib
+from array import array
+from collections import Counter
+from heapq import heapify, heappop
+
+from ..diagnostics import Finding, Severity
+from ..hookspecs import hookimpl
+from ..rule import DatasetRule, Option
+from .dataset import LINE_BITS, MASK64, _Paths, answer_text, digest, example_digest, prompt_digest, trained_parts
+
+
+class _Keyed(_Paths):
+    """Parallel arrays: one or more 8-byte keys and a location per example."""
+
+    def __init__(self, width: int) -> None:
+        super().__init__()
+        self.keys = [array("Q") for _ in range(width)]
+        self.locs = array("Q")
+
+    def add(self, ex, *keys: int) -> None:
+        ctx = ex.ctx
+        index = ctx.file_index
+        if index not in self.paths:
+            self.paths[index] = ctx.path
+        for column, key in zip(self.keys, keys):
+            column.append(key)
+        self.locs.append((index << LINE_BITS) | ex.line)
+
+    def extend(self, other: "_Keyed") -> "_Keyed":
+        self.merge_paths(other)
+        for mine, theirs in zip(self.keys, other.keys):
+            mine.extend(theirs)
+        self.locs.extend(other.locs)
+        return self
+
+    def groups(self, column: int = 0):
+        """Indexes of examples sharing a key, in input order, for every key seen more than once."""
+        keys = self.keys[column]
+        # Counting at C speed and visiting only the repeated keys is several times faster than
+        # sorting every index by its key: repeats are the rare case.
+        counts = Counter(keys)
+        if len(counts) == len(keys):
+            return
+        repeated = {k for k, n in counts.items() if n > 1}
+        groups: dict[int, list[int]] = {}
+        for i in [i for i, k in enumerate(keys) if k in repeated]:
+            groups.setdefault(keys[i], []).append(i)
+        for members in groups.values():
+            yield sorted(members, key=self.locs.__getitem__)
+
+
+class _KeyedRule(DatasetRule):
+    """A rule whose state is a :class:`_Keyed`: parts merge by appending, in input order."""
+
+    def merge(self, first, second):
+        return first.extend(second)
+
+
+class ExactDuplicate(_KeyedRule):
+    code = "FT703"
+    name = "exact-duplicate"
+    summary = "The same example more than once"
+    severity = Severity.WARNING
+
+    def new_state(self):
+        return _Keyed(1)
+
+    def observe(self, state, ex):
+        if ex.ctx.role == "train":
+            state.add(ex, example_digest(ex))
+
+
+    def finish(self, state):
+        out = []
+        for same in state.groups(0):
+            path0, line0 = state.where(state.locs[same[0]])
+            for i in same[1:]:
+                path, line = state.where(state.locs[i])
+                at = f"line {line0}" if path == path0 else f"{path0}:{line0}"
+                out.append(Finding("", f"duplicate of {at} (same example, ignoring key order and spacing)",
+                                   "remove the copy: duplicates overweight one example and are billed every epoch",
+                                   path=path, line=line))
+        return out
+
+
+# ASCII punctuation and control characters become spaces and ASCII capitals small letters, in
+# one bytes.translate at memory speed; only non-ASCII text pays for str.casefold.
+_ASCII_PUNCT = bytes(c for c in range(128) if not chr(c).isalnum())
+_NORMALIZE = bytearray(range(256))
+for _c in _ASCII_PUNCT:
+    _NORMALIZE[_c] = 0x20
+for _c in range(0x41, 0x5B):
+    _NORMALIZE[_c] = _c + 0x20
+NORMALIZE_TABLE = bytes(_NORMALIZE)
+
+
+def normalized_words(ex) -> list[bytes]:
+    """The conversation's user and assistant words, case-folded, without ASCII punctuation or
+    spacing differences. System prompts are left out: they repeat by design. Non-ASCII
+    punctuation stays part of its word (a difference there changes one segment only)."""
+    parts = []
+    for m in ex.flat_messages:
+        role = m.get("role")
+        if role == "user" or role == "assistant":
+            content = m.get("content")
+            parts.append(content if type(content) is str else answer_text(m))
+    text = " ".join(parts)
+    return (text if text.isascii() else text.casefold()).encode().translate(NORMALIZE_TABLE).split()
+
+
+class NearDuplicate(_KeyedRule):
+    code = "FT704"
+    name = "near-duplicate"
+    summary = "Examples that differ only in case, spacing, punctuation or a few words"
+    severity = Severity.WARNING
+    options = {"min-words": Option(12, "Shortest text (in words) compared segment by segment; shorter texts "
+                                       "must match exactly after normalising."),
+               "segments": Option(4, "Segments a text is cut into; all but one must match."),
+               "max-word-difference": Option(3, "Most words by which the lengths of two texts that differ in "
+                                                 "one segment may differ.")}
+
+    def configure(self):
+        if self.opts["segments"] < 2:
+            raise ValueError("segments must be at least 2")
+        if self.opts["min-words"] < self.opts["segments"]:
+            raise ValueError("min-words must be at least segments: every segment holds a word")
+        if self.opts["max-word-difference"] < 0:
+            raise ValueError("max-word-difference cannot be negative")
+
+    def new_state(self):
+        # normalised text, exact example, one key per left-out segment, word count
+        return _Keyed(3 + self.opts["segments"])
+
+    def observe(self, state, ex):
+        if ex.ctx.role != "train":
+            return
+        words = normalized_words(ex)
+        exact = example_digest(ex)
+        n = self.opts["segments"]
+        # Words are compared by their crc32; a text or a segment by the hash of its words' crcs
+        # (integer hashing is the same in every run, so the result is too).
+        crcs = list(map(zlib.crc32, words))
+        keys = [hash(tuple(crcs)) & MASK64, exact]
+        if len(words) >= self.opts["min-words"]:
+            # Cut where the words with the smallest crcs are, so that inserting or deleting a
+            # word moves no cut (unless it is one) and changes one segment only.
+            # A cut goes between words, never before the first; equal crcs (a repeated word)
+            # are cut at in the order they occur. heapify and heappop run in C.
+            rest = crcs[1:]
+            heapify(rest)
+            cuts = []
+            at = previous = None
+            for _ in range(n - 1):
+                value = heappop(rest)
+                at = crcs.index(value, at + 1 if value == previous else 1)
+                cuts.append(at)
+                previous = value
+            cuts.sort()
+            bounds = [0, *cuts, len(words)]
+            segments = [hash(tuple(crcs[bounds[i]:bounds[i + 1]])) for i in range(n)]
+            keys += [hash((i, *segments[:i], *segments[i + 1:])) & MASK64 for i in range(n)]
+        else:
+            keys += [exact ^ (i + 1) for i in range(n)]  # unique per example: never groups
+        keys.append(len(words))
+        state.add(ex, *keys)
+
+    def finish(self, state):
+        exact, lengths, locs = state.keys[1], state.keys[-1], state.locs
+        most = self.opts["max-word-difference"]
+        parent = {}
+
+        def find(i):
+            while parent.get(i, i) != i:
+                i = parent[i]
+            return i
+
+        def union(a, b):
+            a, b = find(a), find(b)
+            if a != b:
+                first, later = sorted((a, b), key=locs.__getitem__)
+                parent[later] = first
+
+        for members in state.groups(0):  # the same text after normalising
+            for m in members[1:]:
+                union(members[0], m)
+        for column in range(2, len(state.keys) - 1):
+            for members in state.groups(column):
+                # All segments but one are equal; texts whose lengths differ by more than a few
+                # words differ in more than a few words there (a shared first turn, say).
+                earliest: dict[int, int] = {}
+                for m in members:
+                    n = lengths[m]
+                    near = [earliest[k] for k in range(n - most, n + most + 1) if k in earliest]
+                    if near:
+                        union(min(near, key=locs.__getitem__), m)
+                    earliest.setdefault(n, m)
+        clusters: dict[int, list[int]] = {}
+        for i in parent:
+            clusters.setdefault(find(i), []).append(i)
+        out = []
+        for root, members in clusters.items():
+            members = sorted(set(members) | {root}, key=state.locs.__getitem__)
+            first = members[0]
+            path0, line0 = state.where(state.locs[first])
+            seen_exact = {exact[first]}
+            for i in members[1:]:
+                if exact[i] in seen_exact:
+                    continue  # an exact copy: FT703 reports it
+                seen_exact.add(exact[i])
+                path, line = state.where(state.locs[i])
+                at = f"line {line0}" if path == path0 else f"{path0}:{line0}"
+                out.append(Finding("", f"near duplicate of {at}: the same conversation up to case, spacing, "
+                                   "punctuation or a few words", "keep one of them, or make them differ meaningfully",
+                                   path=path, line=line))
+        return out
+
+
+class ConflictingAnswers(_KeyedRule):
+    code = "FT705"
+    name = "conflicting-answers"
+    summary = "The same prompt with different trained answers"
+    severity = Severity.WARNING
+    options = {"show": Option(10, "Most lines listed per conflicting group.")}
+
+    def new_state(self):
+        return _Keyed(2)
+
+    def observe(self, state, ex):
+        if ex.ctx.role != "train":
+            return
+        parts = trained_parts(ex)
+        if parts is None:
+            return
+        answer = parts[1]
+        content = answer.get("content")
+        if type(content) is str and answer.get("tool_calls") is None and answer.get("function_call") is None:
+            said = hash(content) & MASK64  # the common answer, its hash already cached by the token memo
+        else:
+            said = digest([content, answer.get("tool_calls"), answer.get("function_call")])
+        state.add(ex, prompt_digest(ex), said)
+
+
+    def finish(self, state):
+        answers = state.keys[1]
+        out = []
+        for members in state.groups(0):
+            if len({answers[i] for i in members}) < 2:
+                continue
+            places = [state.where(state.locs[i]) for i in members]
+            path0, line0 = places[0]
+            listed = ", ".join(str(line) if path == path0 else f"{path}:{line}"
+                               for path, line in places[:self.opts["show"]])
+            more = f" and {len(places) - self.opts['show']} more" if len(places) > self.opts["show"] else ""
+            n_answers = len({answers[i] for i in members})
+            for path, line in places[1:]:
+                out.append(Finding("", f"the same prompt has {n_answers} different trained answers (lines {listed}"
+                                   f"{more}); the model learns an average of them",
+                                   "agree on one answer for the prompt, or make the prompts differ",
+                                   path=path, line=line))
+        return out
+
+
+class ValidationLeakage(_KeyedRule):
+    code = "FT708"
+    name = "validation-leakage"
+    summary = "Validation examples that also appear in the training data"
+    severity = Severity.WARNING
+
+    def new_state(self):
+        return _Keyed(3)  # role, example digest, prompt digest
+
+    def observe(self, state, ex):
+        if ex.ctx.has_validation:  # without a validation file there is nothing to leak into
+            state.add(ex, 1 if ex.ctx.role == "validation" else 0, example_digest(ex), prompt_digest(ex))
+
+
+    def finish(self, state):
+        role, whole, prompt = state.keys
+        train_whole = {whole[i] for i in range(len(role)) if not role[i]}
+        if len(train_whole) == len(role):
+            return None
+        train_prompt = {}
+        for i in range(len(role)):
+            if not role[i] and prompt[i]:
+                train_prompt.setdefault(prompt[i], state.locs[i])
+        out = []
+        for i in range(len(role)):
+            if not role[i]:
+                continue
+            path, line = state.where(state.locs[i])
+            if whole[i] in train_whole:
+                out.append(Finding("", "this validation example also appears in the training data; validation "
+                                   "loss on it measures memorisation", "remove it from one of the files",
+                                   path=path, line=line))
+            elif prompt[i] in train_prompt:
+                tpath, tline = state.where(train_prompt[prompt[i]])
+                out.append(Finding("", f"this validation example's prompt also appears in the training data "
+                                   f"({tpath}:{tline})", "use prompts the model has not trained on",
+                                   path=path, line=line))
+        return out
+
+
+RULES = (ExactDuplicate, NearDuplicate, ConflictingAnswers, ValidationLeakage)
+
+
+@hookimpl
+def register_rules(register):
+    for rule in RULES:
+        register(rule)
