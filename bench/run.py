@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--size-mb", type=float, default=1000)
     ap.add_argument("--format", choices=["sft", "dpo"], default="sft")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--repeat", type=int, default=1, help="runs; the fastest is reported")
+    ap.add_argument("--repeat", type=int, default=1, help="runs; the fastest is reported, and the median")
     ap.add_argument("--args", default="", help="extra ftlint arguments, e.g. \"--select FT0,FT1\"")
     ap.add_argument("--file", help="benchmark this file instead of generated data")
     ap.add_argument("--prompt-rules", type=int, default=75, help="passed to generate.py")
@@ -167,10 +167,12 @@ def main(argv: list[str] | None = None) -> int:
         "examples_per_s": round(lines / best["seconds"]), "peak_rss_mb": round(max(r["peak_rss_mb"] for r in runs), 1),
         "peak_all_processes_mb": round(max(r["peak_tree_rss_mb"] for r in runs), 1),
         "cpu_seconds": round(best["cpu_seconds"], 1), "host_check_ms": round(best["host_check_ms"]),
+        "median_mb_per_s": round(size / 1e6 / sorted(r["seconds"] for r in runs)[len(runs) // 2], 1),
         "runs": [round(r["seconds"], 2) for r in runs],
         "host_checks_ms": [round(r["host_check_ms"]) for r in runs],
     }
-    print(f"{size / 1e6:,.0f} MB, {lines:,} examples in {best['seconds']:.2f} s: {result['mb_per_s']} MB/s, "
+    median = f" (median of {len(runs)}: {result['median_mb_per_s']} MB/s)" if len(runs) > 1 else ""
+    print(f"{size / 1e6:,.0f} MB, {lines:,} examples in {best['seconds']:.2f} s: {result['mb_per_s']} MB/s{median}, "
           f"{result['examples_per_s']:,} examples/s, peak RSS {result['peak_rss_mb']} MB (largest process), "
           f"{result['peak_all_processes_mb']} MB (all processes: sum of PSS, sampled every 250 ms); "
           f"CPU {result['cpu_seconds']} s; host check {result['host_check_ms']} ms (a fixed loop, before and after)")
