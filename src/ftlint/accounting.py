@@ -15,7 +15,6 @@ import math
 import struct
 from dataclasses import dataclass
 
-import orjson
 
 from .catalog import Model
 from .tokens import TokenCounter
@@ -88,7 +87,7 @@ class Accounting:
         self.model = model
         self.count = TokenCounter(model.encoding)
         self.constants = TOOL_CONSTANTS.get(model.tools_family, TOOL_CONSTANTS["gpt-4o"])
-        self._tool_blocks: dict[bytes, int] = {}  # serialised definitions -> their count
+        self._tool_blocks: dict[bytes, tuple[int, bool]] = {}  # Example.tools_key -> (tokens, any)
 
     # -- pieces ------------------------------------------------------------------------------
 
@@ -117,18 +116,27 @@ class Accounting:
                     total += count(f"{key}:{p.get('type', '')}:{pdesc.removesuffix('.')}")
         return total + func_end if total else 0
 
-    def _tools_cached(self, functions: list) -> int:
-        # The same definitions usually come with every example of a file: count them once.
-        try:
-            key = orjson.dumps(functions)
-        except TypeError:
-            return self.tools(functions)
-        n = self._tool_blocks.get(key)
-        if n is None:
+    def _tools_prefix(self, ex) -> tuple[int, bool]:
+        """(tokens, whether any) of the example's function definitions. The same definitions
+        usually come with every example of a file: they are counted once per distinct block."""
+        key = ex.tools_key
+        found = self._tool_blocks.get(key) if key is not None else None
+        if found is not None:
+            return found
+        _, holder = ex.tools_container
+        functions = []
+        tools = holder.get("tools")
+        for t in tools if isinstance(tools, list) else ():
+            if isinstance(t, dict) and isinstance(t.get("function"), dict):
+                functions.append(t["function"])
+        if isinstance(holder.get("functions"), list):
+            functions.extend(holder["functions"])
+        found = (self.tools(functions) if functions else 0, bool(functions))
+        if key is not None:
             if len(self._tool_blocks) >= 1024:
                 self._tool_blocks.clear()
-            n = self._tool_blocks[key] = self.tools(functions)
-        return n
+            self._tool_blocks[key] = found
+        return found
 
     def message(self, m: dict) -> tuple[int, int, bool]:
         """(tokens, images, estimated) for one message."""
@@ -179,16 +187,7 @@ class Accounting:
     # -- examples ----------------------------------------------------------------------------
 
     def example(self, ex) -> ExampleTokens:
-        _, holder = ex.tools_container
-        functions = []
-        tools = holder.get("tools")
-        for t in tools if isinstance(tools, list) else ():
-            if isinstance(t, dict) and isinstance(t.get("function"), dict):
-                functions.append(t["function"])
-        if isinstance(holder.get("functions"), list):
-            functions.extend(holder["functions"])
-        prefix = self._tools_cached(functions) if functions else 0
-        estimated = bool(functions)
+        prefix, estimated = self._tools_prefix(ex)
         total, trainable, images, first = prefix, 0, 0, None
         for m in ex.messages:
             if not isinstance(m, dict):

@@ -100,6 +100,17 @@ def detect_kind(data: dict, method: str = "auto") -> str:
     return "unknown"
 
 
+def _tools_key(ex: "Example") -> bytes | None:
+    _, holder = ex.tools_container
+    tools, functions = holder.get("tools"), holder.get("functions")
+    if tools is None and functions is None:
+        return None
+    try:
+        return orjson.dumps([tools, functions])
+    except TypeError:  # integers beyond 64 bits
+        return None
+
+
 class Example:
     """One line of a dataset file."""
 
@@ -344,6 +355,13 @@ class Example:
             inp = self.data.get("input")
             return "/input", inp if isinstance(inp, dict) else {}
         return "", self.data
+
+    @property
+    def tools_key(self) -> bytes | None:
+        """The example's ``tools`` and ``functions`` serialised: the key under which rules and the
+        token accounting cache what they derive from a tools block, which repeats on every line.
+        None without either, or when the block holds what orjson cannot write."""
+        return self._memo("tools_key", _tools_key, self)
 
     @property
     def declared_tool_names(self) -> set[str] | None:

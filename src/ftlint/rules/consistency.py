@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import Counter
 
-import orjson
 
 from ..diagnostics import Finding, Severity
 from ..hookspecs import hookimpl
@@ -110,14 +109,13 @@ _MAX_VARIANTS = 32  # definitions kept per name
 
 def _definitions(ex) -> tuple:
     """(name, canonical digest, definition) for every named function the example declares."""
-    _, holder = ex.tools_container
-    tools, functions = holder.get("tools"), holder.get("functions")
-    try:
-        key = orjson.dumps([tools, functions])
-    except TypeError:  # integers beyond 64 bits: FT4xx report the block; nothing to compare here
+    key = ex.tools_key
+    if key is None:  # integers beyond 64 bits: FT4xx report the block; nothing to compare here
         return ()
     found = _BLOCKS.get(key)
     if found is None:
+        _, holder = ex.tools_container
+        tools, functions = holder.get("tools"), holder.get("functions")
         defs = [t.get("function") for t in tools if isinstance(t, dict)] if isinstance(tools, list) else []
         defs += functions if isinstance(functions, list) else []
         found = tuple((d["name"], digest(d), d) for d in defs if isinstance(d, dict) and isinstance(d.get("name"), str))
@@ -195,12 +193,11 @@ class ToolDefinitionsInconsistent(DatasetRule):
                 continue
             ordered = sorted(variants.values(), key=lambda v: v.first)
             main = max(ordered, key=lambda v: v.count)  # the most used; the earliest of equals
-            main_path, main_line = state.where(main.first)
             for variant in ordered:
                 if variant is main:
                     continue
                 path, line = state.where(variant.first)
-                at = f"line {main_line}" if path == main_path else f"{main_path}:{main_line}"
+                at = state.cite(main.first, path)
                 parts = _differences(main.definition, variant.definition)
                 out.append(Finding(
                     "", f"tool {name!r} is defined {len(variants)} ways in the data: {variant.count} example(s) "

@@ -70,6 +70,15 @@ def trained_parts(ex):
     return ex._memo("trained_parts", trained, ex)
 
 
+def train_answer(ex) -> dict | None:
+    """The trained answer of a training-file example; None in validation files or when nothing
+    is trained (the rules about answers judge what the model is trained on)."""
+    if ex.ctx.role != "train":
+        return None
+    parts = trained_parts(ex)
+    return None if parts is None else parts[1]
+
+
 def prompt_digest(ex) -> int:
     """Digest of the prompt (the messages before the trained answer) and the tools. Weights are
     left out: they decide what is trained, not what the model reads before it answers."""
@@ -141,6 +150,11 @@ class _Paths:
 
     def where(self, location: int) -> tuple[str, int]:
         return self.paths.get(location >> LINE_BITS, "?"), location & LINE_MASK
+
+    def cite(self, location: int, from_path: str) -> str:
+        """``line N`` when ``location`` is in ``from_path``, else ``path:N``."""
+        path, line = self.where(location)
+        return f"line {line}" if path == from_path else f"{path}:{line}"
 
 
 class _Counts(_Paths):
@@ -245,13 +259,11 @@ class LabelImbalance(DatasetRule):
         return answer if 0 < len(answer) <= self.opts["max-length"] else None
 
     def observe(self, state, ex):
-        if ex.ctx.role != "train" or state.overflow:
-            return
-        parts = trained_parts(ex)
-        if parts is None:
+        answer = None if state.overflow else train_answer(ex)
+        if answer is None:
             return
         state.total += 1
-        label = self.label(answer_text(parts[1]))
+        label = self.label(answer_text(answer))
         if label is None:
             return
         state.see(ex)
@@ -360,13 +372,10 @@ class RefusalRatio(DatasetRule):
         return _Refusals()
 
     def observe(self, state, ex):
-        if ex.ctx.role != "train":
-            return
-        parts = trained_parts(ex)
-        if parts is None:
+        answer = train_answer(ex)
+        if answer is None:
             return
         state.total += 1
-        answer = parts[1]
         content = answer.get("content")
         refused = bool(answer.get("refusal")) or (isinstance(content, list) and any(
             isinstance(p, dict) and p.get("type") == "refusal" for p in content))

@@ -15,7 +15,7 @@ from heapq import heapify, heappop
 from ..diagnostics import Finding, Severity
 from ..hookspecs import hookimpl
 from ..rule import DatasetRule, Option
-from .dataset import LINE_BITS, MASK64, _Paths, answer_text, digest, example_digest, prompt_digest, trained_parts
+from .dataset import MASK64, _Paths, answer_text, digest, example_digest, loc, prompt_digest, train_answer
 
 
 class _Keyed(_Paths):
@@ -27,13 +27,10 @@ class _Keyed(_Paths):
         self.locs = array("Q")
 
     def add(self, ex, *keys: int) -> None:
-        ctx = ex.ctx
-        index = ctx.file_index
-        if index not in self.paths:
-            self.paths[index] = ctx.path
+        self.see(ex)
         for column, key in zip(self.keys, keys):
             column.append(key)
-        self.locs.append((index << LINE_BITS) | ex.line)
+        self.locs.append(loc(ex))
 
     def extend(self, other: "_Keyed") -> "_Keyed":
         self.merge_paths(other)
@@ -82,11 +79,9 @@ class ExactDuplicate(_KeyedRule):
     def finish(self, state):
         out = []
         for same in state.groups(0):
-            path0, line0 = state.where(state.locs[same[0]])
             for i in same[1:]:
                 path, line = state.where(state.locs[i])
-                at = f"line {line0}" if path == path0 else f"{path0}:{line0}"
-                out.append(Finding("", f"duplicate of {at} (same example, ignoring key order and spacing)",
+                out.append(Finding("", f"duplicate of {state.cite(state.locs[same[0]], path)} (same example, ignoring key order and spacing)",
                                    "remove the copy: duplicates overweight one example and are billed every epoch",
                                    path=path, line=line))
         return out
@@ -210,15 +205,13 @@ class NearDuplicate(_KeyedRule):
         for root, members in clusters.items():
             members = sorted(set(members) | {root}, key=state.locs.__getitem__)
             first = members[0]
-            path0, line0 = state.where(state.locs[first])
             seen_exact = {exact[first]}
             for i in members[1:]:
                 if exact[i] in seen_exact:
                     continue  # an exact copy: FT703 reports it
                 seen_exact.add(exact[i])
                 path, line = state.where(state.locs[i])
-                at = f"line {line0}" if path == path0 else f"{path0}:{line0}"
-                out.append(Finding("", f"near duplicate of {at}: the same conversation up to case, spacing, "
+                out.append(Finding("", f"near duplicate of {state.cite(state.locs[first], path)}: the same conversation up to case, spacing, "
                                    "punctuation or a few words", "keep one of them, or make them differ meaningfully",
                                    path=path, line=line))
         return out
@@ -235,12 +228,9 @@ class ConflictingAnswers(_KeyedRule):
         return _Keyed(2)
 
     def observe(self, state, ex):
-        if ex.ctx.role != "train":
+        answer = train_answer(ex)
+        if answer is None:
             return
-        parts = trained_parts(ex)
-        if parts is None:
-            return
-        answer = parts[1]
         content = answer.get("content")
         if type(content) is str and answer.get("tool_calls") is None and answer.get("function_call") is None:
             said = hash(content) & MASK64  # the common answer, its hash already cached by the token memo

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 
-import orjson
 
 from ..diagnostics import Finding, Severity
 from ..hookspecs import hookimpl
@@ -31,20 +30,16 @@ class _Block:
         self.findings: dict[str, list] = {}  # rule code -> findings that depend on the block only
 
 
-_BLOCKS: dict[bytes, _Block] = {}
+_BLOCKS: dict[tuple[str, bytes], _Block] = {}
 _MAX_BLOCKS = 256
 
 
 def _block(ex) -> _Block:
     def compute() -> _Block:
-        prefix, holder = ex.tools_container
-        tools, functions = holder.get("tools"), holder.get("functions")
-        if tools is None and functions is None:
+        tools_key = ex.tools_key
+        if tools_key is None:
             return _Block(ex)
-        try:
-            key = orjson.dumps([prefix, tools, functions])
-        except TypeError:
-            return _Block(ex)
+        key = (ex.tools_container[0], tools_key)  # findings carry the block's pointer prefix
         block = _BLOCKS.get(key)
         if block is None:
             if len(_BLOCKS) >= _MAX_BLOCKS:
