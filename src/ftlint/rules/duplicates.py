@@ -75,7 +75,6 @@ class ExactDuplicate(_KeyedRule):
         if ex.ctx.role == "train":
             state.add(ex, example_digest(ex))
 
-
     def finish(self, state):
         out = []
         for same in state.groups(0):
@@ -238,7 +237,6 @@ class ConflictingAnswers(_KeyedRule):
             said = digest([content, answer.get("tool_calls"), answer.get("function_call")])
         state.add(ex, prompt_digest(ex), said)
 
-
     def finish(self, state):
         answers = state.keys[1]
         out = []
@@ -271,7 +269,6 @@ class ValidationLeakage(_KeyedRule):
     def observe(self, state, ex):
         if ex.ctx.has_validation:  # without a validation file there is nothing to leak into
             state.add(ex, 1 if ex.ctx.role == "validation" else 0, example_digest(ex), prompt_digest(ex))
-
 
     def finish(self, state):
         role, whole, prompt = state.keys
