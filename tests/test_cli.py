@@ -199,3 +199,26 @@ def test_library_api(tmp_path):
     two = lint_files([str(tmp_path)], isolated=True, select=["FT3", "FT7"], jobs=2)
     assert [d.code for d in one.diagnostics] == ["FT302"] and one.exit_code() == 1
     assert one.diagnostics == two.diagnostics
+
+
+def test_json_only_python_reads_is_reported_and_every_format_can_write_it(run, tmp_path):
+    # Lone surrogates and NaN pass Python's json (the server's parser) but not a strict one;
+    # findings that quote them, in a key or a value, must still print in every format.
+    data = tmp_path / "train.jsonl"
+    data.write_text(good_lines(20)
+                    + '{"messages": [{"role": "user", "content": "Rate this hotel \\ud83d"}, '
+                      '{"role": "assistant", "content": "Four stars.", "weight": NaN}]}\n'
+                    + '{"messages": [{"\\ud800": "x", "role": "user", "content": "Hi \\ud83d\\ude00"}, '
+                      '{"role": "assistant", "content": "Hello"}]}\n')
+    result = run(str(data), "--format", "json", "--model", "gpt-4o-mini")
+    report = json.loads(result.output)
+    assert report["errors"] == []
+    found = {(d["line"], d["pointer"]) for d in report["diagnostics"] if d["code"] == "FT014"}
+    assert found == {(21, "/messages/0/content"), (21, "/messages/1/weight"), (22, "/messages/0/\\ud800")}
+    surrogate = next(d for d in report["diagnostics"] if d["code"] == "FT014" and d["line"] == 21
+                     and d["pointer"].endswith("content"))
+    assert "lone surrogate \\ud83d at character 17" in surrogate["message"]
+    assert "FT302" in {d["code"] for d in report["diagnostics"] if d["line"] == 21}  # NaN is no weight
+    for fmt in ("text", "github", "sarif"):
+        result = run(str(data), "--format", fmt, "--model", "gpt-4o-mini")
+        assert result.exit_code == 1 and "\\ud800" in result.output

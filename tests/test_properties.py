@@ -16,10 +16,21 @@ JSON = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
     max_leaves=20,
 )
+# What only Python's lenient parser reads: lone surrogates (json.dumps writes them as \ud800-style
+# escapes), NaN and Infinity.
+# (st.text leaves surrogates out whatever its alphabet, so strings are joined from characters.)
+LENIENT_TEXT = st.lists(st.characters() | st.sampled_from(["\ud83d", "\ude00", "\udfff"]), max_size=12).map("".join)
+LENIENT = st.recursive(
+    st.none() | st.floats() | LENIENT_TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(LENIENT_TEXT, inner, max_size=4),
+    max_leaves=12,
+)
 ROLES = st.sampled_from(["system", "user", "assistant", "tool", "function", "developer", "bot", None, 3])
 KEYS = st.sampled_from(["role", "content", "weight", "name", "tool_calls", "tool_call_id", "function_call",
                         "refusal", "text"])
 MESSAGE = st.dictionaries(KEYS, JSON | ROLES, max_size=5)
+LENIENT_MESSAGE = st.fixed_dictionaries({"role": ROLES, "content": LENIENT_TEXT | LENIENT},
+                                      optional={"weight": LENIENT, "name": LENIENT_TEXT, "refusal": LENIENT})
 CHAT = st.fixed_dictionaries({"messages": st.lists(MESSAGE | JSON, max_size=6)},
                              optional={"tools": JSON, "functions": JSON, "parallel_tool_calls": JSON, "weight": JSON})
 DPO = st.fixed_dictionaries({"input": st.fixed_dictionaries({"messages": st.lists(MESSAGE, max_size=4)},
@@ -52,6 +63,21 @@ def test_random_json_lines(values):
 def test_random_chat_shapes_under_every_method_and_model(values, method, model):
     report = lint("\n".join(json.dumps(v) for v in values), method=method, model=model)
     assert report.errors == []
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.fixed_dictionaries({"messages": st.lists(LENIENT_MESSAGE | LENIENT, max_size=4)},
+                                       optional={"tools": LENIENT, "weight": LENIENT}),
+                min_size=1, max_size=4),
+       st.sampled_from([None, "gpt-4o-2024-08-06"]), st.sampled_from(["json", "text", "sarif", "github"]))
+def test_lone_surrogates_and_nan_are_judged_in_every_format(values, model, fmt):
+    data = "\n".join(json.dumps(v) for v in values).encode()
+    args = ["-", "--isolated", "--format", fmt, "--jobs", "1"] + (["--model", model] if model else [])
+    result = CliRunner().invoke(create_cli(), args, input=data)
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert result.exit_code in (0, 1), result.output
+    if fmt in ("json", "sarif"):
+        json.loads(result.output)
 
 
 @settings(max_examples=50, deadline=None)

@@ -9,14 +9,14 @@ import sys
 
 import pytest
 import tiktoken
-from conftest import ROOT, good_lines
+from conftest import good_lines
 
 from ftlint.accounting import Accounting
 from ftlint.catalog import base_model
 from ftlint.cost import auto_epochs, estimate
 from ftlint.example import Example
 from ftlint.plugins import build_registry
-from ftlint.tokens import MEMO_SIZE, TokenCounter
+from ftlint.tokens import MEMO_SIZE, TokenCounter, get_encoding
 
 CATALOG = build_registry().catalog
 # The cookbook's verified example ("How to count tokens with tiktoken", tools section).
@@ -158,7 +158,7 @@ def test_register_models(run, tmp_path):
 
 
 def test_token_rules_on_a_real_long_example():
-    from conftest import SHARED, lint, needs_shared  # noqa: F401
+    from conftest import SHARED, lint
 
     path = SHARED / "realworld" / "openai-cookbook__toy_chat_fine_tuning.jsonl"
     if not path.exists():
@@ -183,3 +183,12 @@ def test_encoding_arguments_are_cached_and_a_damaged_copy_is_rebuilt(tmp_path, m
     copy.write_bytes(bytes(data))
     assert _constructor_args("cl100k_base") == first
     assert copy.read_bytes()[5000] != data[5000]  # rewritten
+
+
+def test_a_lone_surrogate_counts_as_tiktoken_counts_it():
+    # json.loads reads "\ud83d" into a str UTF-8 cannot hold; tiktoken's public method counts it
+    # as U+FFFD, and so must ftlint (it calls the core directly, for speed).
+    counter = TokenCounter("o200k_base")
+    enc = get_encoding("o200k_base")  # tiktoken's own Encoding, over the vocabulary ftlint ships
+    for text in ("Rate this hotel \ud83d", "\udc00" * 60, "a\ud800b " * 20):
+        assert counter(text) == len(enc.encode_ordinary(text)) > 0

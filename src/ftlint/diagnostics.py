@@ -34,6 +34,25 @@ class Severity(enum.IntEnum):
         return self.name.lower()
 
 
+def printable(text: str) -> str:
+    """``text`` as every output can write it. A lone surrogate (from a "\\ud800" escape in the
+    data, or an undecodable byte in a file name) has no UTF-8 form; it is written as that escape."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
+def _printable_fields(obj, names: tuple[str, ...]) -> None:
+    for name in names:
+        value = getattr(obj, name)
+        if type(value) is str and not value.isascii():
+            object.__setattr__(obj, name, printable(value))
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """What a rule reports about one example; the engine adds where and which rule."""
@@ -59,6 +78,10 @@ class Diagnostic:
     severity: Severity = field(default=Severity.ERROR, compare=False)
     message: str = field(default="", compare=False)
     fix: str | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        # Rules quote the data; every reporter, plugin ones included, gets text it can write.
+        _printable_fields(self, ("path", "pointer", "message", "fix"))
 
     def to_dict(self) -> dict:
         return {
@@ -86,6 +109,9 @@ class ToolError:
     path: str | None = None
     line: int | None = None
     count: int = 1
+
+    def __post_init__(self) -> None:
+        _printable_fields(self, ("message", "path"))
 
     def to_dict(self) -> dict:
         return {

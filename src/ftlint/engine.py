@@ -17,7 +17,7 @@ from typing import Any, BinaryIO
 
 from .config import Config
 from .cost import billable as cost_billable
-from .diagnostics import Diagnostic, Finding, Severity, ToolError
+from .diagnostics import Diagnostic, Finding, Severity, ToolError, printable
 from .example import Example, FileContext
 from .reader import iter_dataset_files, open_dataset, read_examples
 from .rule import DatasetRule, FileRule, Rule, RuleSet
@@ -36,6 +36,9 @@ class FileResult:
     billable_tokens: int = 0  # sum over SFT/DPO examples of min(limit, tokens), when a model is set
     counted: int = 0  # examples whose tokens were counted
     role: str = "train"  # or "validation"
+
+    def __post_init__(self) -> None:
+        self.path = printable(self.path)  # as the diagnostics name it
 
 
 @dataclass

@@ -114,8 +114,8 @@ def _tools_key(ex: "Example") -> bytes | None:
 class Example:
     """One line of a dataset file."""
 
-    __slots__ = ("path", "line", "raw", "data", "kind", "error", "bom", "_cache", "_flat", "_dicts_only",
-                 "_keys", "_contents", "_ctypes", "_features", "_roles", "_conv", "ctx")
+    __slots__ = ("path", "line", "raw", "data", "kind", "error", "bom", "lenient", "_cache", "_flat",
+                 "_dicts_only", "_keys", "_contents", "_ctypes", "_features", "_roles", "_conv", "ctx")
 
     def __init__(
         self,
@@ -126,6 +126,7 @@ class Example:
         kind: str = "invalid",
         error: ParseError | None = None,
         bom: bool = False,
+        lenient: bool = False,
     ) -> None:
         self.path = path
         self.line = line
@@ -134,6 +135,9 @@ class Example:
         self.kind = kind
         self.error = error
         self.bom = bom
+        # Only Python's json module read the line, not a strict parser: it holds a lone UTF-16
+        # surrogate escape, NaN or Infinity (or an integer beyond 64 bits, which is valid JSON).
+        self.lenient = lenient
         self._cache: dict[str, Any] | None = None
         self._flat: list | None = None
         self._conv: tuple | None = None
@@ -243,6 +247,8 @@ class Example:
             features.add("content:empty")
         if not self._dicts_only:
             features.add("message:not-object")
+        if self.lenient:
+            features.add("json:lenient")
         self._features = features
         conv = self.conversation[1]
         if conv is flat:
@@ -258,8 +264,9 @@ class Example:
         """What the example contains, for rule gates (:attr:`ftlint.Rule.when`): its top-level keys,
         the keys of its messages, ``role:<role>`` for each role present, ``content:list``,
         ``content:null``, ``content:empty`` and ``content:other`` when some content is a list of
-        parts, missing or null, empty, or of another type, and ``message:not-object`` when some
-        message is not an object."""
+        parts, missing or null, empty, or of another type, ``message:not-object`` when some
+        message is not an object, and ``json:lenient`` when only Python's lenient parser read the
+        line (a lone surrogate escape, NaN or Infinity: see ``Example.lenient``)."""
         if self._flat is None:
             self._summarize()
         return self._features

@@ -80,7 +80,7 @@ def _broken(path: str, lineno: int, raw: bytes, bom: bool, method: str) -> Examp
                        ParseError("json", "the JSON is nested too deeply to parse"), bom)
     if type(data) is not dict:
         return _not_object(path, lineno, raw, data, bom)
-    return Example(path, lineno, raw, data, detect_kind(data, method), None, bom)
+    return Example(path, lineno, raw, data, detect_kind(data, method), None, bom, lenient=True)
 
 
 def open_dataset(path: str) -> BinaryIO:

@@ -126,6 +126,12 @@ def _constructor_args(name: str) -> dict:
     return args
 
 
+def _without_surrogates(text: str) -> str:
+    """A lone surrogate (a "\\ud800" escape that Python's json reads) has no UTF-8 form; tiktoken's
+    public method, and so the server's counter, counts it as U+FFFD."""
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
 class TokenCounter:
     """Counts tokens of strings, memoizing long ones in a bounded cache: system prompts and tool
     blocks repeat on every line, while memory stays flat."""
@@ -141,7 +147,10 @@ class TokenCounter:
 
         @functools.lru_cache(maxsize=MEMO_SIZE)
         def cached(text: str) -> int:
-            return len(encode(text))
+            try:
+                return len(encode(text))
+            except UnicodeEncodeError:
+                return len(encode(_without_surrogates(text)))
 
         self._cached = cached
         self._short: dict[str, int] = {}
@@ -153,6 +162,10 @@ class TokenCounter:
             if n is None:
                 if len(self._short) >= MEMO_SIZE:
                     self._short.clear()
-                n = self._short[text] = len(self._encode(text))
+                try:
+                    n = len(self._encode(text))
+                except UnicodeEncodeError:
+                    n = len(self._encode(_without_surrogates(text)))
+                self._short[text] = n
             return n
         return self._cached(text)

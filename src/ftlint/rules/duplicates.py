@@ -108,7 +108,8 @@ def normalized_words(ex) -> list[bytes]:
             content = m.get("content")
             parts.append(content if type(content) is str else answer_text(m))
     text = " ".join(parts)
-    return (text if text.isascii() else text.casefold()).encode().translate(NORMALIZE_TABLE).split()
+    # surrogatepass: a lone surrogate (from a "\ud800" escape) is hashed like any other character
+    return (text if text.isascii() else text.casefold()).encode("utf-8", "surrogatepass").translate(NORMALIZE_TABLE).split()
 
 
 class NearDuplicate(_KeyedRule):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from array import array
 
@@ -113,6 +114,10 @@ class _Pairs(list):
     """An object as parsed with its key/value pairs kept, duplicates included."""
 
 
+def _pointer_token(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
+
+
 def _find_duplicates(node, pointer: str, out: list) -> None:
     if isinstance(node, _Pairs):
         seen: set[str] = set()
@@ -120,7 +125,7 @@ def _find_duplicates(node, pointer: str, out: list) -> None:
             if key in seen:
                 out.append((pointer, key))
             seen.add(key)
-            _find_duplicates(value, f"{pointer}/{key.replace('~', '~0').replace('/', '~1')}", out)
+            _find_duplicates(value, f"{pointer}/{_pointer_token(key)}", out)
     elif isinstance(node, list):
         for i, value in enumerate(node):
             _find_duplicates(value, f"{pointer}/{i}", out)
@@ -375,8 +380,64 @@ class FormatMethodMismatch(_MergeCounts, FileRule):
                         f"{FORMAT_TITLES[state.first_kind]}", line=state.first_line),)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_NON_FINITE = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
+_MOST_PER_LINE = 5
+
+
+def _nonstandard(node, pointer: str, out: list) -> None:
+    """(pointer, what) for each lone surrogate and non-finite number, depth first, up to a few."""
+    if len(out) >= _MOST_PER_LINE:
+        return
+    if type(node) is str:
+        found = _SURROGATE.search(node)
+        if found:
+            out.append((pointer, f"the string holds a lone surrogate \\u{ord(found.group()):04x} at "
+                                 f"character {found.start() + 1}"))
+    elif type(node) is float:
+        if node != node or node in (math.inf, -math.inf):
+            out.append((pointer, f"the value is {_NON_FINITE[repr(node)]}, which is not JSON"))
+    elif type(node) is dict:
+        for key, value in node.items():
+            inner = f"{pointer}/{_pointer_token(key)}"
+            found = _SURROGATE.search(key)
+            if found:
+                out.append((inner, f"the key holds a lone surrogate \\u{ord(found.group()):04x}"))
+            _nonstandard(value, inner, out)
+    elif type(node) is list:
+        for i, value in enumerate(node):
+            _nonstandard(value, f"{pointer}/{i}", out)
+
+
+class NonstandardJson(Rule):
+    code = "FT014"
+    name = "nonstandard-json"
+    summary = "A line that only a lenient JSON parser reads: lone surrogates, NaN, Infinity"
+    severity = Severity.WARNING
+    formats = PARSED
+    # The reader marks the lines that orjson (a strict parser) refused and Python's json module
+    # read; every other line is standard JSON, so the rule never runs on it.
+    when = frozenset({"json:lenient"})
+
+    def check(self, ex):
+        found: list = []
+        _nonstandard(ex.data, "", found)
+        out = []
+        for pointer, what in found:
+            if "surrogate" in what:
+                out.append(Finding(pointer, f"{what}: half of a UTF-16 pair, so the text has a broken character "
+                                   "(often an emoji cut in two). Python's json reads it and the tokenizer sees "
+                                   "U+FFFD; strict parsers reject the line",
+                                   "repair the pair (e.g. \\ud83d\\ude00) or remove the escape"))
+            else:
+                out.append(Finding(pointer, f"{what}: Python's json reads it, strict parsers reject the line",
+                                   "write a number, or null"))
+        return out
+
+
 RULES = (InvalidUtf8, ByteOrderMark, BlankLine, InvalidJson, NotAnObject, DuplicateKey, EmptyFile,
-         MixedFormats, UnknownFormat, LegacyFormat, FileTooLarge, ReinforcementFormat, FormatMethodMismatch)
+         MixedFormats, UnknownFormat, LegacyFormat, FileTooLarge, ReinforcementFormat, FormatMethodMismatch,
+         NonstandardJson)
 
 
 @hookimpl
