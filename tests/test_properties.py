@@ -86,3 +86,20 @@ def test_cli_never_exits_two_on_data(data):
     result = CliRunner().invoke(create_cli(), ["-", "--isolated", "--format", "json"], input=data)
     assert result.exit_code in (0, 1), result.output
     json.loads(result.output)
+
+
+def test_lines_nested_as_deeply_as_parsers_go_are_judged(tmp_path):
+    # orjson writes 255 levels and Python's json about 1,000: digests, duplicate-key and lenient
+    # JSON checks must not crash in between or beyond.
+    rows = []
+    for depth in (300, 600, 900, 960, 990, 1500, 50_000):
+        for inner in ('"x"', "NaN", '"\\ud800"'):
+            nested = "[" * depth + inner + "]" * depth
+            rows.append('{"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", '
+                        '"content": "x"}], "meta": %s, "meta": 1}' % nested)
+            rows.append('{"messages": [{"role": "user", "content": %s}, {"role": "assistant", "content": "x"}]}'
+                        % nested)
+    data = "\n".join(rows + rows[:4]) + "\n"
+    report = lint(data, model="gpt-4o-2024-08-06")
+    assert report.errors == [], [e.describe() for e in report.errors]
+    assert "FT703" in {d.code for d in report.diagnostics}  # the repeated deep lines are still compared

@@ -39,9 +39,43 @@ def digest(value) -> int:
     """An 8-byte digest of a JSON value in canonical form (sorted keys, no insignificant space)."""
     try:
         data = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
-    except TypeError:  # integers beyond 64 bits, accepted by Python's parser
-        data = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str).encode()
+    except TypeError:
+        # integers beyond 64 bits or lone surrogates (Python's parser accepts both), or nesting
+        # deeper than orjson writes
+        try:
+            data = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str).encode()
+        except RecursionError:
+            return hash(tuple(_canonical_pieces(value))) & MASK64
     return hash(data) & MASK64
+
+
+_END_OBJECT, _END_ARRAY = object(), object()
+
+
+def _canonical_pieces(value):
+    """The canonical form of ``value`` as a flat sequence of pieces, with an explicit stack: a
+    line nested too deeply for the recursive serialisers still gets a digest."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if node is _END_OBJECT:
+            yield "}"
+        elif node is _END_ARRAY:
+            yield "]"
+        elif type(node) is dict:
+            yield "{"
+            stack.append(_END_OBJECT)
+            for key in sorted(node, reverse=True):
+                stack.append(node[key])
+                stack.append(("key", key))  # parsed JSON holds no tuples: a key stays a key
+        elif type(node) is list:
+            yield "["
+            stack.append(_END_ARRAY)
+            stack.extend(reversed(node))
+        elif type(node) is tuple:
+            yield node
+        else:
+            yield json.dumps(node, default=str)
 
 
 _PLAIN_MESSAGE = frozenset({"role", "content"})

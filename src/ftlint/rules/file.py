@@ -161,7 +161,10 @@ class DuplicateKey(Rule):
         except (ValueError, RecursionError):
             return None
         found: list = []
-        _find_duplicates(tree, "", found)
+        try:
+            _find_duplicates(tree, "", found)
+        except RecursionError:  # a line nested about as deeply as Python's parser goes: report what was found
+            pass
         return [
             Finding(pointer + "/" + key, f"key {key!r} appears more than once in the object at "
                     f"'{pointer or '/'}'; parsers keep only one of the values (orjson and Python keep the last)",
@@ -421,7 +424,10 @@ class NonstandardJson(Rule):
 
     def check(self, ex):
         found: list = []
-        _nonstandard(ex.data, "", found)
+        try:
+            _nonstandard(ex.data, "", found)
+        except RecursionError:  # nested about as deeply as Python's parser goes: report what was found
+            pass
         out = []
         for pointer, what in found:
             if "surrogate" in what:
