@@ -192,3 +192,33 @@ def test_a_lone_surrogate_counts_as_tiktoken_counts_it():
     enc = get_encoding("o200k_base")  # tiktoken's own Encoding, over the vocabulary ftlint ships
     for text in ("Rate this hotel \ud83d", "\udc00" * 60, "a\ud800b " * 20):
         assert counter(text) == len(enc.encode_ordinary(text)) > 0
+
+
+def test_an_encoding_ftlint_does_not_ship_is_a_clear_error_wherever_it_is_named(run, tmp_path, monkeypatch):
+    write(tmp_path, "train.jsonl", good_lines(50))
+    write(tmp_path, "ftlint.toml", '[models.acme-7b]\nencoding = "p50k_base"\n')
+    result = run("train.jsonl", "--model", "acme-7b")
+    assert result.exit_code == 2
+    assert "'models.acme-7b.encoding' is 'p50k_base', which ftlint does not ship" in result.output
+    (tmp_path / "ftlint.toml").unlink()
+    (tmp_path / "acme_models.py").write_text(
+        "from ftlint import hookimpl\nfrom ftlint.catalog import Model\n"
+        "@hookimpl\ndef register_models(register):\n"
+        "    register(Model(name='acme-7b', target='openai', encoding='p50k_base', example_limit=8192))\n")
+    write(tmp_path, "ftlint.toml", 'plugins = ["acme_models.py"]\n')
+    result = run("train.jsonl", "--model", "acme-7b")
+    assert result.exit_code == 2 and "names encoding 'p50k_base', which ftlint does not ship" in result.output
+
+
+def test_a_tokenizer_that_cannot_load_leaves_the_other_rules_running(monkeypatch):
+    import ftlint.tokens
+    from conftest import lint
+
+    def broken(name):
+        raise ftlint.tokens.TokenizerError("the o200k_base vocabulary shipped with ftlint is corrupt")
+
+    monkeypatch.setattr(ftlint.tokens, "get_encoding", broken)
+    report = lint(good_lines(5) + "{not json}\n", model="gpt-4o-mini")
+    assert [e.kind for e in report.errors] == ["config"]
+    assert "cannot count tokens for model gpt-4o-mini-2024-07-18: the o200k_base vocabulary" in report.errors[0].message
+    assert "FT004" in {d.code for d in report.diagnostics} and report.exit_code() == 2

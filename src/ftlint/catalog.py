@@ -94,6 +94,11 @@ def apply_config(catalog: Catalog, target: str, table: dict[str, dict[str, Any]]
         existing = catalog.resolve(fields.get("base", name), target) or catalog.resolve(name, target)
         changes: dict[str, Any] = {"name": name, "target": target}
         if "encoding" in fields:
+            from .tokens import VOCABULARIES
+
+            if fields["encoding"] not in VOCABULARIES:
+                raise ConfigError(f"{where}: 'models.{name}.encoding' is {fields['encoding']!r}, which ftlint does not "
+                                  f"ship; use one of {', '.join(VOCABULARIES)}")
             changes["encoding"] = fields["encoding"]
         if "example-limit" in fields:
             changes["example_limit"] = fields["example-limit"]

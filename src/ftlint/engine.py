@@ -151,12 +151,16 @@ class Linter:
         self.model = model
         self.today = datetime.date.today()
         self.accounting = None
+        self.errors: list[ToolError] = list(ruleset.errors)
         if model is not None and any(r.needs_tokens for r in ruleset.rules):
             from .accounting import Accounting
+            from .tokens import TokenizerError
 
-            self.accounting = Accounting(model)
+            try:
+                self.accounting = Accounting(model)
+            except TokenizerError as exc:  # the token rules and the cost line cannot run; the rest can
+                self.errors.append(ToolError("config", f"cannot count tokens for model {model.name}: {exc}"))
         self.has_validation = False
-        self.errors: list[ToolError] = list(ruleset.errors)
         self._crashes: dict[str, int] = {}
         self._plans: dict[tuple[str, ...], _Plan] = {}
         self.dataset_rules: list[tuple[DatasetRule, Severity]] = [

@@ -137,6 +137,12 @@ class _Collector:
         if not isinstance(model, Model):
             self._error(f"register_models received {model!r}, which is not a ftlint.catalog.Model")
             return
+        from .tokens import VOCABULARIES
+
+        if model.encoding not in VOCABULARIES:
+            self._error(f"model {model.name} names encoding {model.encoding!r}, which ftlint does not ship "
+                        f"(known: {', '.join(VOCABULARIES)})")
+            return
         self.registry.catalog.add(model)
         self.info.models.append(f"{model.target}:{model.name}")
 
