@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from conftest import ROOT, good_lines, line
 
 BAD = good_lines(49) + line({"messages": [{"role": "user", "content": "Hi"},
@@ -67,6 +68,38 @@ def test_missing_path_is_exit_two(run):
     result = run("nope.jsonl")
     assert result.exit_code == 2
     assert "no such file or directory: nope.jsonl" in result.output
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_an_unreadable_input_is_reported_and_the_others_are_still_linted(run, tmp_path, monkeypatch, jobs):
+    import errno
+
+    import ftlint.engine
+
+    opened = ftlint.engine.open_dataset
+
+    def failing(path):  # a disk error on one file; worker processes inherit it (fork)
+        if path.endswith("broken.jsonl"):
+            raise OSError(errno.EIO, "Input/output error")
+        return opened(path)
+
+    monkeypatch.setattr(ftlint.engine, "open_dataset", failing)
+    (tmp_path / "train.jsonl").write_text(BAD)
+    (tmp_path / "broken.jsonl").write_text(good_lines(3))
+    result = run("broken.jsonl", "train.jsonl", "--jobs", jobs)
+    assert result.exit_code == 2
+    assert "train.jsonl:50:1: FT302" in result.output
+    assert "ftlint: error: cannot read broken.jsonl: Input/output error\n" in result.output
+    assert "the check is incomplete: 1 error stopped ftlint" in result.output
+    alone = run("broken.jsonl")
+    assert alone.exit_code == 2 and "All checks passed" not in alone.output
+
+
+def test_a_report_file_that_cannot_be_written_is_a_clear_error(run, tmp_path):
+    (tmp_path / "train.jsonl").write_text(BAD)
+    result = run("train.jsonl", "-o", str(tmp_path / "no" / "such" / "report.json"), "--format", "json")
+    assert result.exit_code == 2
+    assert "ftlint: error: cannot write the report to" in result.output and "No such file or directory" in result.output
 
 
 def test_folder_is_walked_for_jsonl_and_ndjson(run, tmp_path):

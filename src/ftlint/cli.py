@@ -127,7 +127,10 @@ def check_command() -> click.Command:
         if output_file:
             from .fsutil import atomic_write_text
 
-            atomic_write_text(output_file, buffer.getvalue())
+            try:
+                atomic_write_text(output_file, buffer.getvalue())
+            except OSError as exc:
+                fail(f"cannot write the report to {output_file}: {exc.strerror or exc}")
         else:
             click.echo(buffer.getvalue(), nl=False, color=reporter.color)
         _print_tool_errors(report.errors)

@@ -126,7 +126,7 @@ class ToolError:
 
     def describe(self) -> str:
         where = ""
-        if self.path:
+        if self.path and (self.line or self.path not in self.message):
             where = f" at {self.path}" + (f":{self.line}" if self.line else "")
         who = ""
         if self.rule:

@@ -295,8 +295,15 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def _run_in_worker(chunk: Chunk) -> ChunkResult:
-    return _WORKER.run_chunk(chunk)
+def _run_in_worker(chunk: Chunk) -> ChunkResult | ToolError:
+    try:
+        return _WORKER.run_chunk(chunk)
+    except OSError as exc:  # one unreadable input must not stop the others
+        return _cannot_read(chunk, exc)
+
+
+def _cannot_read(chunk: Chunk, exc: OSError) -> ToolError:
+    return ToolError("io", f"cannot read {chunk.path}: {exc.strerror or exc}", path=chunk.path)
 
 
 def _plan_chunks(paths: list[tuple[str, str]], linter: Linter, jobs: int, chunk_bytes: int,
@@ -428,8 +435,14 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
         try:
             return linter.run_chunk(c, (stdin or sys.stdin.buffer) if c.path == STDIN else None)
         except OSError as exc:
-            linter.errors.append(ToolError("io", f"cannot read {c.path}: {exc.strerror or exc}", path=c.path))
+            linter.errors.append(_cannot_read(c, exc))
             return None
+
+    def remote_result(result: ChunkResult | ToolError) -> ChunkResult | None:
+        if isinstance(result, ToolError):
+            linter.errors.append(result)
+            return None
+        return result
 
     def results():
         """(result, from a worker process) for every chunk, in input order, as they finish."""
@@ -461,7 +474,7 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
                 # map() submits each part as planning yields it, so workers start at once.
                 remote = pool.map(_run_in_worker, to_workers())
                 for c in planned:
-                    yield (local(c), False) if c.path == STDIN else (next(remote), True)
+                    yield (local(c), False) if c.path == STDIN else (remote_result(next(remote)), True)
         finally:
             _WORKER = None
             gc.unfreeze()

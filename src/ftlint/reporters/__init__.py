@@ -40,11 +40,16 @@ def summary_line(report: "Report") -> str:
     e, w, i = (report.count(s) for s in (Severity.ERROR, Severity.WARNING, Severity.INFO))
     files = plural(len(report.files), "file")
     examples = plural(report.examples, "example")
+    # ftlint's own errors (an unreadable file, a crashing plugin) mean some of the data went unjudged
+    incomplete = (f"; the check is incomplete: {plural(len(report.errors), 'error')} stopped ftlint (listed "
+                  "on standard error)") if report.errors else ""
     if not (e or w or i):
+        if incomplete:
+            return f"No problems found in {examples} in {files}{incomplete}."
         return f"All checks passed: {examples} in {files}."
     parts = [plural(e, "error")]
     if w:
         parts.append(plural(w, "warning"))
     if i:
         parts.append(plural(i, "note"))
-    return f"Found {', '.join(parts)} in {examples} across {files}."
+    return f"Found {', '.join(parts)} in {examples} across {files}{incomplete}."
