@@ -127,6 +127,9 @@ def test_stats(run, tmp_path):
     assert doc["billed_tokens"] == 2 * doc["tokens_per_epoch"]
     assert doc["distributions"]["total_tokens"]["min"] > 0
     assert run("stats", "train.jsonl").exit_code == 2
+    piped = json.loads(run("stats", "-", "--model", "gpt-4o-mini", "--epochs", "2", "--format", "json",
+                           input=good_lines(50)).output)
+    assert piped["examples"] == 50 and piped["billed_tokens"] == doc["billed_tokens"]
 
 
 def test_models_and_config_prices(run, tmp_path):

@@ -242,7 +242,7 @@ def models_command() -> click.Command:
 
 def stats_command() -> click.Command:
     @click.command("stats", context_settings=CONTEXT)
-    @click.argument("paths", nargs=-1, type=click.Path())
+    @click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
     @click.option("--model", help="Base model (or ft: model) to count and price for.")
     @click.option("--target", help="Target profile (default: from config, else openai).")
     @click.option("--method", type=click.Choice(METHODS), help="Training method (default: auto-detect).")
@@ -252,7 +252,8 @@ def stats_command() -> click.Command:
     @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this config.")
     @click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
     def stats(paths, model, target, method, epochs, validation, fmt, config_path, isolated):
-        """Token statistics and the training cost estimate for PATHS (the training file)."""
+        """Token statistics and the training cost estimate for PATHS (the training file, or - for
+        standard input)."""
         from .stats import StatsReport, collect
 
         session = _session(config_path=config_path, isolated=isolated, model=model, target=target,
@@ -267,8 +268,13 @@ def stats_command() -> click.Command:
         catalog = session.registry.catalog
         others = [m for m in catalog.for_target(cfg.target) if m is not chosen]
         errors: list = []
-        data = collect(list(paths) or ["."], cfg, [chosen, *others], errors)
-        val = collect([validation], cfg, [chosen], errors) if validation else None
+        from .tokens import TokenizerError
+
+        try:
+            data = collect(list(paths) or ["."], cfg, [chosen, *others], errors)
+            val = collect([validation], cfg, [chosen], errors) if validation else None
+        except TokenizerError as exc:
+            fail(f"cannot count tokens: {exc}")
         if errors:
             _print_tool_errors(errors)
             sys.exit(EXIT_ERROR)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
+import sys
 from array import array
 from dataclasses import dataclass, field
 
 from .accounting import Accounting
 from .catalog import FORMAT_METHOD, Catalog, Model
 from .cost import Estimate, billable, estimate
-from .engine import collect_paths
+from .engine import STDIN, collect_paths
 from .example import FileContext
 from .reader import open_dataset, read_examples
 
@@ -52,7 +54,7 @@ def collect(paths: list[str], config, models: list[Model], errors: list) -> Coll
     for path in collect_paths(paths, config, errors=errors):
         ctx = FileContext(path, config.method)
         try:
-            with open_dataset(path) as fh:
+            with (contextlib.nullcontext(sys.stdin.buffer) if path == STDIN else open_dataset(path)) as fh:
                 for ex in read_examples(fh, ctx):
                     if ex.kind not in ("sft", "dpo"):
                         continue
