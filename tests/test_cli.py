@@ -255,3 +255,24 @@ def test_json_only_python_reads_is_reported_and_every_format_can_write_it(run, t
     for fmt in ("text", "github", "sarif"):
         result = run(str(data), "--format", fmt, "--model", "gpt-4o-mini")
         assert result.exit_code == 1 and "\\ud800" in result.output
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be"])
+def test_a_utf16_file_is_reported_once_and_its_examples_are_still_checked(run, tmp_path, monkeypatch, codec):
+    # Windows PowerShell's '>' writes UTF-16 with a byte order mark ("utf-16" here: little-endian).
+    data = BAD * 40  # about 200 KB, so that small parts would cut it if ftlint cut UTF-16 files
+    bom = b"\xfe\xff" if codec == "utf-16-be" else b""
+    (tmp_path / "wide.jsonl").write_bytes(bom + data.encode(codec))
+    (tmp_path / "plain.jsonl").write_text(data)
+    monkeypatch.setenv("FTLINT_CHUNK_BYTES", "20000")
+    wide = json.loads(run("wide.jsonl", "--format", "json", "--jobs", "2").output)
+    plain = json.loads(run("plain.jsonl", "--format", "json", "--jobs", "2").output)
+    assert [(d["line"], d["code"]) for d in wide["diagnostics"] if d["code"] != "FT015"] == \
+        [(d["line"], d["code"]) for d in plain["diagnostics"]]
+    assert [(d["line"], d["severity"]) for d in wide["diagnostics"] if d["code"] == "FT015"] == [(1, "error")]
+    assert "FT302" in {d["code"] for d in wide["diagnostics"]}
+    piped = run("-", "--format", "json", input=bom + data.encode(codec))
+    assert {d["code"] for d in json.loads(piped.output)["diagnostics"]} == {d["code"] for d in wide["diagnostics"]}
+    stats = [json.loads(run("stats", name, "--model", "gpt-4o-mini", "--format", "json").output)["tokens_per_epoch"]
+             for name in ("wide.jsonl", "plain.jsonl")]
+    assert stats[0] == stats[1] > 0

@@ -19,7 +19,7 @@ from .config import Config
 from .cost import billable as cost_billable
 from .diagnostics import Diagnostic, Finding, Severity, ToolError, printable
 from .example import Example, FileContext
-from .reader import iter_dataset_files, open_dataset, read_examples
+from .reader import is_utf16, iter_dataset_files, open_dataset, read_examples, utf8_lines
 from .rule import DatasetRule, FileRule, Rule, RuleSet
 from .selection import is_enabled
 
@@ -127,10 +127,13 @@ class ChunkResult:
     crashes: dict[str, int]
 
 
-def _chunk_lines(path: str, start: int, end: int | None):
+def _chunk_lines(path: str, start: int, end: int | None, ctx: FileContext):
     with open_dataset(path) as fh:
         if start:
             fh.seek(start)
+        elif end is None:  # a whole file: it may be UTF-16 (never cut into parts, see _plan_chunks)
+            yield from utf8_lines(fh, ctx)
+            return
         if end is None:
             yield from fh
             return
@@ -252,7 +255,9 @@ class Linter:
                     self._crash(rule, display, ex.line, exc)
 
         if stream is None:
-            stream = _chunk_lines(chunk.path, chunk.start, chunk.end)
+            stream = _chunk_lines(chunk.path, chunk.start, chunk.end, ctx)
+        elif hasattr(stream, "read"):
+            stream = utf8_lines(stream, ctx)
         for ex in read_examples(stream, ctx, chunk.first_line):
             kind = ex.kind
             formats[kind] = formats.get(kind, 0) + 1
@@ -329,6 +334,10 @@ def _plan_chunks(paths: list[tuple[str, str]], linter: Linter, jobs: int, chunk_
             index += 1
             continue
         with fh:
+            if is_utf16(fh.read(2)):  # its newlines are two bytes: the whole file goes to one process
+                yield Chunk(index, path, display, role, file_index)
+                index += 1
+                continue
             pos, line = 0, 1
             while True:
                 end = None

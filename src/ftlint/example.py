@@ -51,6 +51,7 @@ class FileContext:
     lines: int = 0
     examples: int = 0  # non-blank lines
     bom: bool = False  # the file starts with a UTF-8 byte order mark
+    encoding: str = "UTF-8"  # or UTF-16LE / UTF-16BE, decoded by the reader (a byte order mark told it)
     target: str = "openai"
     model_name: str | None = None  # as configured
     model: Any = None  # its catalog entry (ftlint.catalog.Model), None when unknown or unset

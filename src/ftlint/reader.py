@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from collections.abc import Iterable, Iterator
@@ -12,7 +13,38 @@ import orjson
 from .example import Example, FileContext, ParseError, detect_kind
 
 BOM = b"\xef\xbb\xbf"
+UTF16_BOMS = {b"\xff\xfe": "UTF-16LE", b"\xfe\xff": "UTF-16BE"}
 DATASET_SUFFIXES = (".jsonl", ".ndjson")
+
+
+def is_utf16(head: bytes) -> bool:
+    return head[:2] in UTF16_BOMS
+
+
+def utf8_lines(stream: BinaryIO, ctx: FileContext) -> Iterator[bytes]:
+    """The lines of a whole stream, as UTF-8. A stream that starts with a UTF-16 byte order mark
+    (PowerShell's ``>`` and ``Out-File`` write files so) is decoded, so its examples can still be
+    checked, and ``ctx.encoding`` names the encoding for the rule that reports it."""
+    head = stream.read(2)
+    encoding = UTF16_BOMS.get(head)
+    if encoding is None:
+        if head:
+            if not head.endswith(b"\n"):
+                head += stream.readline()
+            cut = head.find(b"\n") + 1  # the two bytes read may have ended a blank first line
+            if 0 < cut < len(head):
+                yield head[:cut]
+                head = head[cut:]
+            yield head
+        yield from stream
+        return
+    ctx.encoding = encoding
+    text = io.TextIOWrapper(stream, encoding=encoding.replace("UTF-", "utf-").lower(), errors="replace", newline="")
+    try:
+        for line in text:
+            yield line.encode("utf-8", "surrogatepass")
+    finally:
+        text.detach()  # the caller closes its stream (standard input stays open)
 
 
 def read_examples(stream: BinaryIO | Iterable[bytes], ctx: FileContext, first_line: int = 1) -> Iterator[Example]:

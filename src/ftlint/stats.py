@@ -13,7 +13,7 @@ from .catalog import FORMAT_METHOD, Catalog, Model
 from .cost import Estimate, billable, estimate
 from .engine import STDIN, collect_paths
 from .example import FileContext
-from .reader import open_dataset, read_examples
+from .reader import open_dataset, read_examples, utf8_lines
 
 QUANTILES = (("min", 0.0), ("p10", 0.1), ("median", 0.5), ("p90", 0.9), ("max", 1.0))
 
@@ -55,7 +55,7 @@ def collect(paths: list[str], config, models: list[Model], errors: list) -> Coll
         ctx = FileContext(path, config.method)
         try:
             with (contextlib.nullcontext(sys.stdin.buffer) if path == STDIN else open_dataset(path)) as fh:
-                for ex in read_examples(fh, ctx):
+                for ex in read_examples(utf8_lines(fh, ctx), ctx):
                     if ex.kind not in ("sft", "dpo"):
                         continue
                     out.examples += 1
