@@ -47,7 +47,7 @@ class FileContext:
 
     path: str
     method: str = "auto"
-    size: int = 0
+    size: int = 0  # bytes read; for a UTF-16 file, of the UTF-8 it was decoded to (what it will upload as)
     lines: int = 0
     examples: int = 0  # non-blank lines
     bom: bool = False  # the file starts with a UTF-8 byte order mark
