@@ -23,7 +23,7 @@ def is_utf16(head: bytes) -> bool:
 
 def utf8_lines(stream: BinaryIO, ctx: FileContext) -> Iterator[bytes]:
     """The lines of a whole stream, as UTF-8. A stream that starts with a UTF-16 byte order mark
-    (PowerShell's ``>`` and ``Out-File`` write files so) is decoded, so its examples can still be
+    (Windows PowerShell's ``>`` and ``Out-File`` write files so) is decoded, so its examples can still be
     checked, and ``ctx.encoding`` names the encoding for the rule that reports it."""
     head = stream.read(2)
     encoding = UTF16_BOMS.get(head)
@@ -39,7 +39,7 @@ def utf8_lines(stream: BinaryIO, ctx: FileContext) -> Iterator[bytes]:
         yield from stream
         return
     ctx.encoding = encoding
-    text = io.TextIOWrapper(stream, encoding=encoding.replace("UTF-", "utf-").lower(), errors="replace", newline="")
+    text = io.TextIOWrapper(stream, encoding=encoding.lower(), errors="replace", newline="")
     try:
         for line in text:
             yield line.encode("utf-8", "surrogatepass")
