@@ -44,6 +44,19 @@ def test_bad_config_files(tmp_path, monkeypatch, text, message):
         load_config()
 
 
+def test_config_files_in_other_encodings(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "ftlint.toml").write_bytes(b'\xef\xbb\xbfmethod = "dpo"\n')  # Notepad's UTF-8 with BOM
+    assert load_config().method == "dpo"
+    (tmp_path / "ftlint.toml").write_bytes('method = "dpo"\n'.encode("utf-16"))
+    with pytest.raises(ConfigError, match="ftlint.toml: not UTF-8 \\(byte 1\\), and TOML files must be"):
+        load_config()
+    # a pyproject.toml above the data that is not UTF-8 is not ftlint's: it is passed over
+    (tmp_path / "ftlint.toml").unlink()
+    (tmp_path / "pyproject.toml").write_bytes(b"\xff\xfe[\x00")
+    assert load_config().source is None
+
+
 @pytest.mark.parametrize("text, message", [
     ('select = ["FT9"]\n', "'select' names no known rule: 'FT9'"),
     ('ignore = ["invalid-wieght"]\n', "did you mean 'invalid-weight'?"),

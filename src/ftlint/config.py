@@ -177,14 +177,25 @@ def _resolve_plugin(spec: str, root: Path) -> str:
     return spec
 
 
-def read_file(path: Path) -> Config:
+def _parse_toml(data: bytes, path: Path) -> dict:
     try:
-        with open(path, "rb") as fh:
-            doc = tomllib.load(fh)
-    except OSError as exc:
-        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+        # utf-8-sig: Notepad's byte order mark, which Python's TOML parser would call invalid
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 (byte {exc.start + 1}), and TOML files must be; "
+                          "save it as UTF-8") from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+
+
+def read_file(path: Path) -> Config:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    doc = _parse_toml(data, path)
     if path.name == "pyproject.toml":
         table = doc.get("tool", {}).get("ftlint", {})
         if not isinstance(table, dict):
@@ -206,10 +217,9 @@ def find_config(start: Path) -> Path | None:
         candidate = folder / "pyproject.toml"
         if candidate.is_file():
             try:
-                with open(candidate, "rb") as fh:
-                    if "ftlint" in tomllib.load(fh).get("tool", {}):
-                        return candidate
-            except (OSError, tomllib.TOMLDecodeError):
+                if "ftlint" in _parse_toml(candidate.read_bytes(), candidate).get("tool", {}):
+                    return candidate
+            except (OSError, ConfigError):
                 # A broken pyproject without ftlint settings is not ours to report.
                 continue
     return None
