@@ -119,6 +119,26 @@ def register_reporters(register):
         in unknown.output
 
 
+def test_a_format_that_raises_is_blamed_on_its_plugin(run, tmp_path):
+    setup(tmp_path, '''
+from ftlint import hookimpl
+from ftlint.reporters import Reporter
+
+class Broken(Reporter):
+    name = "broken"
+    def render(self, report, out):
+        raise RuntimeError("no template")
+
+@hookimpl
+def register_reporters(register):
+    register(Broken)
+''')
+    result = run("train.jsonl", "--format", "broken")
+    assert result.exit_code == 2
+    assert "ftlint: error: plugin " in result.output and "output format 'broken' raised RuntimeError: no template" \
+        in result.output and "internal error" not in result.output
+
+
 def test_builtins_come_through_ftlints_own_entry_points():
     eps = [ep for ep in importlib.metadata.entry_points(group="ftlint") if ep.dist and ep.dist.name == "ftlint"]
     assert {ep.value for ep in eps} >= {"ftlint.rules.file", "ftlint.rules.messages", "ftlint.reporters.text"}

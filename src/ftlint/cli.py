@@ -123,7 +123,17 @@ def check_command() -> click.Command:
         stream = sys.stdout
         reporter = reporter_cls(color=reporter_cls.human and output_file is None and use_color(color, stream),
                                 statistics=statistics, quiet=quiet)
-        reporter.render(report, buffer)
+        try:
+            reporter.render(report, buffer)
+        except Exception as exc:
+            if os.environ.get("FTLINT_DEBUG"):
+                raise
+            # A third-party format's bug is its plugin's to fix; built-in ones fall through to
+            # the internal-error handler.
+            plugin = getattr(reporter_cls, "plugin", None)
+            if plugin is None or any(p.name == plugin and p.source == "built-in" for p in session.registry.plugins):
+                raise
+            fail(f"plugin {plugin}: output format '{fmt}' raised {type(exc).__name__}: {exc}")
         if output_file:
             from .fsutil import atomic_write_text
 
