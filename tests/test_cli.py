@@ -131,6 +131,18 @@ def test_json_format_is_only_json(run, tmp_path):
     assert d["fix"]
 
 
+def test_sarif_locations_are_uri_references(run, tmp_path):
+    write(tmp_path, "data #2/train 100%.jsonl", BAD)
+    doc = json.loads(run("data #2", "--format", "sarif").output)
+    assert doc["version"] == "2.1.0"
+    location = doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == "data%20%232/train%20100%25.jsonl"
+    assert location["region"]["startLine"] == 50
+    absolute = json.loads(run(str(tmp_path / "data #2"), "--format", "sarif").output)
+    uri = absolute["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri.startswith("file:///") and uri.endswith("/data%20%232/train%20100%25.jsonl")
+
+
 def test_output_file(run, tmp_path):
     write(tmp_path, "train.jsonl", BAD)
     result = run("train.jsonl", "--format", "json", "--output-file", "report.json")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from urllib.parse import quote
+
 import orjson
 
 from ..__about__ import __version__
@@ -10,6 +13,17 @@ from ..hookspecs import hookimpl
 from . import Reporter
 
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+def artifact_uri(path: str) -> str:
+    """The path as a URI reference (RFC 3986), which SARIF requires: a relative path stays
+    relative (code scanning resolves it from the repository root), an absolute one becomes a file
+    URI, and '#', '%', spaces and non-ASCII are percent-encoded, so 'data#2.jsonl' is not read as
+    'data' with a fragment."""
+    posix = path.replace(os.sep, "/")
+    if os.path.isabs(path):
+        return "file://" + quote(posix if posix.startswith("/") else "/" + posix, safe="/:")
+    return quote(posix, safe="/")
 
 
 class SarifReporter(Reporter):
@@ -33,7 +47,7 @@ class SarifReporter(Reporter):
                 "ruleId": d.code,
                 "level": LEVELS[d.severity],
                 "message": {"text": text},
-                "locations": [{"physicalLocation": {"artifactLocation": {"uri": d.path}, "region": region}}],
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": artifact_uri(d.path)}, "region": region}}],
             })
         doc = {
             "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
