@@ -288,3 +288,11 @@ def test_a_utf16_file_is_reported_once_and_its_examples_are_still_checked(run, t
     stats = [json.loads(run("stats", name, "--model", "gpt-4o-mini", "--format", "json").output)["tokens_per_epoch"]
              for name in ("wide.jsonl", "plain.jsonl")]
     assert stats[0] == stats[1] > 0
+
+
+def test_pointers_escape_keys_that_hold_slash_or_tilde(run, tmp_path):
+    write(tmp_path, "train.jsonl", '{"messages": [{"role": "user", "content": "hi", "a/b~c": 1}, '
+                                   '{"role": "assistant", "content": "x"}], "x/y": 2, "k/": 1, "k/": 2}\n')
+    doc = json.loads(run("train.jsonl", "--format", "json", "--select", "FT006,FT112,FT113").output)
+    assert {(d["code"], d["pointer"]) for d in doc["diagnostics"]} == {
+        ("FT006", "/k~1"), ("FT112", "/x~1y"), ("FT112", "/k~1"), ("FT113", "/messages/0/a~1b~0c")}

@@ -15,7 +15,6 @@ import math
 import struct
 from dataclasses import dataclass
 
-
 from .catalog import Model
 from .tokens import TokenCounter
 

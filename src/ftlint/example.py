@@ -101,6 +101,11 @@ def detect_kind(data: dict, method: str = "auto") -> str:
     return "unknown"
 
 
+def pointer_token(key: str) -> str:
+    """``key`` as one reference token of a JSON pointer (RFC 6901): '~' and '/' escaped."""
+    return key.replace("~", "~0").replace("/", "~1")
+
+
 def _tools_key(ex: "Example") -> bytes | None:
     _, holder = ex.tools_container
     tools, functions = holder.get("tools"), holder.get("functions")
@@ -108,7 +113,7 @@ def _tools_key(ex: "Example") -> bytes | None:
         return None
     try:
         return orjson.dumps([tools, functions])
-    except TypeError:  # integers beyond 64 bits
+    except TypeError:  # what orjson cannot write: integers beyond 64 bits, lone surrogates, deep nesting
         return None
 
 

@@ -143,16 +143,15 @@ class TokenCounter:
         # public method is the fallback should the private attribute ever go away.
         core = getattr(enc, "_core_bpe", None)
         encode = core.encode_ordinary if hasattr(core, "encode_ordinary") else enc.encode_ordinary
-        self._encode = encode
 
-        @functools.lru_cache(maxsize=MEMO_SIZE)
-        def cached(text: str) -> int:
+        def count(text: str) -> int:
             try:
                 return len(encode(text))
             except UnicodeEncodeError:
                 return len(encode(_without_surrogates(text)))
 
-        self._cached = cached
+        self._count = count
+        self._cached = functools.lru_cache(maxsize=MEMO_SIZE)(count)
         self._short: dict[str, int] = {}
 
     def __call__(self, text: str) -> int:
@@ -162,10 +161,6 @@ class TokenCounter:
             if n is None:
                 if len(self._short) >= MEMO_SIZE:
                     self._short.clear()
-                try:
-                    n = len(self._encode(text))
-                except UnicodeEncodeError:
-                    n = len(self._encode(_without_surrogates(text)))
-                self._short[text] = n
+                n = self._short[text] = self._count(text)
             return n
         return self._cached(text)

@@ -242,14 +242,14 @@ class ConflictingAnswers(_KeyedRule):
         answers = state.keys[1]
         out = []
         for members in state.groups(0):
-            if len({answers[i] for i in members}) < 2:
+            n_answers = len({answers[i] for i in members})
+            if n_answers < 2:
                 continue
             places = [state.where(state.locs[i]) for i in members]
             path0, line0 = places[0]
             listed = ", ".join(str(line) if path == path0 else f"{path}:{line}"
                                for path, line in places[:self.opts["show"]])
             more = f" and {len(places) - self.opts['show']} more" if len(places) > self.opts["show"] else ""
-            n_answers = len({answers[i] for i in members})
             for path, line in places[1:]:
                 out.append(Finding("", f"the same prompt has {n_answers} different trained answers (lines {listed}"
                                    f"{more}); the model learns an average of them",

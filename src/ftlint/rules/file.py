@@ -7,9 +7,8 @@ import math
 import re
 from array import array
 
-
 from ..diagnostics import Finding, Severity
-from ..example import FORMAT_TITLES, METHOD_FORMAT, SFT_TOP_KEYS
+from ..example import FORMAT_TITLES, METHOD_FORMAT, SFT_TOP_KEYS, pointer_token
 from ..hookspecs import hookimpl
 from ..rule import FORMATS, FileRule, Option, Rule
 
@@ -114,10 +113,6 @@ class _Pairs(list):
     """An object as parsed with its key/value pairs kept, duplicates included."""
 
 
-def _pointer_token(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1")
-
-
 def _find_duplicates(node, pointer: str, out: list) -> None:
     if isinstance(node, _Pairs):
         seen: set[str] = set()
@@ -125,7 +120,7 @@ def _find_duplicates(node, pointer: str, out: list) -> None:
             if key in seen:
                 out.append((pointer, key))
             seen.add(key)
-            _find_duplicates(value, f"{pointer}/{_pointer_token(key)}", out)
+            _find_duplicates(value, f"{pointer}/{pointer_token(key)}", out)
     elif isinstance(node, list):
         for i, value in enumerate(node):
             _find_duplicates(value, f"{pointer}/{i}", out)
@@ -166,7 +161,7 @@ class DuplicateKey(Rule):
         except RecursionError:  # a line nested about as deeply as Python's parser goes: report what was found
             pass
         return [
-            Finding(pointer + "/" + key, f"key {key!r} appears more than once in the object at "
+            Finding(f"{pointer}/{pointer_token(key)}", f"key {key!r} appears more than once in the object at "
                     f"'{pointer or '/'}'; parsers keep only one of the values (orjson and Python keep the last)",
                     "remove or rename the duplicate key")
             for pointer, key in found
@@ -389,23 +384,23 @@ _MOST_PER_LINE = 5
 
 
 def _nonstandard(node, pointer: str, out: list) -> None:
-    """(pointer, what) for each lone surrogate and non-finite number, depth first, up to a few."""
+    """(pointer, kind, what) for each lone surrogate and non-finite number, depth first, up to a few."""
     if len(out) >= _MOST_PER_LINE:
         return
     if type(node) is str:
         found = _SURROGATE.search(node)
         if found:
-            out.append((pointer, f"the string holds a lone surrogate \\u{ord(found.group()):04x} at "
-                                 f"character {found.start() + 1}"))
+            out.append((pointer, "surrogate", f"the string holds a lone surrogate \\u{ord(found.group()):04x} at "
+                                              f"character {found.start() + 1}"))
     elif type(node) is float:
         if node != node or node in (math.inf, -math.inf):
-            out.append((pointer, f"the value is {_NON_FINITE[repr(node)]}, which is not JSON"))
+            out.append((pointer, "number", f"the value is {_NON_FINITE[repr(node)]}, which is not JSON"))
     elif type(node) is dict:
         for key, value in node.items():
-            inner = f"{pointer}/{_pointer_token(key)}"
+            inner = f"{pointer}/{pointer_token(key)}"
             found = _SURROGATE.search(key)
             if found:
-                out.append((inner, f"the key holds a lone surrogate \\u{ord(found.group()):04x}"))
+                out.append((inner, "surrogate", f"the key holds a lone surrogate \\u{ord(found.group()):04x}"))
             _nonstandard(value, inner, out)
     elif type(node) is list:
         for i, value in enumerate(node):
@@ -429,8 +424,8 @@ class NonstandardJson(Rule):
         except RecursionError:  # nested about as deeply as Python's parser goes: report what was found
             pass
         out = []
-        for pointer, what in found:
-            if "surrogate" in what:
+        for pointer, kind, what in found:
+            if kind == "surrogate":
                 out.append(Finding(pointer, f"{what}: half of a UTF-16 pair, so the text has a broken character "
                                    "(often an emoji cut in two). Python's json reads it and the tokenizer sees "
                                    "U+FFFD; strict parsers reject the line",

@@ -6,7 +6,8 @@ import difflib
 from itertools import repeat
 
 from ..diagnostics import Finding, Severity
-from ..example import CHAT_ROLES, DPO_INPUT_KEYS, DPO_LEGACY_OUTPUT_KEYS, DPO_TOP_KEYS, RFT_ROLES, SFT_TOP_KEYS
+from ..example import (CHAT_ROLES, DPO_INPUT_KEYS, DPO_LEGACY_OUTPUT_KEYS, DPO_TOP_KEYS, RFT_ROLES, SFT_TOP_KEYS,
+                       pointer_token)
 from ..hookspecs import hookimpl
 from ..rule import Option, Rule
 
@@ -380,7 +381,7 @@ class UnknownTopLevelKey(Rule):
         for key in data:
             if key not in allowed and key not in self.handled:
                 out = out or []
-                out.append(Finding("/" + key, f"unknown top-level key {key!r}; the server rejects extra keys "
+                out.append(Finding("/" + pointer_token(key), f"unknown top-level key {key!r}; the server rejects extra keys "
                                    f"('Example N contains an extra \"{key}\"'). Allowed: {', '.join(sorted(allowed))}",
                                    "remove the key (keep ids and metadata in a separate file)"))
         if ex.kind == "dpo" and isinstance(data.get("input"), dict):
@@ -412,7 +413,7 @@ class UnknownMessageKey(Rule):
                 if key not in allowed and key != "weight":  # FT301 owns misplaced weights
                     out = out or []
                     why = UNSUPPORTED_KEYS.get(key) or f"{m['role']} messages take {', '.join(sorted(allowed))}"
-                    out.append(Finding(f"{ex.pointer_of(i)}/{key}", f"unknown key {key!r} in a {m['role']} message; {why}",
+                    out.append(Finding(f"{ex.pointer_of(i)}/{pointer_token(key)}", f"unknown key {key!r} in a {m['role']} message; {why}",
                                        "remove the key"))
         return out
 
