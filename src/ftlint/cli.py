@@ -115,10 +115,20 @@ def check_command() -> click.Command:
         from .engine import default_jobs
         from .progress import Progress, wanted
 
+        from .fsutil import OutputError, atomic_write_text, refuse_overwriting_inputs
+
         progress = Progress() if not no_progress and wanted(reporter_cls.human and not output_file) else None
-        report = session.lint(list(paths) or ["."], force_exclude=force_exclude, stdin=sys.stdin.buffer,
-                              stdin_name=stdin_filename, validation=list(validation) or cfg.validation,
-                              jobs=jobs or cfg.jobs or default_jobs(), progress=progress)
+
+        def guard(inputs: list[str]) -> None:
+            if output_file:
+                refuse_overwriting_inputs(output_file, inputs, sys.stdin)
+
+        try:
+            report = session.lint(list(paths) or ["."], force_exclude=force_exclude, stdin=sys.stdin.buffer,
+                                  stdin_name=stdin_filename, validation=list(validation) or cfg.validation,
+                                  jobs=jobs or cfg.jobs or default_jobs(), progress=progress, before_read=guard)
+        except OutputError as exc:
+            fail(str(exc))
         buffer = io.StringIO()
         stream = sys.stdout
         reporter = reporter_cls(color=reporter_cls.human and output_file is None and use_color(color, stream),
@@ -135,10 +145,10 @@ def check_command() -> click.Command:
                 raise
             fail(f"plugin {plugin}: output format '{fmt}' raised {type(exc).__name__}: {exc}")
         if output_file:
-            from .fsutil import atomic_write_text
-
             try:
                 atomic_write_text(output_file, buffer.getvalue())
+            except OutputError as exc:
+                fail(str(exc))
             except OSError as exc:
                 fail(f"cannot write the report to {output_file}: {exc.strerror or exc}")
         else:

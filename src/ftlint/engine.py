@@ -424,16 +424,19 @@ def default_jobs() -> int:
 def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclude: bool = False,
          stdin: BinaryIO | None = None, stdin_name: str = "<stdin>", model: Any = None,
          validation: Iterable[str] = (), jobs: int = 1, chunk_bytes: int | None = None,
-         progress: Any = None) -> Report:
+         progress: Any = None, before_read: Any = None) -> Report:
     """Lint ``paths`` (and ``validation`` files) and return the Report, diagnostics sorted by path,
     line and code. With ``jobs`` > 1, files and parts of large files run in parallel processes;
-    the result is the same as with one job."""
+    the result is the same as with one job. ``before_read``, when given, is called with the list
+    of input paths once they are known and before any is read; it may raise to stop the run."""
     report = Report(target=config.target, method=config.method, model=config.model,
                     config_source=config.source, rules={r.code: r for r in ruleset.rules})
     linter = Linter(ruleset, config, model)
     inputs = [(p, "train") for p in collect_paths(paths, config, force_exclude, linter.errors)]
     inputs += [(p, "validation") for p in collect_paths(validation, config, False, linter.errors)]
     linter.has_validation = any(role == "validation" for _, role in inputs)
+    if before_read is not None:
+        before_read([p for p, _ in inputs])
     chunk_bytes = chunk_bytes or int(os.environ.get("FTLINT_CHUNK_BYTES", DEFAULT_CHUNK_BYTES))
     chunks = _plan_chunks(inputs, linter, jobs, chunk_bytes, stdin_name)
     sizes = [_size(p) or 0 for p, _ in inputs if p != STDIN]

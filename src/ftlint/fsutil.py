@@ -1,26 +1,84 @@
-"""Writing files safely: ftlint only writes what the user asked for, and never half a file."""
+"""Writing files safely: ftlint only writes what the user asked for, never half a file, and never
+over one of the files it was asked to read."""
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
+from collections.abc import Iterable
+
+
+class OutputError(Exception):
+    """The report cannot (or must not) be written where the user asked; the message says why."""
+
+
+def _identity(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return st.st_dev, st.st_ino
+
+
+def refuse_overwriting_inputs(output: str, inputs: Iterable[str], stdin=None) -> None:
+    """Raise :class:`OutputError` when ``output`` is one of ``inputs`` by identity: the same file
+    through another spelling, a symbolic link or a hard link, or the file standard input
+    (``-``) was redirected from. Called before anything is read."""
+    target = _identity(output)
+    if target is None:  # a new file cannot be an input
+        return
+    for path in inputs:
+        if path == "-":
+            try:
+                st = os.fstat(stdin.fileno()) if stdin is not None else None
+            except (OSError, ValueError, AttributeError):
+                st = None
+            same = st is not None and (st.st_dev, st.st_ino) == target and stat.S_ISREG(st.st_mode)
+            name = "standard input"
+        else:
+            same = _identity(path) == target
+            name = path
+        if same:
+            raise OutputError(f"the output file {output} is {name}, one of the files to lint; "
+                              "writing the report there would replace the data. Choose another --output-file")
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def atomic_write_text(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename.
+    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename, as a
+    shell's ``>`` would leave it: a symbolic link is written through to its target, an existing
+    file keeps its mode, a new one gets the mode the umask allows, and a read-only file is refused.
 
-    Only regular files (or new paths) are replaced; a device, pipe or terminal such as /dev/null or
-    /dev/stdout is written to directly, never swapped for a file."""
-    if os.path.exists(path) and not os.path.isfile(path):
-        with open(path, "w", encoding="utf-8") as fh:
+    A device, pipe or terminal such as /dev/null or /dev/stdout is written to directly, never
+    swapped for a file."""
+    target = os.path.realpath(path)
+    try:
+        st = os.stat(target)
+    except FileNotFoundError:
+        st = None
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        with open(target, "w", encoding="utf-8") as fh:
             fh.write(text)
         return
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".ftlint-", dir=folder)
+    if st is not None:
+        # root may write anywhere; a file with no write bit at all was still meant to stay as it is
+        if not os.access(target, os.W_OK) or not st.st_mode & 0o222:
+            raise OutputError(f"{path} is read-only; make it writable or choose another --output-file")
+        mode = stat.S_IMODE(st.st_mode)
+    else:
+        mode = 0o666 & ~_umask()
+    fd, tmp = tempfile.mkstemp(prefix=".ftlint-", dir=os.path.dirname(target))
     try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
-        os.replace(tmp, path)
+        os.replace(tmp, target)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)

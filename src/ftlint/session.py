@@ -63,11 +63,12 @@ class Session:
 
     def lint(self, paths: list[str], *, force_exclude: bool = False, stdin: BinaryIO | None = None,
              stdin_name: str = "<stdin>", validation: list[str] | tuple = (), jobs: int | None = None,
-             chunk_bytes: int | None = None, progress=None) -> Report:
-        """Lint ``paths``; ``jobs`` defaults to the configured number, else one process."""
+             chunk_bytes: int | None = None, progress=None, before_read=None) -> Report:
+        """Lint ``paths``; ``jobs`` defaults to the configured number, else one process.
+        ``before_read(input_paths)`` runs before anything is read and may raise to stop."""
         report = lint(paths, self.config, self.ruleset, force_exclude=force_exclude, stdin=stdin,
                       stdin_name=stdin_name, model=self.model,
                       validation=list(validation) or self.config.validation, jobs=jobs or self.config.jobs or 1,
-                      chunk_bytes=chunk_bytes, progress=progress)
+                      chunk_bytes=chunk_bytes, progress=progress, before_read=before_read)
         report.errors[:0] = self.registry.errors
         return report
