@@ -140,7 +140,7 @@ def test_labels_from_a_json_pointer(run, tmp_path):
     assert not any(d["code"] == "FT706" for d in plain)  # free-text answers: not labels
     (tmp_path / "ftlint.toml").write_text('[rules.label-imbalance]\nlabel-pointer = "/sport"\n')
     found = [d for d in json.loads(run("train.jsonl", "--format", "json").output)["diagnostics"] if d["code"] == "FT706"]
-    assert len(found) == 1 and "'football': 18 (90%)" in found[0]["message"]
+    assert len(found) == 1 and '"football": 18 (90%)' in found[0]["message"]
 
 
 def test_conflicting_answers_name_the_group(run, tmp_path):
@@ -179,7 +179,7 @@ def test_a_tool_defined_another_way_in_the_validation_file(run, tmp_path):
     found = [d for d in one["diagnostics"] if d["code"] == "FT710"]
     assert [(d["path"], d["line"]) for d in found] == [("valid.jsonl", 2)]
     assert "1 example(s) use this definition, 61 the one at train.jsonl:1" in found[0]["message"]
-    assert "differs in parameter 'city'" in found[0]["message"]
+    assert 'differs in parameter "city"' in found[0]["message"]
     assert one["diagnostics"] == two["diagnostics"]
 
 

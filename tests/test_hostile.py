@@ -71,3 +71,45 @@ def test_output_file_symlink_is_written_through_and_read_only_is_refused(run, tm
     result = run("check", "d.jsonl", "-o", "ro.txt")
     assert result.exit_code == 2 and "read-only" in result.stderr
     assert (tmp_path / "ro.txt").read_text() == "keep me"
+
+
+# -- every rule is safe on any JSON value a line can hold -------------------------------------
+
+HOSTILE = ["null", "true", "false", "0", "-1", "2", "1.5", "1e400", "NaN", "-Infinity", "18446744073709551616",
+           "-9223372036854775809", "1" * 30, "1" * 4301, '""', '"\\u001b]0;t\\u0007"', '"a\\nb"', '"\\ud800"',
+           '"\\udfffx"', "[]", "{}", '["user"]', '{"role": "user"}', '[{"type": {"a": 1}}]', '[[]]', '[null, 1]',
+           '{"\\u001b[2J": 1, "a/b~": [], "": {}}', '"' + "x" * 5_000 + '"']
+HOSTILE += ["[" * d + "]" * d for d in (254, 255, 256, 990, 1000, 1023, 1024, 3000)]
+HOSTILE += ['{"a":' * d + "1" + "}" * d for d in (255, 1000, 1023)]
+
+
+def hostile_lines() -> list[str]:
+    """Every place of every seed example of every format, holding every hostile value in turn."""
+    import json
+
+    from fuzzing import _SLOT, _paths, _replace, seeds
+
+    out = []
+    for seed in seeds():
+        for path in _paths(seed):
+            template = json.dumps(_replace(seed, path, _SLOT))
+            out += [template.replace(json.dumps(_SLOT), value, 1) for value in HOSTILE]
+    return out
+
+
+LINES = None
+
+
+@pytest.mark.parametrize("method,model", [("auto", "gpt-4o-2024-08-06"), ("dpo", "gpt-3.5-turbo"), ("rft", None)])
+def test_every_rule_judges_hostile_values_anywhere_without_crashing(method, model):
+    from conftest import lint
+
+    global LINES
+    LINES = LINES or hostile_lines()
+    data = ("\n".join(LINES) + "\n").encode()
+    report = lint(data, method=method, model=model)
+    assert report.errors == [], [e.describe() for e in report.errors]
+    assert report.examples == len(LINES)
+    # the values reached the rules of every family (and were judged, not skipped)
+    families = {d.code[:3] for d in report.diagnostics}
+    assert families >= {"FT0", "FT1", "FT4"} | ({"FT2", "FT3", "FT5", "FT7"} if method != "rft" else set())

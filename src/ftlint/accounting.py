@@ -16,6 +16,7 @@ import struct
 from dataclasses import dataclass
 
 from .catalog import Model
+from .quote import show
 from .tokens import TokenCounter
 
 # func_init, prop_init, prop_key, enum_init, enum_item, func_end (cookbook, "How to count tokens")
@@ -79,6 +80,12 @@ def image_tokens(width: int, height: int, detail: str, model: Model) -> int:
     return model.image_base + model.image_tile * math.ceil(w / 512) * math.ceil(h / 512)
 
 
+def _text(value) -> str:
+    """A value as the text the tokenizer counts: a string as it is, anything else (a type given as
+    a list, an enum of objects, a value nested a thousand levels deep) in short JSON form."""
+    return value if type(value) is str else show(value, 200)
+
+
 class Accounting:
     """Counts the tokens of examples for one model; shared by every rule of a run."""
 
@@ -110,9 +117,9 @@ class Accounting:
                     total += prop_key
                     enum = p.get("enum")
                     if isinstance(enum, list):
-                        total += enum_init + sum(enum_item + count(str(item)) for item in enum)
+                        total += enum_init + sum(enum_item + count(_text(item)) for item in enum)
                     pdesc = p.get("description") if isinstance(p.get("description"), str) else ""
-                    total += count(f"{key}:{p.get('type', '')}:{pdesc.removesuffix('.')}")
+                    total += count(f"{key}:{_text(p.get('type', ''))}:{pdesc.removesuffix('.')}")
         return total + func_end if total else 0
 
     def _tools_prefix(self, ex) -> tuple[int, bool]:
@@ -167,7 +174,7 @@ class Accounting:
                         size = image_size(url) if isinstance(url, str) and url.startswith("data:") else None
                         if size is None:
                             size, estimated = REMOTE_IMAGE, True
-                        total += image_tokens(*size, str(part["image_url"].get("detail", "auto")), self.model)
+                        total += image_tokens(*size, _text(part["image_url"].get("detail", "auto")), self.model)
             elif key == "tool_calls" and isinstance(value, list):
                 estimated = True
                 for call in value:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from .quote import safe_text
+
 EXIT_OK = 0
 EXIT_VIOLATIONS = 1
 EXIT_ERROR = 2
@@ -35,22 +37,19 @@ class Severity(enum.IntEnum):
 
 
 def printable(text: str) -> str:
-    """``text`` as every output can write it. A lone surrogate (from a "\\ud800" escape in the
-    data, or an undecodable byte in a file name) has no UTF-8 form; it is written as that escape."""
-    if text.isascii():
-        return text
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "backslashreplace").decode("utf-8")
-    return text
+    """``text`` as every output can write and every terminal can show: what is not printable is
+    escaped as in JSON (``\\u001b``). That covers escape sequences and newlines in keys, values
+    and file names, which would otherwise drive a terminal or forge an output line, and lone
+    surrogates (a "\\ud800" escape in the data, an undecodable byte in a file name), which have no
+    UTF-8 form."""
+    return text if text.isprintable() else safe_text(text)
 
 
 def _printable_fields(obj, names: tuple[str, ...]) -> None:
     for name in names:
         value = getattr(obj, name)
-        if type(value) is str and not value.isascii():
-            object.__setattr__(obj, name, printable(value))
+        if type(value) is str and not value.isprintable():
+            object.__setattr__(obj, name, safe_text(value))
 
 
 @dataclass(frozen=True, slots=True)

@@ -199,6 +199,14 @@ class Linter:
                                          plugin=rule.plugin, rule=f"{rule.code} {rule.name}",
                                          path=path, line=line))
 
+    def _internal(self, what: str, path: str, line: int | None, exc: BaseException) -> None:
+        key = f"internal:{what}"
+        n = self._crashes.get(key, 0)
+        self._crashes[key] = n + 1
+        if n == 0:
+            self.errors.append(ToolError("internal", f"{what} raised {type(exc).__name__}: {exc} (please report it)",
+                                         path=path, line=line))
+
     def _emit(self, out: list, findings: Iterable[Finding] | None, rule: Rule, sev: Severity,
               path: str, line: int) -> None:
         for f in findings:
@@ -270,8 +278,11 @@ class Linter:
                     if not gate.isdisjoint(features):
                         run(members, ex)
             if accounting is not None and (kind == "sft" or kind == "dpo"):
-                billable += cost_billable(self.model, ex.tokens.total)
-                counted += 1
+                try:
+                    billable += cost_billable(self.model, ex.tokens.total)
+                    counted += 1
+                except Exception as exc:  # ftlint's own bug: the estimate misses this example, the lint goes on
+                    self._internal("token accounting", display, ex.line, exc)
             for observe, gate, rule, sev, state in observing.get(kind, ()):
                 if gate is not None and gate.isdisjoint(ex.features):
                     continue
@@ -380,11 +391,12 @@ def _merge_rule_errors(errors: list[ToolError], counts: dict[str, int]) -> list[
     out: list[ToolError] = []
     seen: set[str] = set()
     for e in errors:
-        if e.kind == "rule":
-            if e.rule in seen:
+        if e.kind == "rule" or e.kind == "internal":
+            key = e.rule.split()[0] if e.kind == "rule" else "internal:" + e.message.split(" raised ")[0]
+            if key in seen:
                 continue
-            seen.add(e.rule)
-            e = dataclasses.replace(e, count=max(e.count, counts.get(e.rule.split()[0], 1)))
+            seen.add(key)
+            e = dataclasses.replace(e, count=max(e.count, counts.get(key, 1)))
         out.append(e)
     return out
 

@@ -5,11 +5,14 @@ Views are computed once, on first use, and shared by every rule that reads them.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from itertools import chain, repeat
 from typing import Any
 
 import orjson
+
+from .quote import show
 
 SFT_TOP_KEYS = frozenset({"messages", "tools", "parallel_tool_calls", "functions"})
 DPO_TOP_KEYS = frozenset({"input", "preferred_output", "non_preferred_output"})
@@ -117,6 +120,10 @@ def _tools_key(ex: "Example") -> bytes | None:
         return None
 
 
+class _Literal(str):
+    """A number as the line writes it (see :meth:`Example.literal`)."""
+
+
 class Example:
     """One line of a dataset file."""
 
@@ -151,6 +158,33 @@ class Example:
 
     def __repr__(self) -> str:
         return f"Example({self.path!r}, line={self.line}, kind={self.kind!r})"
+
+    def quote(self, value: Any, pointer: str | None = None) -> str:
+        """``value`` (found at ``pointer``) as a message shows it: see :func:`ftlint.quote.show`.
+        A number the fast parser could only read as a float (an integer beyond 64 bits) is shown
+        as written in the line."""
+        if pointer is not None and type(value) is float and value.is_integer() and abs(value) >= 2.0**63:
+            written = self.literal(pointer)
+            if written is not None:
+                return written if len(written) <= 40 else f"an integer of {len(written):,} digits"
+        return show(value)
+
+    def literal(self, pointer: str) -> str | None:
+        """The number at ``pointer`` exactly as the line writes it, or None (not a number, or
+        no such place)."""
+        try:
+            node = json.loads(self.raw, parse_int=_Literal, parse_float=_Literal, parse_constant=_Literal)
+        except (ValueError, RecursionError):
+            return None
+        for token in pointer.split("/")[1:]:
+            token = token.replace("~1", "/").replace("~0", "~")
+            if isinstance(node, dict) and token in node:
+                node = node[token]
+            elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+                node = node[int(token)]
+            else:
+                return None
+        return str(node) if type(node) is _Literal else None
 
     def _memo(self, key: str, compute, *args) -> Any:
         """``compute(*args)``, once per example. Hot callers pass a module-level function and its

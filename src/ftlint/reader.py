@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
+import sys
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
@@ -110,9 +112,23 @@ def _broken(path: str, lineno: int, raw: bytes, bom: bool, method: str) -> Examp
     except RecursionError:
         return Example(path, lineno, raw, None, "invalid",
                        ParseError("json", "the JSON is nested too deeply to parse"), bom)
+    except ValueError:  # an integer of more digits than Python converts (4,300 by default)
+        return Example(path, lineno, raw, None, "invalid", _huge_integer(text), bom)
     if type(data) is not dict:
         return _not_object(path, lineno, raw, data, bom)
     return Example(path, lineno, raw, data, detect_kind(data, method), None, bom, lenient=True)
+
+
+def _huge_integer(text: str) -> ParseError:
+    match = _LONG_DIGITS.search(text)
+    column = match.start() + 1 if match else None
+    digits = len(match.group()) if match else 0
+    return ParseError("json", f"a number of {digits:,} digits at column {column}: Python's JSON parser refuses "
+                      f"integers of more than {getattr(sys, 'get_int_max_str_digits', lambda: 4300)():,} digits, and no model "
+                      "needs one", column)
+
+
+_LONG_DIGITS = re.compile(r"[0-9]{4000,}")
 
 
 def open_dataset(path: str) -> BinaryIO:

@@ -13,6 +13,7 @@ from ..diagnostics import Finding, Severity
 from ..hookspecs import hookimpl
 from ..rule import DatasetRule, Option
 from .dataset import MASK64, _Paths, digest, loc
+from ..quote import show
 
 
 class _System(_Paths):
@@ -136,7 +137,7 @@ def _differences(a: dict, b: dict) -> list[str]:
             props_a, props_b = pa.get("properties"), pb.get("properties")
             if isinstance(props_a, dict) and isinstance(props_b, dict):
                 names = sorted(n for n in set(props_a) | set(props_b) if props_a.get(n) != props_b.get(n))
-                out += [f"parameter {n!r}" for n in names]
+                out += [f"parameter {show(n)}" for n in names]
                 if {k: v for k, v in pa.items() if k != "properties"} != {k: v for k, v in pb.items()
                                                                           if k != "properties"}:
                     out.append("parameters (besides the properties)")
@@ -200,10 +201,10 @@ class ToolDefinitionsInconsistent(DatasetRule):
                 at = state.cite(main.first, path)
                 parts = _differences(main.definition, variant.definition)
                 out.append(Finding(
-                    "", f"tool {name!r} is defined {len(variants)} ways in the data: {variant.count} example(s) "
+                    "", f"tool {show(name)} is defined {len(variants)} ways in the data: {variant.count} example(s) "
                     f"use this definition, {main.count} the one at {at}; it differs in "
                     f"{', '.join(parts[:4]) or 'number formatting'}{' and more' if len(parts) > 4 else ''}",
-                    f"give every example the definition of {name!r} you will send at inference",
+                    f"give every example the definition of {show(name)} you will send at inference",
                     path=path, line=line))
         return out
 

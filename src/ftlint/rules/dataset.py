@@ -19,6 +19,7 @@ import orjson
 from ..diagnostics import Finding, Severity
 from ..hookspecs import hookimpl
 from ..rule import DatasetRule, Option
+from ..quote import show
 
 LINE_BITS = 32
 LINE_MASK = (1 << LINE_BITS) - 1
@@ -131,7 +132,7 @@ def _prompt_digest(ex) -> int:
         # strings cache their hashes (the token memo has seen them)
         flat = []
         for m in prompt:
-            if type(m) is not dict or type(m.get("content")) is not str or "role" not in m or \
+            if type(m) is not dict or type(m.get("content")) is not str or type(m.get("role")) is not str or \
                     len(m) != (3 if "weight" in m else 2):
                 break
             flat.append(m["role"])
@@ -333,9 +334,9 @@ class LabelImbalance(DatasetRule):
         share, ratio = most / labelled, most / least
         if share <= self.opts["max-share"] and ratio <= self.opts["max-ratio"]:
             return None
-        dist = ", ".join(f"{label!r}: {c} ({c / labelled:.0%})" for label, c in state.labels.most_common(8))
+        dist = ", ".join(f"{show(label)}: {c} ({c / labelled:.0%})" for label, c in state.labels.most_common(8))
         path, line = state.where(state.first[top])
-        return (Finding("", f"the trained answers look like {n} labels and {top!r} dominates ({share:.0%}, "
+        return (Finding("", f"the trained answers look like {n} labels and {show(top)} dominates ({share:.0%}, "
                         f"{ratio:.1f}x the rarest): {dist}", "balance the classes (more examples of the rare "
                         "labels, fewer of the common one), or set the expected mix in the rule's options",
                         path=path, line=line),)

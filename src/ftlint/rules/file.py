@@ -11,6 +11,7 @@ from ..diagnostics import Finding, Severity
 from ..example import FORMAT_TITLES, METHOD_FORMAT, SFT_TOP_KEYS, pointer_token
 from ..hookspecs import hookimpl
 from ..rule import FORMATS, FileRule, Option, Rule
+from ..quote import show
 
 PARSED = FORMATS - {"invalid"}
 # A '":' ends a key unless its quote is escaped (inside strings every quote is). Literal patterns:
@@ -161,7 +162,7 @@ class DuplicateKey(Rule):
         except RecursionError:  # a line nested about as deeply as Python's parser goes: report what was found
             pass
         return [
-            Finding(f"{pointer}/{pointer_token(key)}", f"key {key!r} appears more than once in the object at "
+            Finding(f"{pointer}/{pointer_token(key)}", f"key {show(key)} appears more than once in the object at "
                     f"'{pointer or '/'}'; parsers keep only one of the values (orjson and Python keep the last)",
                     "remove or rename the duplicate key")
             for pointer, key in found
@@ -260,7 +261,7 @@ class UnknownFormat(Rule):
     formats = frozenset({"unknown"})
 
     def check(self, ex):
-        keys = ", ".join(repr(k) for k in list(ex.data)[:6]) or "no keys"
+        keys = ", ".join(show(k) for k in list(ex.data)[:6]) or "no keys"
         fix = 'write each example as {"messages": [...]} (SFT) or {"input": ..., "preferred_output": ..., ' \
               '"non_preferred_output": ...} (DPO)'
         looks = ""

@@ -10,6 +10,7 @@ from ..example import (CHAT_ROLES, DPO_INPUT_KEYS, DPO_LEGACY_OUTPUT_KEYS, DPO_T
                        pointer_token)
 from ..hookspecs import hookimpl
 from ..rule import Option, Rule
+from ..quote import kind_of, name, show
 
 WITH_RFT = frozenset({"sft", "dpo", "rft"})
 ROLE_ALIASES = {"human": "user", "gpt": "assistant", "bot": "assistant", "model": "assistant",
@@ -38,8 +39,7 @@ def roles_for(kind: str) -> tuple[str, ...]:
 
 
 def _desc(value) -> str:
-    return {str: "a string", int: "a number", float: "a number", bool: "a boolean", dict: "an object",
-            list: "an array", type(None): "null"}.get(type(value), type(value).__name__)
+    return kind_of(value)
 
 
 class InvalidMessagesList(Rule):
@@ -121,7 +121,7 @@ class UnknownRole(Rule):
                 guess = "developer"
             fix = f'use "role": "{guess}"' if guess else f"use one of {', '.join(allowed)}"
             fmt = "RFT" if ex.kind == "rft" else "chat fine-tuning"
-            out.append(Finding(where + "/role", f"unknown role {role!r}; {fmt} messages take "
+            out.append(Finding(where + "/role", f"unknown role {show(role)}; {fmt} messages take "
                                f"{', '.join(allowed)}", fix))
         return out
 
@@ -195,7 +195,7 @@ class EmptyContent(Rule):
                 pointer = ex.pointer_of(i)
                 out = out or []
                 kind = "an empty string" if content == "" else "an empty list"
-                out.append(Finding(pointer + "/content", f"{m.get('role', 'message')} content is {kind}",
+                out.append(Finding(pointer + "/content", f"{name(m.get('role', 'message'))} content is {kind}",
                                    "write the text of the message, or remove the message"))
         return out
 
@@ -216,7 +216,7 @@ class WhitespaceContent(Rule):
                 if content and not content.strip():
                     pointer = ex.pointer_of(i)
                     out = out or []
-                    out.append(Finding(pointer + "/content", f"{m.get('role', 'message')} content is only "
+                    out.append(Finding(pointer + "/content", f"{name(m.get('role', 'message'))} content is only "
                                        "whitespace", "write the text of the message, or remove the message"))
         for where, _, part in ex.content_parts():
             if isinstance(part, dict) and part.get("type") == "text":
@@ -255,15 +255,15 @@ def _image_url_problem(part: dict) -> str | None:
     if not isinstance(url, str) or not url:
         return "image_url has no 'url'"
     if not url.startswith(("https://", "http://", "data:image/")):
-        return f"image url must be an http(s) URL or a data:image/... base64 URL, got {url[:40]!r}"
+        return f"image url must be an http(s) URL or a data:image/... base64 URL, got {show(url, 40)}"
     if url.startswith("data:image/") and ";base64," not in url[:64]:
         return "data URL must be base64-encoded (data:image/jpeg;base64,...)"
     detail = image.get("detail")
     if detail is not None and detail not in DETAILS:
-        return f"image detail must be one of auto, low, high; got {detail!r}"
+        return f"image detail must be one of auto, low, high; got {show(detail)}"
     extra = set(image) - {"url", "detail"}
     if extra:
-        return f"image_url has unknown key(s) {', '.join(sorted(extra))}"
+        return f"image_url has unknown key(s) {', '.join(show(k) for k in sorted(extra))}"
     return None
 
 
@@ -278,9 +278,8 @@ class InvalidContentPart(Rule):
         out = None
         for where, _, part in ex.content_parts():
             problem = fix = None
-            ptype = part.get("type") if isinstance(part, dict) else None
-            if not isinstance(ptype, (str, type(None))):
-                ptype = repr(ptype)
+            written = part.get("type") if isinstance(part, dict) else None
+            ptype = written if isinstance(written, (str, type(None))) else ""
             if not isinstance(part, dict):
                 problem, fix = f"content part is {_desc(part)}, not an object", \
                     'write {"type": "text", "text": ...}'
@@ -288,7 +287,8 @@ class InvalidContentPart(Rule):
                 problem = f"{UNSUPPORTED_PARTS[ptype]} parts are not supported for fine-tuning"
                 fix = "remove the part; fine-tuning takes text and images only"
             elif ptype not in PART_KEYS:
-                problem = f"unknown content part type {ptype!r}" if ptype else "content part has no 'type'"
+                problem = (f"unknown content part type {show(written)}" if written is not None
+                           else "content part has no 'type'")
                 fix = "use type text, image_url (user messages) or refusal (assistant messages)"
             elif ptype == "text" and not isinstance(part.get("text"), str):
                 problem, fix = "text part needs a string 'text'", 'write {"type": "text", "text": "..."}'
@@ -327,10 +327,10 @@ class ContentPartNotAllowed(Rule):
             for j, ptype in enumerate(types):
                 problem = None
                 if ptype == "image_url" and role != "user":
-                    problem = (f"images are only allowed in user messages, not in {role} messages",
+                    problem = (f"images are only allowed in user messages, not in {name(role)} messages",
                                "move the image into a user message")
                 elif ptype == "refusal" and role != "assistant":
-                    problem = (f"refusal parts belong to assistant messages, not {role}",
+                    problem = (f"refusal parts belong to assistant messages, not {name(role)}",
                                "write the text as a text part")
                 if problem:
                     out = out or []
@@ -381,14 +381,14 @@ class UnknownTopLevelKey(Rule):
         for key in data:
             if key not in allowed and key not in self.handled:
                 out = out or []
-                out.append(Finding("/" + pointer_token(key), f"unknown top-level key {key!r}; the server rejects extra keys "
-                                   f"('Example N contains an extra \"{key}\"'). Allowed: {', '.join(sorted(allowed))}",
+                out.append(Finding("/" + pointer_token(key), f"unknown top-level key {show(key)}; the server rejects extra keys "
+                                   f"('Example N contains an extra {show(key)}'). Allowed: {', '.join(sorted(allowed))}",
                                    "remove the key (keep ids and metadata in a separate file)"))
         if ex.kind == "dpo" and isinstance(data.get("input"), dict):
             for key in data["input"]:
                 if key not in DPO_INPUT_KEYS:
                     out = out or []
-                    out.append(Finding("/input/" + key, f"unknown key {key!r} in input; allowed: "
+                    out.append(Finding("/input/" + pointer_token(key), f"unknown key {show(key)} in input; allowed: "
                                        f"{', '.join(sorted(DPO_INPUT_KEYS))}", "remove the key"))
         return out
 
@@ -413,7 +413,7 @@ class UnknownMessageKey(Rule):
                 if key not in allowed and key != "weight":  # FT301 owns misplaced weights
                     out = out or []
                     why = UNSUPPORTED_KEYS.get(key) or f"{m['role']} messages take {', '.join(sorted(allowed))}"
-                    out.append(Finding(f"{ex.pointer_of(i)}/{pointer_token(key)}", f"unknown key {key!r} in a {m['role']} message; {why}",
+                    out.append(Finding(f"{ex.pointer_of(i)}/{pointer_token(key)}", f"unknown key {show(key)} in a {m['role']} message; {why}",
                                        "remove the key"))
         return out
 
@@ -434,7 +434,7 @@ class InvalidName(Rule):
                 name = m["name"]
                 if not isinstance(name, str) or not name.strip():
                     out = out or []
-                    out.append(Finding(ex.pointer_of(i) + "/name", f"name must be a non-empty string, got {name!r}",
+                    out.append(Finding(ex.pointer_of(i) + "/name", f"name must be a non-empty string, got {ex.quote(name, ex.pointer_of(i) + '/name')}",
                                        "remove the name or set it to the participant's name"))
             elif m.get("role") == "function":
                 out = out or []

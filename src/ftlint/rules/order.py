@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..diagnostics import Finding, Severity
 from ..hookspecs import hookimpl
 from ..rule import Option, Rule
+from ..quote import name, show
 
 
 class MissingAssistant(Rule):
@@ -17,7 +18,7 @@ class MissingAssistant(Rule):
         roles = ex.roles
         if roles and "assistant" not in roles:
             pointer, _ = ex.conversation
-            return (Finding(pointer, f"example has no assistant message (roles: {', '.join(map(str, roles))}); "
+            return (Finding(pointer, f"example has no assistant message (roles: {', '.join(map(name, roles))}); "
                             "there is nothing to train on",
                             "add the assistant answer the model should learn as the last message"),)
         return None
@@ -36,7 +37,7 @@ class LastMessageNotAssistant(Rule):
             return None
         pointer, _ = ex.conversation
         last = len(roles) - 1
-        return (Finding(f"{pointer}/{last}", f"the conversation ends with a {roles[-1]} message; what follows "
+        return (Finding(f"{pointer}/{last}", f"the conversation ends with a {name(roles[-1])} message; what follows "
                         "the last assistant message is never trained",
                         "end the example with the assistant answer, or drop the trailing messages"),)
 
@@ -123,10 +124,10 @@ class ToolMessageWithoutCall(Rule):
                     problem = ("tool message has no 'tool_call_id'",
                                "set tool_call_id to the id of the assistant tool call it answers")
                 elif not isinstance(call_id, str):
-                    problem = (f"tool_call_id must be a string, got {call_id!r}",
+                    problem = (f"tool_call_id must be a string, got {show(call_id)}",
                                "set tool_call_id to the id of the assistant tool call it answers")
                 elif call_id not in seen:
-                    problem = (f"tool_call_id {call_id!r} matches no tool call of an earlier assistant message",
+                    problem = (f"tool_call_id {show(call_id)} matches no tool call of an earlier assistant message",
                                "answer only calls made earlier in the conversation, with the call's id")
                 if problem:
                     out = out or []
@@ -166,7 +167,7 @@ class UnansweredToolCall(Rule):
             for k, call_id in enumerate(ids):
                 if call_id not in answered:
                     out = out or []
-                    out.append(Finding(f"{pointer}/{i}/tool_calls/{k}", f"tool call {call_id!r} is not answered "
+                    out.append(Finding(f"{pointer}/{i}/tool_calls/{k}", f"tool call {show(call_id)} is not answered "
                                        "by a tool message before the conversation goes on",
                                        "add a tool message with this tool_call_id right after the assistant message"))
         return out
@@ -190,7 +191,7 @@ class DuplicateToolCallId(Rule):
                 for k, call_id in enumerate(ids):
                     if call_id in seen and isinstance(call_id, str):
                         out = out or []
-                        out.append(Finding(f"{ex.pointer_of(i)}/tool_calls/{k}/id", f"tool call id {call_id!r} is used "
+                        out.append(Finding(f"{ex.pointer_of(i)}/tool_calls/{k}/id", f"tool call id {show(call_id)} is used "
                                            "twice in one message, so tool answers cannot be matched to calls",
                                            "give each call in the message its own id"))
                     seen.add(call_id)

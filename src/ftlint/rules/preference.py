@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..diagnostics import Finding, Severity
 from ..hookspecs import hookimpl
 from ..rule import Rule
+from ..quote import name, show
 
 DPO = frozenset({"dpo"})
 OUTPUTS = ("preferred_output", "non_preferred_output")
@@ -53,7 +54,7 @@ class OutputNotSingleAssistant(Rule):
             for i, m in enumerate(value):
                 if isinstance(m, dict) and m.get("role") != "assistant":
                     out.append(Finding(f"/{key}/{i}/role", f"'{key}' messages must have role assistant, got "
-                                       f"{m.get('role')!r}", 'set "role": "assistant"'))
+                                       f"{show(m.get('role'))}", 'set "role": "assistant"'))
         return out
 
 
@@ -68,7 +69,7 @@ class InputNotEndingWithUser(Rule):
         roles = ex.roles
         if roles and roles[-1] not in ("user", "tool"):
             pointer, _ = ex.conversation
-            return (Finding(f"{pointer}/{len(roles) - 1}", f"input ends with a {roles[-1]} message; the preferred "
+            return (Finding(f"{pointer}/{len(roles) - 1}", f"input ends with a {name(roles[-1])} message; the preferred "
                             "and non-preferred outputs must answer the last user (or tool) message",
                             "end the input with the user message the outputs answer"),)
         return None

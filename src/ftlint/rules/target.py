@@ -8,6 +8,7 @@ from ..catalog import FORMAT_METHOD
 from ..diagnostics import Finding, Severity
 from ..hookspecs import hookimpl
 from ..rule import FileRule, Option
+from ..quote import show
 
 CHAT = frozenset({"sft", "dpo", "rft"})
 
@@ -32,7 +33,7 @@ class UnknownModel(_ModelRule):
     def finish(self, state, ctx):
         if ctx.model is not None:
             return None
-        return (Finding("", f"model {ctx.model_name!r} is not in the {ctx.target} catalog, so its token limit, "
+        return (Finding("", f"model {show(ctx.model_name)} is not in the {ctx.target} catalog, so its token limit, "
                         "tokenizer and price are unknown and the token rules are off",
                         "use a name from `ftlint models`, or add the model under [tool.ftlint.models]", line=1),)
 

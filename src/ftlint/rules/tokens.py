@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..diagnostics import Finding, Severity
 from ..hookspecs import hookimpl
 from ..rule import Option, Rule
+from ..quote import show
 
 MAX_IMAGE_BYTES = 10_000_000
 IMAGE_TYPES = ("data:image/jpeg", "data:image/jpg", "data:image/png", "data:image/webp")
@@ -87,7 +88,7 @@ class ImageOverLimits(Rule):
             problem = None
             size = (len(url) - url.find(",") - 1) * 3 // 4
             if not url.lower().startswith(IMAGE_TYPES):
-                problem = f"image type {url[5:url.find(';')]!r} is not supported; fine-tuning takes JPEG, PNG and WEBP"
+                problem = f"image type {show(url[5:url.find(';')], 30)} is not supported; fine-tuning takes JPEG, PNG and WEBP"
             elif size > self.opts["max-bytes"]:
                 problem = f"image is {size / 1e6:.1f} MB, over the {self.opts['max-bytes'] / 1e6:.1f} MB limit"
             if problem:

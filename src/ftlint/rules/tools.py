@@ -9,6 +9,7 @@ import re
 from ..diagnostics import Finding, Severity
 from ..hookspecs import hookimpl
 from ..rule import FileRule, Rule
+from ..quote import show
 
 NAME_RE = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 FUNCTION_KEYS = frozenset({"name", "description", "parameters", "strict"})
@@ -96,7 +97,7 @@ def _iter_definitions(ex):
                 if not isinstance(t, dict):
                     yield where, None, "tool definition must be an object"
                 elif t.get("type") != "function":
-                    yield where, None, f"tool type must be \"function\", got {t.get('type')!r}"
+                    yield where, None, f"tool type must be \"function\", got {show(t.get('type'))}"
                 elif not isinstance(t.get("function"), dict):
                     yield where, None, "tool definition needs a 'function' object"
                 else:
@@ -153,7 +154,7 @@ class InvalidToolDefinition(Rule):
                 if not isinstance(name, str):
                     problems.append("function definition needs a string 'name'")
                 elif name in seen:
-                    problems.append(f"function {name!r} is declared twice")
+                    problems.append(f"function {show(name)} is declared twice")
                 else:
                     seen.add(name)
                 if "description" in fn and not isinstance(fn["description"], str):
@@ -193,8 +194,8 @@ class InvalidToolName(Rule):
         for where, name in names:
             if isinstance(name, str) and not NAME_RE.match(name):
                 fixed = re.sub(r"[^a-zA-Z0-9_-]", "_", name)[:64] or "tool"
-                out.append(Finding(where, f"tool name {name!r} must be 1-64 characters of a-z, A-Z, 0-9, _ and -",
-                                   f"rename it, e.g. to {fixed!r}, in the definition and in every call"))
+                out.append(Finding(where, f"tool name {show(name)} must be 1-64 characters of a-z, A-Z, 0-9, _ and -",
+                                   f"rename it, e.g. to {show(fixed)}, in the definition and in every call"))
         return out
 
 
@@ -222,7 +223,7 @@ class InvalidToolCall(Rule):
                     if not isinstance(c.get("id"), str) or not c.get("id"):
                         out.append(Finding(where, "tool call needs a string 'id' that tool messages answer", fix))
                     if c.get("type") != "function":
-                        out.append(Finding(where, f"tool call type must be \"function\", got {c.get('type')!r}"
+                        out.append(Finding(where, f"tool call type must be \"function\", got {show(c.get('type'))}"
                                            + ("; custom tool calls are not documented for fine-tuning"
                                               if c.get("type") == "custom" else ""), fix))
                     fn = c.get("function")
@@ -287,10 +288,10 @@ class UndeclaredTool(Rule):
                 continue
             out = out or []
             if declared is None:
-                msg = f"call to {name!r}, but the example declares no tools"
+                msg = f"call to {show(name)}, but the example declares no tools"
                 fix = "add the tool definitions to 'tools', as they will be sent at inference"
             else:
-                msg = f"call to {name!r}, which is not among the declared tools ({', '.join(sorted(declared)) or 'none'})"
+                msg = f"call to {show(name)}, which is not among the declared tools ({', '.join(sorted(declared)) or 'none'})"
                 fix = "declare the tool, or fix the name in the call"
             out.append(Finding(where + "/name", msg, fix))
         return out
@@ -309,7 +310,7 @@ def _schema_problems(value, schema: dict, path: str, out: list, depth: int = 0) 
             out.append(f"{path or 'arguments'} should be {expected}, got {type(value).__name__}")
             return
     if "enum" in schema and isinstance(schema["enum"], list) and value not in schema["enum"]:
-        out.append(f"{path or 'arguments'} is {value!r}, not one of {schema['enum']!r}")
+        out.append(f"{path or 'arguments'} is {show(value)}, not one of {show(schema['enum'])}")
     if isinstance(value, dict):
         props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
         required = schema.get("required") if isinstance(schema.get("required"), list) else []
@@ -349,7 +350,7 @@ class ArgumentsSchemaMismatch(Rule):
             _schema_problems(value, schema, "", problems)
             for p in problems:
                 out = out or []
-                out.append(Finding(where + "/arguments", f"call to {name!r}: {p}",
+                out.append(Finding(where + "/arguments", f"call to {show(name)}: {p}",
                                    "make the call's arguments match the tool's parameters"))
         return out
 
@@ -396,7 +397,7 @@ class InvalidParallelToolCalls(Rule):
         prefix, holder = ex.tools_container
         if "parallel_tool_calls" in holder and not isinstance(holder["parallel_tool_calls"], bool):
             return (Finding(f"{prefix}/parallel_tool_calls", f"parallel_tool_calls must be true or false, got "
-                            f"{holder['parallel_tool_calls']!r}", "write true or false (no quotes)"),)
+                            f"{ex.quote(holder['parallel_tool_calls'], prefix + '/parallel_tool_calls')}", "write true or false (no quotes)"),)
         return None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..diagnostics import Finding
 from ..hookspecs import hookimpl
 from ..rule import Rule
+from ..quote import name, show
 
 
 class WeightOnNonAssistant(Rule):
@@ -21,7 +22,7 @@ class WeightOnNonAssistant(Rule):
             if "weight" in m and m.get("role") != "assistant":
                 out = out or []
                 out.append(Finding(ex.pointer_of(i) + "/weight", f"'weight' is only allowed on assistant messages, "
-                                   f"not on {m.get('role')} messages", "remove the weight from this message"))
+                                   f"not on {name(m.get('role'))} messages", "remove the weight from this message"))
         return out
 
 
@@ -44,11 +45,11 @@ class InvalidWeight(Rule):
             if isinstance(w, bool):
                 fix = f'write "weight": {int(w)} (an integer, not a boolean)'
             elif isinstance(w, float) and w in (0.0, 1.0):
-                fix = f'write "weight": {int(w)} (an integer, not {w})'
+                fix = f'write "weight": {int(w)} (an integer, not {w!r})'
             else:
                 fix = 'use "weight": 1 to train on the message or "weight": 0 to skip it'
             out = out or []
-            out.append(Finding(ex.pointer_of(i) + "/weight", f"weight must be the integer 0 or 1, got {w!r}", fix))
+            out.append(Finding(ex.pointer_of(i) + "/weight", f"weight must be the integer 0 or 1, got {ex.quote(w, ex.pointer_of(i) + '/weight')}", fix))
         return out
 
 
