@@ -113,3 +113,75 @@ def test_every_rule_judges_hostile_values_anywhere_without_crashing(method, mode
     # the values reached the rules of every family (and were judged, not skipped)
     families = {d.code[:3] for d in report.diagnostics}
     assert families >= {"FT0", "FT1", "FT4"} | ({"FT2", "FT3", "FT5", "FT7"} if method != "rft" else set())
+
+
+# -- one line never costs the report of the others --------------------------------------------
+
+def _chat(extra: str = "", weight: str = "1") -> str:
+    return ('{"messages": [{"role": "user", "content": "Hi"%s}, {"role": "assistant", "content": "Hello", '
+            '"weight": %s}]}' % (extra, weight))
+
+
+@pytest.mark.parametrize("args", [[], ["-j", "2"], ["--validation", "v.jsonl"], ["--format", "json"]])
+def test_an_integer_of_thousands_of_digits_is_a_finding_on_its_line(run, tmp_path, args):
+    lines = [_chat(weight="1" * 5000)] + [_chat(f', "name": "u{i}"') for i in range(11)]
+    (tmp_path / "d.jsonl").write_text("\n".join(lines) + "\n")
+    (tmp_path / "v.jsonl").write_text(lines[0] + "\n")
+    result = run("check", "d.jsonl", *args)
+    assert result.exit_code == 1, result.output + result.stderr
+    assert "internal error" not in result.stderr
+    if "--format" not in args:
+        assert "d.jsonl:1:" in result.output and "FT004" in result.output and "5,000 digits" in result.output
+
+
+def test_stats_reads_past_an_integer_of_thousands_of_digits(run, tmp_path):
+    (tmp_path / "d.jsonl").write_text(_chat(weight="1" * 5000) + "\n" + _chat() + "\n")
+    result = run("stats", "d.jsonl", "--model", "gpt-4o-mini")
+    assert result.exit_code == 0, result.stderr
+    assert "1 examples" in result.output
+
+
+def test_integers_beyond_64_bits_are_quoted_as_written(run, tmp_path):
+    (tmp_path / "d.jsonl").write_text(_chat(weight="111111111111111111111111111111") + "\n")
+    result = run("check", "d.jsonl")
+    assert "got 111111111111111111111111111111." in result.output
+    assert "e+29" not in result.output
+
+
+# -- nothing in the data or a name drives the terminal or forges output -----------------------
+
+FORGED = "a\nfake.jsonl:9:1: FT000 error [forged] forged"
+
+
+def test_text_output_escapes_control_characters_in_keys_values_and_names(run, tmp_path):
+    import json
+
+    row = {"messages": [{"role": "user", "content": "Hi", FORGED: 1, "\x1b]0;title\x07": 2},
+                        {"role": "\x1b[2J", "content": "x"}, {"role": "assistant", "content": "ok"}]}
+    name = "evil\x1b[2J\x9b1m.jsonl"
+    (tmp_path / name).write_text(json.dumps(row) + "\n")
+    result = run("check", ".")
+    assert result.exit_code == 1
+    out = result.output
+    assert not [c for c in out if (c < " " and c != "\n") or "\x7f" <= c <= "\x9f"], repr(out)
+    assert "fake.jsonl:9:1" not in [line.split(" ")[0] for line in out.splitlines()]
+    assert "\\u001b]0;title\\u0007" in out and "evil\\u001b[2J\\u009b1m.jsonl" in out
+
+
+def test_job_summary_shows_html_and_markdown_in_the_data_as_text(run, tmp_path, monkeypatch):
+    import json
+
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    row = {"messages": [{"role": "user", "content": "Hi", "</details><img src=x onerror=alert(1)>": 1,
+                         "[click](https://example.invalid) | @team": 2},
+                        {"role": "assistant", "content": "ok"}]}
+    (tmp_path / "d.jsonl").write_text(json.dumps(row) + "\n")
+    run("check", "d.jsonl", "--format", "github")
+    text = summary.read_text()
+    assert "<img" not in text and "</details><img" not in text
+    assert "](https" not in text and "@team" not in text
+    assert text.count("</details>") == 1
+    for line in text.splitlines():
+        if line.startswith("| d.jsonl"):
+            assert line.count(" | ") == 3, line  # no cell was split by the data

@@ -20,8 +20,15 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+# Characters that Markdown or HTML would act on in a table cell of the job summary: data quoted
+# in a message must show as text, never as a tag, a link, an image or a mention.
+_MD_ESCAPES = {c: f"&#{ord(c)};" for c in "&<>\"'|\\`*_[]()~!#:@"}
+_MD_ESCAPES.update({"\n": " ", "\r": " "})
+_MD_TABLE = str.maketrans(_MD_ESCAPES)
+
+
 def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return text.translate(_MD_TABLE)
 
 
 def step_summary(report) -> str:
