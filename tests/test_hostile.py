@@ -185,3 +185,94 @@ def test_job_summary_shows_html_and_markdown_in_the_data_as_text(run, tmp_path, 
     for line in text.splitlines():
         if line.startswith("| d.jsonl"):
             assert line.count(" | ") == 3, line  # no cell was split by the data
+
+
+# -- a failure never passes in silence ---------------------------------------------------------
+
+@pytest.mark.parametrize("broken", ['[tool.ftlint]\nselect = ["FT1"\n', '[tool.ftlint]\nmodel = "a"\nmodel = "b"\n',
+                                    b'[tool.ftlint]\nignore = ["FT2\xff"]\n', '[tool]\nftlint = {select = [}\n'])
+def test_a_pyproject_with_ftlint_settings_that_does_not_parse_is_an_error(run, tmp_path, broken):
+    (tmp_path / "ftlint.toml").write_text("")  # would be found above, were the broken file passed over
+    (tmp_path / "sub").mkdir()
+    pyproject = tmp_path / "sub" / "pyproject.toml"
+    pyproject.write_bytes(broken if isinstance(broken, bytes) else broken.encode())
+    (tmp_path / "sub" / "d.jsonl").write_text(DATA)
+    os.chdir(tmp_path / "sub")
+    result = run("check", "d.jsonl")
+    assert result.exit_code == 2
+    assert "pyproject.toml" in result.stderr
+
+
+def test_a_broken_pyproject_without_ftlint_settings_is_passed_over(run, tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n[tool.black]\nline-length = [\n')
+    (tmp_path / "d.jsonl").write_text(DATA)
+    assert run("check", "d.jsonl").exit_code == 0
+
+
+@pytest.mark.parametrize("paths", [["emptydir"], ["emptydir", "notes"], ["notes/readme.txt"]])
+def test_paths_that_hold_no_dataset_fail_unless_allowed(run, tmp_path, paths):
+    (tmp_path / "emptydir").mkdir()
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "readme.txt").write_text("hi")
+    if paths == ["notes/readme.txt"]:  # a file named explicitly is linted whatever its suffix
+        assert run("check", *paths).exit_code == 1
+        return
+    result = run("check", *paths)
+    assert result.exit_code == 2 and "no dataset files" in result.stderr
+    assert run("check", *paths, "--allow-no-files").exit_code == 0
+    assert run("stats", *paths, "--model", "gpt-4o-mini").exit_code == 2
+
+
+EXITING_RULE = '''
+import sys
+from ftlint import Rule, hookimpl
+
+class Quits(Rule):
+    code = "ORG009"
+    name = "quits"
+    summary = "Calls sys.exit"
+
+    def check(self, ex):
+        {in_rule}
+
+{at_import}
+
+@hookimpl
+def register_rules(register):
+    {in_hook}
+    register(Quits)
+'''
+
+
+@pytest.mark.parametrize("where", ["at_import", "in_hook", "in_rule"])
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_plugin_calling_sys_exit_is_a_plugin_error_not_a_pass(run, tmp_path, where, jobs):
+    places = {"at_import": "", "in_hook": "", "in_rule": "return None"}
+    places[where] = "sys.exit(0)"
+    (tmp_path / "org.py").write_text(EXITING_RULE.format(**places))
+    (tmp_path / "ftlint.toml").write_text('plugins = ["org.py"]\n')
+    (tmp_path / "a.jsonl").write_text(DATA)
+    (tmp_path / "b.jsonl").write_text(DATA)
+    result = run("check", "a.jsonl", "b.jsonl", "-j", jobs)
+    assert result.exit_code == 2, result.output
+    assert "org" in result.stderr and "SystemExit" in result.stderr
+
+
+def test_what_a_plugin_prints_does_not_corrupt_machine_output(run, tmp_path):
+    import json
+
+    (tmp_path / "org.py").write_text(
+        'from ftlint import Rule, hookimpl\nprint("loaded!")\n'
+        'class Loud(Rule):\n    code = "ORG010"\n    name = "loud"\n    summary = "Prints"\n'
+        '    def check(self, ex):\n        print("checking", ex.line)\n'
+        '@hookimpl\ndef register_rules(register):\n    print("registering")\n    register(Loud)\n')
+    (tmp_path / "ftlint.toml").write_text('plugins = ["org.py"]\n')
+    (tmp_path / "d.jsonl").write_text(DATA)
+    for fmt in ("json", "sarif"):
+        result = run("check", "d.jsonl", "--format", fmt)
+        assert result.exit_code == 0
+        json.loads(result.stdout)
+        assert "loaded!" in result.stderr and "checking 1" in result.stderr
+    for command in (["rules", "--format", "json"], ["plugins", "--format", "json"],
+                    ["models", "--format", "json"]):
+        json.loads(run(*command).stdout)

@@ -12,7 +12,7 @@ import orjson
 
 from .__about__ import __version__
 from .config import METHODS, ConfigError
-from .diagnostics import EXIT_ERROR, EXIT_OK, Severity
+from .diagnostics import EXIT_ERROR, EXIT_OK, PLUGIN_FAILURES, Severity
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -38,6 +38,42 @@ def use_color(choice: str, stream) -> bool:
 def fail(message: str) -> None:
     click.echo(f"ftlint: error: {message}", err=True)
     sys.exit(EXIT_ERROR)
+
+
+_STDOUT = "ftlint.stdout"
+
+
+def _out():
+    """The stream a command's own output goes to: standard output as it was when ftlint started.
+    While a command runs, ``sys.stdout`` points at standard error, so whatever a plugin prints
+    (at import, in a hook, in a rule) cannot corrupt a machine-readable report."""
+    return click.get_current_context().meta.get(_STDOUT, sys.stdout)
+
+
+def echo(text: str = "", *, nl: bool = True, color: bool | None = None) -> None:
+    """Write the command's output; a closed or full standard output is an error (exit 2), never a
+    report lost in silence."""
+    out = _out()
+    if out is None:
+        fail("standard output is closed, so the report has nowhere to go; use --output-file FILE")
+    try:
+        click.echo(text, file=out, nl=nl, color=color)
+        out.flush()
+    except BrokenPipeError:
+        raise  # the reader went away (`| head`): main() ends quietly
+    except OSError as exc:
+        _discard_stdout()
+        fail(f"cannot write to standard output: {exc.strerror or exc}")
+
+
+def _discard_stdout() -> None:
+    # Python flushes standard output again at exit; a failed flush there would print a traceback.
+    try:
+        devnull = open(os.devnull, "w")
+        sys.stdout = devnull
+        click.get_current_context().meta[_STDOUT] = devnull
+    except (OSError, RuntimeError):
+        pass
 
 
 class DefaultGroup(click.Group):
@@ -95,16 +131,22 @@ def check_command() -> click.Command:
     @click.option("--exit-zero", is_flag=True, help="Exit 0 even when problems are found (never hides exit 2).")
     @click.option("--force-exclude", is_flag=True, help="Apply 'exclude' to paths given on the command line too (for pre-commit).")
     @click.option("--stdin-filename", default="<stdin>", help="Name to report for data read from '-'.")
+    @click.option("--allow-no-files", is_flag=True,
+                  help="Pass when the paths hold no dataset file (by default that is an error: a mistyped path must not pass).")
     @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this ftlint.toml or pyproject.toml.")
     @click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
     def check(paths, select, extend_select, ignore, method, target, model, epochs, validation, jobs, no_progress, fmt, output_file, statistics, quiet,
-              color, strict, exit_zero, force_exclude, stdin_filename, config_path, isolated):
+              color, strict, exit_zero, force_exclude, stdin_filename, allow_no_files, config_path, isolated):
         """Lint fine-tuning JSONL files (the default command).
 
         PATHS are files, folders (searched for *.jsonl and *.ndjson) or '-' for standard input;
         the default is the current folder. Exit status: 0 no errors, 1 errors found (or warnings
         with --strict), 2 a usage, configuration, plugin or internal error.
         """
+        if not output_file and _out() is None:
+            fail("standard output is closed, so the report has nowhere to go; use --output-file FILE")
+        if "-" in paths and sys.stdin is None:
+            fail("standard input is closed, so '-' has nothing to read")
         session = _session(config_path=config_path, isolated=isolated, method=method, target=target, model=model,
                            epochs=epochs, select=_split(select), extend_select=_split(extend_select),
                            ignore=_split(ignore))
@@ -124,18 +166,22 @@ def check_command() -> click.Command:
                 refuse_overwriting_inputs(output_file, inputs, sys.stdin)
 
         try:
-            report = session.lint(list(paths) or ["."], force_exclude=force_exclude, stdin=sys.stdin.buffer,
+            report = session.lint(list(paths) or ["."], force_exclude=force_exclude,
+                                  stdin=sys.stdin.buffer if sys.stdin is not None else None,
                                   stdin_name=stdin_filename, validation=list(validation) or cfg.validation,
                                   jobs=jobs or cfg.jobs or default_jobs(), progress=progress, before_read=guard)
         except OutputError as exc:
             fail(str(exc))
+        if not report.files and not report.errors and not allow_no_files:
+            fail(f"no dataset files (*.jsonl, *.ndjson) in {', '.join(paths) or '.'}; check the paths "
+                 "(or pass --allow-no-files where finding none is fine)")
         buffer = io.StringIO()
-        stream = sys.stdout
+        stream = _out()
         reporter = reporter_cls(color=reporter_cls.human and output_file is None and use_color(color, stream),
                                 statistics=statistics, quiet=quiet)
         try:
             reporter.render(report, buffer)
-        except Exception as exc:
+        except PLUGIN_FAILURES as exc:
             if os.environ.get("FTLINT_DEBUG"):
                 raise
             # A third-party format's bug is its plugin's to fix; built-in ones fall through to
@@ -152,7 +198,7 @@ def check_command() -> click.Command:
             except OSError as exc:
                 fail(f"cannot write the report to {output_file}: {exc.strerror or exc}")
         else:
-            click.echo(buffer.getvalue(), nl=False, color=reporter.color)
+            echo(buffer.getvalue(), nl=False, color=reporter.color)
         _print_tool_errors(report.errors)
         sys.exit(report.exit_code(strict=strict, exit_zero=exit_zero))
 
@@ -170,12 +216,12 @@ def rules_command() -> click.Command:
         enabled = {r.code for r in session.ruleset.rules}
         if fmt == "json":
             data = [dict(cls.describe(), enabled=cls.code in enabled) for cls in classes]
-            click.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
+            echo(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
         else:
             for cls in classes:
                 mark = " " if cls.code in enabled else "-"
-                click.echo(f"{cls.code} {mark} {cls.name:<32} {Severity.parse(cls.severity).label:<8} {cls.summary}")
-            click.echo(f"\n{len(classes)} rules; '-' marks rules disabled by the configuration. "
+                echo(f"{cls.code} {mark} {cls.name:<32} {Severity.parse(cls.severity).label:<8} {cls.summary}")
+            echo(f"\n{len(classes)} rules; '-' marks rules disabled by the configuration. "
                        "`ftlint rule CODE` explains one.")
         exit_after_listing(session)
 
@@ -200,9 +246,9 @@ def rule_command() -> click.Command:
             fail(f"no rule {selector!r}" + (f"; did you mean {close[0]!r}?" if close else "; see `ftlint rules`"))
         doc = rule_doc(cls) or f"# {cls.code} {cls.name}\n\n{cls.summary}\n"
         if fmt == "json":
-            click.echo(orjson.dumps(dict(cls.describe(), documentation=doc), option=orjson.OPT_INDENT_2).decode())
+            echo(orjson.dumps(dict(cls.describe(), documentation=doc), option=orjson.OPT_INDENT_2).decode())
         else:
-            click.echo(doc.rstrip("\n"))
+            echo(doc.rstrip("\n"))
 
     return rule
 
@@ -216,7 +262,7 @@ def plugins_command() -> click.Command:
         session = _session(config_path=config_path)
         infos = session.registry.plugins
         if fmt == "json":
-            click.echo(orjson.dumps([p.to_dict() for p in infos], option=orjson.OPT_INDENT_2).decode())
+            echo(orjson.dumps([p.to_dict() for p in infos], option=orjson.OPT_INDENT_2).decode())
         else:
             for p in infos:
                 version = f" {p.distribution} {p.version}" if p.distribution else ""
@@ -227,7 +273,7 @@ def plugins_command() -> click.Command:
                     gave += (", " if gave else "") + "targets " + ", ".join(p.targets)
                 gave = gave or "nothing"
                 status = f"  FAILED: {p.error}" if p.error else ""
-                click.echo(f"{p.name:<20} {p.source:<12}{version}  ({p.location})\n    {gave}{status}")
+                echo(f"{p.name:<20} {p.source:<12}{version}  ({p.location})\n    {gave}{status}")
         exit_after_listing(session)
 
     return plugins
@@ -243,17 +289,17 @@ def models_command() -> click.Command:
         session = _session(config_path=config_path, target=target)
         rows = session.registry.catalog.for_target(session.config.target)
         if fmt == "json":
-            click.echo(orjson.dumps([m.to_dict() for m in rows], option=orjson.OPT_INDENT_2).decode())
+            echo(orjson.dumps([m.to_dict() for m in rows], option=orjson.OPT_INDENT_2).decode())
         else:
-            click.echo(f"{'model':<26} {'encoding':<12} {'limit':>7} {'price':>14} {'methods':<28} "
+            echo(f"{'model':<26} {'encoding':<12} {'limit':>7} {'price':>14} {'methods':<28} "
                        f"{'vision':<6} training until")
             for m in rows:
                 price = "-" if m.price is None else f"${m.price:g}/{'1M' if m.price_unit != 'hour' else 'h'}"
                 limit = f"{m.example_limit:,}" if m.example_limit else "-"
                 until = m.training_until.isoformat() if m.training_until else "-"
-                click.echo(f"{m.name:<26} {m.encoding:<12} {limit:>7} {price:>14} "
+                echo(f"{m.name:<26} {m.encoding:<12} {limit:>7} {price:>14} "
                            f"{', '.join(sorted(m.methods)) or 'none':<28} {'yes' if m.vision else 'no':<6} {until}")
-            click.echo(f"\nTarget {session.config.target}. Prices: USD per 1M training tokens "
+            echo(f"\nTarget {session.config.target}. Prices: USD per 1M training tokens "
                        "(o4-mini RFT: per hour). `--format json` shows each value's source.")
         exit_after_listing(session)
 
@@ -276,6 +322,8 @@ def stats_command() -> click.Command:
         standard input)."""
         from .stats import StatsReport, collect
 
+        if "-" in paths and sys.stdin is None:
+            fail("standard input is closed, so '-' has nothing to read")
         session = _session(config_path=config_path, isolated=isolated, model=model, target=target,
                            method=method, epochs=epochs)
         cfg = session.config
@@ -298,11 +346,13 @@ def stats_command() -> click.Command:
         if errors:
             _print_tool_errors(errors)
             sys.exit(EXIT_ERROR)
+        if not data.files:
+            fail(f"no dataset files (*.jsonl, *.ndjson) in {', '.join(paths) or '.'}; check the paths")
         report = StatsReport(chosen, cfg.target, data, val, validation, cfg.epochs, catalog)
         if fmt == "json":
-            click.echo(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2).decode())
+            echo(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2).decode())
         else:
-            click.echo("\n".join(report.lines()))
+            echo("\n".join(report.lines()))
         sys.exit(EXIT_OK)
 
     return stats
@@ -311,8 +361,17 @@ def stats_command() -> click.Command:
 def create_cli() -> click.Group:
     @click.group(cls=DefaultGroup, context_settings=CONTEXT)
     @click.version_option(__version__, "--version", prog_name="ftlint")
-    def cli():
+    @click.pass_context
+    def cli(ctx: click.Context):
         """ftlint: lint LLM fine-tuning datasets (OpenAI chat SFT and DPO JSONL) before you train."""
+        real = sys.stdout
+        ctx.meta[_STDOUT] = real
+        sys.stdout = sys.stderr  # what plugins print goes to standard error (see _out)
+
+        def restore() -> None:
+            if sys.stdout is sys.stderr:
+                sys.stdout = real
+        ctx.call_on_close(restore)
 
     for factory in (check_command, stats_command, models_command, rules_command, rule_command, plugins_command):
         cli.add_command(factory())

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import fnmatch
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -207,6 +208,12 @@ def read_file(path: Path) -> Config:
     return parse_table(table, source, path.parent.resolve())
 
 
+# [tool.ftlint], [tool.ftlint.rules.x], tool.ftlint = {...} or "tool" = { ftlint = ... }, as a
+# broken file may still show them
+_MENTIONS_FTLINT = re.compile(r"""^\s*\[\s*["']?tool["']?\s*\.\s*["']?ftlint\b|\btool\s*\.\s*["']?ftlint["']?\s*=|"""
+                              r"""^\s*\[\s*["']?tool["']?\s*\][^\[]*^\s*["']?ftlint\b""", re.MULTILINE)
+
+
 def find_config(start: Path) -> Path | None:
     """The nearest ftlint.toml, or pyproject.toml with a [tool.ftlint] table, at or above start."""
     current = start.resolve()
@@ -217,10 +224,17 @@ def find_config(start: Path) -> Path | None:
         candidate = folder / "pyproject.toml"
         if candidate.is_file():
             try:
-                if "ftlint" in _parse_toml(candidate.read_bytes(), candidate).get("tool", {}):
+                data = candidate.read_bytes()
+            except OSError as exc:
+                raise ConfigError(f"cannot read {candidate}: {exc.strerror}") from None
+            try:
+                if "ftlint" in _parse_toml(data, candidate).get("tool", {}):
                     return candidate
-            except (OSError, ConfigError):
-                # A broken pyproject without ftlint settings is not ours to report.
+            except ConfigError:
+                # A broken pyproject without ftlint settings is not ours to report; one that
+                # holds them is, or a typo in it would silently lint with other settings.
+                if _MENTIONS_FTLINT.search(data.decode("utf-8", "replace")):
+                    raise
                 continue
     return None
 

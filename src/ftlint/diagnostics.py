@@ -11,6 +11,11 @@ EXIT_OK = 0
 EXIT_VIOLATIONS = 1
 EXIT_ERROR = 2
 
+#: What plugin code (a rule, a hook, a reporter, a plugin's import) may raise that ftlint reports
+#: as that plugin's failure. ``SystemExit`` is among them: a plugin calling ``sys.exit(0)`` must not
+#: end the run with a pass. ``KeyboardInterrupt`` is not: Ctrl-C stops ftlint.
+PLUGIN_FAILURES = (Exception, SystemExit)
+
 
 class Severity(enum.IntEnum):
     """Ordered so that ``max()`` over findings gives the worst one."""

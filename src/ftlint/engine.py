@@ -17,7 +17,7 @@ from typing import Any, BinaryIO
 
 from .config import Config
 from .cost import billable as cost_billable
-from .diagnostics import Diagnostic, Finding, Severity, ToolError, printable
+from .diagnostics import Diagnostic, Finding, PLUGIN_FAILURES, Severity, ToolError, printable
 from .example import Example, FileContext
 from .reader import is_utf16, iter_dataset_files, open_dataset, read_examples, utf8_lines
 from .rule import DatasetRule, FileRule, Rule, RuleSet
@@ -228,7 +228,7 @@ class Linter:
                 state = rule.start(ctx)
                 if state is not None:
                     states.append((rule, sev, state))
-            except Exception as exc:
+            except PLUGIN_FAILURES as exc:
                 self._crash(rule, display, None, exc)
         by_kind = plan.by_kind
         observers: dict[str, list] = {}
@@ -240,7 +240,7 @@ class Linter:
             if rule.code in plan.codes:
                 try:
                     dataset.append((rule, rule.new_state()))
-                except Exception as exc:
+                except PLUGIN_FAILURES as exc:
                     self._crash(rule, display, None, exc)
         for rule, state in dataset:
             for kind in rule.formats:
@@ -259,7 +259,7 @@ class Linter:
                     found = check(ex)
                     if found:
                         emit(out, found, rule, sev, display, ex.line)
-                except Exception as exc:
+                except PLUGIN_FAILURES as exc:
                     self._crash(rule, display, ex.line, exc)
 
         if stream is None:
@@ -281,7 +281,7 @@ class Linter:
                 try:
                     billable += cost_billable(self.model, ex.tokens.total)
                     counted += 1
-                except Exception as exc:  # ftlint's own bug: the estimate misses this example, the lint goes on
+                except PLUGIN_FAILURES as exc:  # ftlint's own bug: the estimate misses this example, the lint goes on
                     self._internal("token accounting", display, ex.line, exc)
             for observe, gate, rule, sev, state in observing.get(kind, ()):
                 if gate is not None and gate.isdisjoint(ex.features):
@@ -290,7 +290,7 @@ class Linter:
                     found = observe(state, ex)
                     if found:
                         emit(out, found, rule, sev, display, ex.line)
-                except Exception as exc:
+                except PLUGIN_FAILURES as exc:
                     self._crash(rule, display, ex.line, exc)
         new_crashes = {k: v - crashes_before.get(k, 0) for k, v in self._crashes.items()
                        if v != crashes_before.get(k, 0)}
@@ -551,7 +551,7 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
                 found = rule.finish(state, ctx)
                 if found:
                     linter._emit(diags, found, rule, severities[rule], display, 1)
-            except Exception as exc:
+            except PLUGIN_FAILURES as exc:
                 linter._crash(rule, display, None, exc)
         diags.sort()
         report.diagnostics.extend(diags)
@@ -566,7 +566,7 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
                 found = rule.finish(state)
                 if found:
                     linter._emit(extra, found, rule, ruleset.severities[code], "", 1)
-            except Exception as exc:
+            except PLUGIN_FAILURES as exc:
                 linter._crash(rule, "", None, exc)
         report.diagnostics.extend(extra)
         report.diagnostics.sort()

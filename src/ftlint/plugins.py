@@ -16,7 +16,7 @@ import pluggy
 
 from . import hookspecs
 from .catalog import Catalog, Model
-from .diagnostics import Severity, ToolError
+from .diagnostics import PLUGIN_FAILURES, Severity, ToolError
 from .rule import CODE_RE, NAME_RE, DatasetRule, FileRule, Rule
 
 GROUP = "ftlint"
@@ -190,7 +190,7 @@ def build_registry(local_plugins: tuple[str, ...] = ()) -> Registry:
         try:
             pm.register(obj, name=info.name)
             pm.check_pending()
-        except Exception as exc:  # pluggy raises ValueError / PluginValidationError
+        except PLUGIN_FAILURES as exc:  # pluggy raises ValueError / PluginValidationError
             if pm.is_registered(obj):
                 pm.unregister(obj)
             info.error = _describe_exc(exc)
@@ -211,7 +211,7 @@ def build_registry(local_plugins: tuple[str, ...] = ()) -> Registry:
             continue
         try:
             obj = ep.load()
-        except Exception as exc:
+        except PLUGIN_FAILURES as exc:
             info.error = _describe_exc(exc)
             registry.errors.append(ToolError(
                 "plugin", f"failed to import {ep.value} ({info.error}); check that it is compatible "
@@ -226,7 +226,7 @@ def build_registry(local_plugins: tuple[str, ...] = ()) -> Registry:
         info = PluginInfo(name if name not in infos else spec, "local file" if is_file else "local module", spec)
         try:
             obj = _load_local(spec)
-        except Exception as exc:
+        except PLUGIN_FAILURES as exc:
             info.error = _describe_exc(exc)
             registry.errors.append(ToolError("plugin", f"failed to load {spec}: {info.error}", plugin=info.name))
             registry.plugins.append(info)
@@ -245,7 +245,7 @@ def build_registry(local_plugins: tuple[str, ...] = ()) -> Registry:
             collector = _Collector(registry, info)
             try:
                 impl.function(register=getattr(collector, collect))
-            except Exception as exc:
+            except PLUGIN_FAILURES as exc:
                 info.error = _describe_exc(exc)
                 registry.errors.append(ToolError("plugin", f"{hookname} raised {info.error}", plugin=info.name))
     if not any(p.source == "built-in" for p in registry.plugins):

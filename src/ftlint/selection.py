@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from .config import Config, ConfigError
-from .diagnostics import Severity, ToolError
+from .diagnostics import PLUGIN_FAILURES, Severity, ToolError
 from .plugins import Registry
 from .rule import Rule, RuleSet
 
@@ -109,7 +109,7 @@ def build_ruleset(config: Config, registry: Registry) -> RuleSet:
             level = user_level
         try:
             rule = cls(**options.get(code, {}))
-        except Exception as exc:
+        except PLUGIN_FAILURES as exc:
             if isinstance(exc, ValueError) and code in options:
                 # options each valid alone but not together (the rule's configure() says why)
                 raise ConfigError(f"{' and '.join(dict.fromkeys(sources[code]))}: rules.{code} ({cls.name}): "

@@ -32,6 +32,7 @@ def summary(values) -> dict[str, int]:
 
 @dataclass
 class Collected:
+    files: int = 0
     examples: int = 0
     formats: dict[str, int] = field(default_factory=dict)
     messages: array = field(default_factory=lambda: array("I"))
@@ -52,6 +53,7 @@ def collect(paths: list[str], config, models: list[Model], errors: list) -> Coll
     main_key = _key(models[0])
     out = Collected(totals={k: array("I") for k in accountings})
     for path in collect_paths(paths, config, errors=errors):
+        out.files += 1
         ctx = FileContext(path, config.method)
         try:
             with (contextlib.nullcontext(sys.stdin.buffer) if path == STDIN else open_dataset(path)) as fh:
