@@ -172,7 +172,10 @@ def check_command() -> click.Command:
                                   jobs=jobs or cfg.jobs or default_jobs(), progress=progress, before_read=guard)
         except OutputError as exc:
             fail(str(exc))
-        if not report.files and not report.errors and not allow_no_files:
+        # Files named one by one and all excluded (--force-exclude, as pre-commit runs it) were left out on
+        # purpose; folders with nothing in them are more likely a mistyped path.
+        if not report.files and not report.errors and not allow_no_files and \
+                not (force_exclude and paths and all(os.path.isfile(p) for p in paths)):
             fail(f"no dataset files (*.jsonl, *.ndjson) in {', '.join(paths) or '.'}; check the paths "
                  "(or pass --allow-no-files where finding none is fine)")
         buffer = io.StringIO()
