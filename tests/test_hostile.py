@@ -276,3 +276,62 @@ def test_what_a_plugin_prints_does_not_corrupt_machine_output(run, tmp_path):
     for command in (["rules", "--format", "json"], ["plugins", "--format", "json"],
                     ["models", "--format", "json"]):
         json.loads(run(*command).stdout)
+
+
+# -- Ctrl-C ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("whole_group", [True, False])
+def test_an_interrupt_stops_a_parallel_run_at_once_with_exit_130(tmp_path, whole_group):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    data = tmp_path / "big.jsonl"
+    with open(data, "w") as fh:
+        for _ in range(40):
+            fh.write(good_lines(5000))
+    env = dict(os.environ, FTLINT_CHUNK_BYTES=str(1 << 20))
+    proc = subprocess.Popen([sys.executable, "-m", "ftlint", "check", str(data), "--isolated", "-j", "2",
+                             "--model", "gpt-4o-mini"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env=env, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while not _children(proc.pid) and time.monotonic() < deadline:  # the workers have started
+        time.sleep(0.05)
+    workers = _children(proc.pid)
+    assert workers, "the run never started its workers"
+    (os.killpg if whole_group else os.kill)(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=30)  # the old code needed about 21 s with a signal to the parent alone
+    assert proc.returncode == 130
+    assert err.decode().strip() == "ftlint: interrupted"
+    time.sleep(0.2)
+    assert not [pid for pid in workers if os.path.exists(f"/proc/{pid}") and _state(pid) != "Z"]
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as fh:
+            return [int(p) for p in fh.read().split()]
+    except OSError:
+        return []
+
+
+def _state(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"
+
+
+def test_a_fifo_in_a_walked_folder_is_skipped_and_named(run, tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "d.jsonl").write_text(DATA)
+    os.mkfifo(tmp_path / "data" / "pipe.jsonl")
+    result = run("check", "data", "--format", "json")  # the old code blocked here for ever
+    import json
+
+    doc = json.loads(result.stdout)
+    assert result.exit_code == 0 and doc["summary"]["files"] == 1
+    assert doc["skipped"] == [{"path": "data/pipe.jsonl", "reason": "a named pipe (FIFO), not a regular file"}]
+    assert "skipped data/pipe.jsonl" in result.stderr

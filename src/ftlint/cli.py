@@ -12,7 +12,7 @@ import orjson
 
 from .__about__ import __version__
 from .config import METHODS, ConfigError
-from .diagnostics import EXIT_ERROR, EXIT_OK, PLUGIN_FAILURES, Severity
+from .diagnostics import EXIT_ERROR, EXIT_OK, PLUGIN_FAILURES, Severity, printable
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -202,6 +202,8 @@ def check_command() -> click.Command:
                 fail(f"cannot write the report to {output_file}: {exc.strerror or exc}")
         else:
             echo(buffer.getvalue(), nl=False, color=reporter.color)
+        for path, why in report.skipped:
+            click.echo(f"ftlint: warning: skipped {printable(path)}: {why}", err=True)
         _print_tool_errors(report.errors)
         sys.exit(report.exit_code(strict=strict, exit_zero=exit_zero))
 
@@ -382,16 +384,40 @@ def create_cli() -> click.Group:
 
 
 def main(argv: list[str] | None = None) -> None:
+    # Not click's standalone mode: it turns Ctrl-C into "Aborted!" and exit 1, which reads as
+    # "problems found". An interrupt is exit 130, one line, as a shell reports it.
     try:
-        create_cli()(args=argv, prog_name="ftlint", standalone_mode=True)
+        code = create_cli().main(args=argv, prog_name="ftlint", standalone_mode=False)
     except SystemExit:
         raise
-    except KeyboardInterrupt:
-        click.echo("ftlint: interrupted", err=True)
-        sys.exit(130)
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        _interrupted()
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        # the reader of our output went away (`ftlint check | head`): nothing more to say
+        _discard_stdout_at_exit()
+        sys.exit(EXIT_ERROR)
     except Exception as exc:  # the last line of defence: never a bare traceback
         if os.environ.get("FTLINT_DEBUG"):
             raise
         click.echo(f"ftlint: internal error: {type(exc).__name__}: {exc} "
                    "(set FTLINT_DEBUG=1 for the traceback, and please report it)", err=True)
         sys.exit(EXIT_ERROR)
+    sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+def _interrupted() -> None:
+    try:
+        click.echo("ftlint: interrupted", err=True)
+    except OSError:
+        pass
+    sys.exit(130)
+
+
+def _discard_stdout_at_exit() -> None:
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass

@@ -52,6 +52,7 @@ class Report:
     model: str | None = None
     config_source: str | None = None
     estimate: Any = None  # ftlint.cost.Estimate when a model with a tokenizer is known
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, why) left out of a walked folder
 
     def count(self, severity: Severity) -> int:
         return sum(1 for d in self.diagnostics if d.severity == severity)
@@ -311,6 +312,24 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
+def _worker_signals() -> None:
+    # Ctrl-C reaches every process of the terminal's group; the parent alone decides what to do,
+    # so a worker never prints a traceback of its own.
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop_workers(pool) -> None:
+    # ProcessPoolExecutor has no public way to stop running workers before Python 3.14.
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.join(timeout=5)
+
+
 def _run_in_worker(chunk: Chunk) -> ChunkResult | ToolError:
     try:
         return _WORKER.run_chunk(chunk)
@@ -409,14 +428,15 @@ def _merge_states(rules: dict[str, Rule], first: list, second: list) -> list:
 
 
 def collect_paths(paths: Iterable[str], config: Config, force_exclude: bool = False,
-                  errors: list[ToolError] | None = None) -> list[str]:
-    """Expand directories into their dataset files; keep explicit files unless force-excluded."""
+                  errors: list[ToolError] | None = None, skipped: list | None = None) -> list[str]:
+    """Expand directories into their dataset files; keep explicit files unless force-excluded.
+    Files of a folder that are not regular files (FIFOs, devices) go to ``skipped``."""
     out: list[str] = []
     for p in paths:
         if p == STDIN:
             out.append(p)
         elif os.path.isdir(p):
-            out.extend(iter_dataset_files(p, config.is_excluded))
+            out.extend(iter_dataset_files(p, config.is_excluded, skipped))
         elif os.path.exists(p):
             if not (force_exclude and config.is_excluded(p)):
                 out.append(p)
@@ -444,8 +464,8 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
     report = Report(target=config.target, method=config.method, model=config.model,
                     config_source=config.source, rules={r.code: r for r in ruleset.rules})
     linter = Linter(ruleset, config, model)
-    inputs = [(p, "train") for p in collect_paths(paths, config, force_exclude, linter.errors)]
-    inputs += [(p, "validation") for p in collect_paths(validation, config, False, linter.errors)]
+    inputs = [(p, "train") for p in collect_paths(paths, config, force_exclude, linter.errors, report.skipped)]
+    inputs += [(p, "validation") for p in collect_paths(validation, config, False, linter.errors, report.skipped)]
     linter.has_validation = any(role == "validation" for _, role in inputs)
     if before_read is not None:
         before_read([p for p, _ in inputs])
@@ -492,13 +512,19 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
         # Objects alive now are shared with the forked workers; frozen, the collector leaves
         # them alone, so their pages are not copied into every worker.
         gc.freeze()
+        pool = concurrent.futures.ProcessPoolExecutor(min(jobs, parts), mp_context=multiprocessing.get_context("fork"),
+                                                      initializer=_worker_signals)
         try:
-            with concurrent.futures.ProcessPoolExecutor(min(jobs, parts),
-                                                        mp_context=multiprocessing.get_context("fork")) as pool:
-                # map() submits each part as planning yields it, so workers start at once.
-                remote = pool.map(_run_in_worker, to_workers())
-                for c in planned:
-                    yield (local(c), False) if c.path == STDIN else (remote_result(next(remote)), True)
+            # map() submits each part as planning yields it, so workers start at once.
+            remote = pool.map(_run_in_worker, to_workers())
+            for c in planned:
+                yield (local(c), False) if c.path == STDIN else (remote_result(next(remote)), True)
+        except BaseException:
+            # Ctrl-C (or any failure here): stop the workers now rather than let them finish their parts.
+            _stop_workers(pool)
+            raise
+        else:
+            pool.shutdown()
         finally:
             _WORKER = None
             gc.unfreeze()

@@ -6,6 +6,7 @@ import io
 import json
 import os
 import re
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
@@ -136,8 +137,12 @@ def open_dataset(path: str) -> BinaryIO:
     return open(path, "rb", buffering=1 << 20)
 
 
-def iter_dataset_files(root: str, is_excluded) -> Iterator[str]:
-    """Walk ``root`` for dataset files in a stable order, skipping excluded and hidden folders."""
+def iter_dataset_files(root: str, is_excluded, skipped: list | None = None) -> Iterator[str]:
+    """Walk ``root`` for dataset files in a stable order, skipping excluded and hidden folders.
+
+    Only regular files are yielded: a FIFO, socket or device named ``*.jsonl`` would block the run
+    or read forever, so it is left out and, when ``skipped`` is given, listed there as (path, why).
+    (Named on the command line, such a file is read: the user asked for it.)"""
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(
             d for d in dirnames if not d.startswith(".") and not is_excluded(os.path.join(dirpath, d))
@@ -145,5 +150,29 @@ def iter_dataset_files(root: str, is_excluded) -> Iterator[str]:
         for name in sorted(filenames):
             if name.endswith(DATASET_SUFFIXES):
                 full = os.path.join(dirpath, name)
-                if not is_excluded(full):
-                    yield full
+                if is_excluded(full):
+                    continue
+                kind = _special_kind(full)
+                if kind is not None:
+                    if skipped is not None:
+                        skipped.append((full, f"{kind}, not a regular file"))
+                    continue
+                yield full
+
+
+def _special_kind(path: str) -> str | None:
+    """What a path is when it is neither a regular file nor missing (a broken link is reported
+    when it is read)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a file"

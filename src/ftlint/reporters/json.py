@@ -5,7 +5,7 @@ from __future__ import annotations
 import orjson
 
 from ..__about__ import __version__
-from ..diagnostics import Severity
+from ..diagnostics import Severity, printable
 from ..hookspecs import hookimpl
 from . import Reporter
 
@@ -38,6 +38,7 @@ def report_dict(report) -> dict:
                    "formats": f.formats} for f in report.files],
         "diagnostics": [d.to_dict() for d in report.diagnostics],
         "errors": [e.to_dict() for e in report.errors],
+        "skipped": [{"path": printable(path), "reason": why} for path, why in report.skipped],
     }
 
 
