@@ -335,3 +335,66 @@ def test_a_fifo_in_a_walked_folder_is_skipped_and_named(run, tmp_path):
     assert result.exit_code == 0 and doc["summary"]["files"] == 1
     assert doc["skipped"] == [{"path": "data/pipe.jsonl", "reason": "a named pipe (FIFO), not a regular file"}]
     assert "skipped data/pipe.jsonl" in result.stderr
+
+
+# -- bad settings are named, not obeyed --------------------------------------------------------
+
+@pytest.mark.parametrize("value", ["", "0", "abc", "-5", "1"])
+def test_a_bad_chunk_size_is_a_clear_error(run, tmp_path, monkeypatch, value):
+    (tmp_path / "d.jsonl").write_text(DATA)
+    monkeypatch.setenv("FTLINT_CHUNK_BYTES", value)
+    result = run("check", "d.jsonl", "-j", "2")
+    assert result.exit_code == 2
+    assert "FTLINT_CHUNK_BYTES must be a whole number of bytes of at least 4,096" in result.stderr
+    assert "internal error" not in result.stderr
+
+
+@pytest.mark.parametrize("config, key", [
+    ('[models.gpt-4o-mini]\nprice = -1e308\n', "models.gpt-4o-mini.price"),
+    ('[models.acme]\nencoding = "o200k_base"\nexample-limit = -3\n', "models.acme.example-limit"),
+    ('[rules.refusal-ratio]\nshow = -1\n', "rules.refusal-ratio.show"),
+    ('[rules.too-many-images]\nmax-images = -5\n', "rules.too-many-images.max-images"),
+    ('[rules.FT602]\nratio = 1.5\n', "rules.FT602"),
+    ('[rules.label-imbalance]\nmax-share = nan\n', "rules.label-imbalance.max-share"),
+])
+def test_negative_or_absurd_values_are_rejected_with_the_key_named(run, tmp_path, config, key):
+    (tmp_path / "ftlint.toml").write_text(config)
+    (tmp_path / "d.jsonl").write_text(DATA)
+    result = run("check", "d.jsonl", "--model", "gpt-4o-mini")
+    assert result.exit_code == 2
+    assert key in result.stderr, result.stderr
+
+
+BAD_FINDING_RULE = '''
+from ftlint import Finding, Rule, hookimpl
+
+class Odd(Rule):
+    code = "ORG011"
+    name = "odd"
+    summary = "Reports at odd places"
+
+    def check(self, ex):
+        if ex.line == 3:
+            return [Finding("", "odd", line={line}, path={path})]
+
+@hookimpl
+def register_rules(register):
+    register(Odd)
+'''
+
+
+@pytest.mark.parametrize("line, path", [('"7"', "None"), ("-5", "None"), ("0", "None"), ("10**9", "None"),
+                                        ("None", 'b"d.jsonl"'), ("True", "None")])
+def test_a_plugin_finding_at_an_impossible_place_is_that_plugins_error(run, tmp_path, line, path):
+    (tmp_path / "org.py").write_text(BAD_FINDING_RULE.format(line=line, path=path))
+    (tmp_path / "ftlint.toml").write_text('plugins = ["org.py"]\n')
+    (tmp_path / "d.jsonl").write_text(DATA)
+    result = run("check", "d.jsonl", "--format", "json")
+    import json
+
+    doc = json.loads(result.stdout)
+    assert result.exit_code == 2
+    assert [e["plugin"] for e in doc["errors"]] == ["org"]
+    assert "reported a finding" in doc["errors"][0]["message"]
+    assert "ORG011" not in {d["code"] for d in doc["diagnostics"]}
+    assert doc["summary"]["examples"] == 60  # the report of the data is whole

@@ -76,6 +76,10 @@ _FIELDS = {
 }
 
 
+# A price is USD per 1M tokens (or per hour): no real one is negative or near a million.
+_BOUNDS = {"price": (0.0, 100_000.0), "example-limit": (1, 100_000_000)}
+
+
 def apply_config(catalog: Catalog, target: str, table: dict[str, dict[str, Any]], where: str) -> None:
     """Add or override models from ``[tool.ftlint.models.<name>]``."""
     from .config import ConfigError
@@ -91,6 +95,9 @@ def apply_config(catalog: Catalog, target: str, table: dict[str, dict[str, Any]]
                 value = float(value)
             if not isinstance(value, expected) or isinstance(value, bool) and expected is not bool:
                 raise ConfigError(f"{where}: 'models.{name}.{key}' has the wrong type: {value!r}")
+            low, high = _BOUNDS.get(key, (None, None))
+            if low is not None and not low <= value <= high:  # NaN fails this too
+                raise ConfigError(f"{where}: 'models.{name}.{key}' must be from {low:g} to {high:g}, got {value!r}")
         existing = catalog.resolve(fields.get("base", name), target) or catalog.resolve(name, target)
         changes: dict[str, Any] = {"name": name, "target": target}
         if "encoding" in fields:

@@ -170,7 +170,7 @@ def check_command() -> click.Command:
                                   stdin=sys.stdin.buffer if sys.stdin is not None else None,
                                   stdin_name=stdin_filename, validation=list(validation) or cfg.validation,
                                   jobs=jobs or cfg.jobs or default_jobs(), progress=progress, before_read=guard)
-        except OutputError as exc:
+        except (OutputError, ConfigError) as exc:
             fail(str(exc))
         # Files named one by one and all excluded (--force-exclude, as pre-commit runs it) were left out on
         # purpose; folders with nothing in them are more likely a mistyped path.

@@ -15,11 +15,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from .config import Config
+from .config import Config, ConfigError
 from .cost import billable as cost_billable
 from .diagnostics import Diagnostic, Finding, PLUGIN_FAILURES, Severity, ToolError, printable
 from .example import Example, FileContext
 from .reader import is_utf16, iter_dataset_files, open_dataset, read_examples, utf8_lines
+from .quote import show
 from .rule import DatasetRule, FileRule, Rule, RuleSet
 from .selection import is_enabled
 
@@ -196,8 +197,8 @@ class Linter:
         n = self._crashes.get(rule.code, 0)
         self._crashes[rule.code] = n + 1
         if n == 0:
-            self.errors.append(ToolError("rule", f"raised {type(exc).__name__}: {exc}",
-                                         plugin=rule.plugin, rule=f"{rule.code} {rule.name}",
+            message = str(exc) if isinstance(exc, BadFinding) else f"raised {type(exc).__name__}: {exc}"
+            self.errors.append(ToolError("rule", message, plugin=rule.plugin, rule=f"{rule.code} {rule.name}",
                                          path=path, line=line))
 
     def _internal(self, what: str, path: str, line: int | None, exc: BaseException) -> None:
@@ -211,6 +212,9 @@ class Linter:
     def _emit(self, out: list, findings: Iterable[Finding] | None, rule: Rule, sev: Severity,
               path: str, line: int) -> None:
         for f in findings:
+            if type(f) is not Finding or f.line is not None or f.path is not None or f.column is not None \
+                    or type(f.message) is not str or type(f.pointer) is not str:
+                _check_finding(f)
             out.append(Diagnostic(f.path or path, f.line or line, rule.code, f.pointer, f.column, rule.name,
                                   sev, f.message, f.fix))
 
@@ -300,6 +304,47 @@ class Linter:
                            [(rule.code, state) for rule, _, state in states],
                            [(rule.code, state) for rule, state in dataset],
                            self.errors[errors_before:], new_crashes)
+
+
+class BadFinding(Exception):
+    """A rule returned a finding the report cannot hold (a line that is not a line of the file, a
+    path that is not text): the rule's failure, reported as such."""
+
+
+def _positive(value: Any) -> bool:
+    return type(value) is int and value >= 1
+
+
+def _check_finding(f: Any) -> None:
+    if not isinstance(f, Finding):
+        raise BadFinding(f"returned {show(f, 40)} instead of a ftlint.Finding")
+    problem = None
+    if f.line is not None and not _positive(f.line):
+        problem = f"line {show(f.line, 40)} (lines are integers from 1)"
+    elif f.column is not None and not _positive(f.column):
+        problem = f"column {show(f.column, 40)} (columns are integers from 1)"
+    elif f.path is not None and type(f.path) is not str:
+        problem = f"path {show(f.path, 40)} (a path is a string)"
+    elif type(f.message) is not str or type(f.pointer) is not str or not (f.fix is None or type(f.fix) is str):
+        problem = "a message, pointer or fix that is not a string"
+    if problem:
+        raise BadFinding(f"reported a finding with {problem}")
+
+
+def _impossible_lines(report: Report, linter: "Linter") -> None:
+    """Drop the diagnostics at a line their file does not have (a plugin's bug) and report it."""
+    lines = {f.path: max(f.lines, 1) for f in report.files}
+    kept = []
+    for d in report.diagnostics:
+        last = lines.get(d.path)
+        if last is not None and d.line > last:
+            rule = report.rules.get(d.code)
+            if rule is not None:
+                linter._crash(rule, d.path, None, BadFinding(f"reported a finding at line {d.line:,}, but "
+                                                             f"{d.path} has {last:,} lines"))
+            continue
+        kept.append(d)
+    report.diagnostics = kept
 
 
 _WORKER: Linter | None = None
@@ -449,6 +494,25 @@ def collect_paths(paths: Iterable[str], config: Config, force_exclude: bool = Fa
 DEFAULT_CHUNK_BYTES = 8 * 1024 * 1024
 
 
+MIN_CHUNK_BYTES = 4096
+
+
+def chunk_bytes_from_env() -> int:
+    """``FTLINT_CHUNK_BYTES``, checked: a whole number of bytes, at least 4 KiB (smaller parts
+    cost more in process traffic than they save), else a :class:`ConfigError`."""
+    value = os.environ.get("FTLINT_CHUNK_BYTES")
+    if value is None:
+        return DEFAULT_CHUNK_BYTES
+    try:
+        n = int(value.strip().replace("_", ""))
+    except ValueError:
+        n = None
+    if n is None or n < MIN_CHUNK_BYTES:
+        raise ConfigError(f"FTLINT_CHUNK_BYTES must be a whole number of bytes of at least {MIN_CHUNK_BYTES:,} "
+                          f"(the default is {DEFAULT_CHUNK_BYTES:,}), got {value!r}")
+    return n
+
+
 def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
@@ -469,7 +533,7 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
     linter.has_validation = any(role == "validation" for _, role in inputs)
     if before_read is not None:
         before_read([p for p, _ in inputs])
-    chunk_bytes = chunk_bytes or int(os.environ.get("FTLINT_CHUNK_BYTES", DEFAULT_CHUNK_BYTES))
+    chunk_bytes = chunk_bytes or chunk_bytes_from_env()
     chunks = _plan_chunks(inputs, linter, jobs, chunk_bytes, stdin_name)
     sizes = [_size(p) or 0 for p, _ in inputs if p != STDIN]
     if progress is not None:
@@ -596,6 +660,7 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
                 linter._crash(rule, "", None, exc)
         report.diagnostics.extend(extra)
         report.diagnostics.sort()
+    _impossible_lines(report, linter)
     report.errors = _merge_rule_errors(linter.errors, crash_counts)
     if linter.accounting is not None:
         from .cost import estimate

@@ -36,6 +36,10 @@ class Option:
     type: type | tuple[type, ...] | None = None
     choices: tuple[Any, ...] | None = None
     item_type: type | None = None  # for list options
+    #: Bounds of a number option (inclusive); None is unbounded. A value out of them is a config
+    #: error naming the key, never a rule that silently does nothing (``show = -1``).
+    min: float | None = None
+    max: float | None = None
 
     def coerce(self, value: Any) -> Any:
         expected = self.type if self.type is not None else type(self.default)
@@ -50,6 +54,13 @@ class Option:
             for item in value:
                 if not isinstance(item, self.item_type):
                     raise ValueError(f"every item must be a {self.item_type.__name__}, got {item!r}")
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if value != value or value in (float("inf"), float("-inf")):
+                raise ValueError(f"expected a finite number, got {value!r}")
+            if self.min is not None and value < self.min:
+                raise ValueError(f"must be at least {self.min:g}, got {value!r}")
+            if self.max is not None and value > self.max:
+                raise ValueError(f"must be at most {self.max:g}, got {value!r}")
         if self.choices is not None and value not in self.choices:
             raise ValueError(f"expected one of {', '.join(map(repr, self.choices))}, got {value!r}")
         return value

@@ -31,9 +31,9 @@ class SystemPromptInconsistent(DatasetRule):
     name = "system-prompt-inconsistent"
     summary = "Some examples with a system prompt and some without, or many different ones"
     severity = Severity.WARNING
-    options = {"max-distinct": Option(10, "Most distinct system prompts before warning."),
+    options = {"max-distinct": Option(10, "Most distinct system prompts before warning.", min=1),
                "min-share": Option(0.05, "Smaller share of examples with (or without) a system prompt that is "
-                                         "still reported as a mix.", float)}
+                                         "still reported as a mix.", float, min=0, max=1)}
 
     def new_state(self):
         return _System()

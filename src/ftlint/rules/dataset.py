@@ -202,7 +202,7 @@ class TooFewExamples(DatasetRule):
     code = "FT701"
     name = "too-few-examples"
     summary = "A training file with fewer examples than the provider accepts"
-    options = {"minimum": Option(10, "Fewest examples a training file may have (OpenAI: 10).")}
+    options = {"minimum": Option(10, "Fewest examples a training file may have (OpenAI: 10).", min=0)}
 
     def new_state(self):
         return _Counts()
@@ -234,8 +234,8 @@ class FewExamples(TooFewExamples):
     name = "few-examples"
     summary = "A training file with fewer examples than usually help"
     severity = Severity.WARNING
-    options = {"minimum": Option(50, "Examples below which a warning is given (guidance: 50-100)."),
-               "error-minimum": Option(10, "Counts below this are FT701's.")}
+    options = {"minimum": Option(50, "Examples below which a warning is given (guidance: 50-100).", min=0),
+               "error-minimum": Option(10, "Counts below this are FT701's.", min=0)}
 
     def finish(self, state):
         out = []
@@ -264,11 +264,11 @@ class LabelImbalance(DatasetRule):
     options = {
         "label-pointer": Option("", "JSON pointer into a JSON answer that holds the label, e.g. /sport; "
                                     "empty: the whole answer, when answers look like labels.", str),
-        "max-labels": Option(20, "Most distinct answers that still look like labels."),
-        "max-length": Option(40, "Longest answer (characters) that looks like a label."),
-        "max-share": Option(0.7, "Warn when the majority label has more than this share.", float),
-        "max-ratio": Option(5.0, "Warn when majority/minority counts pass this ratio.", float),
-        "min-examples": Option(20, "Fewest labelled examples worth judging."),
+        "max-labels": Option(20, "Most distinct answers that still look like labels.", min=2),
+        "max-length": Option(40, "Longest answer (characters) that looks like a label.", min=1),
+        "max-share": Option(0.7, "Warn when the majority label has more than this share.", float, min=0, max=1),
+        "max-ratio": Option(5.0, "Warn when majority/minority counts pass this ratio.", float, min=1),
+        "min-examples": Option(20, "Fewest labelled examples worth judging.", min=0),
     }
 
     def new_state(self):
@@ -378,11 +378,11 @@ class RefusalRatio(DatasetRule):
     summary = "Too many trained answers are refusals"
     severity = Severity.WARNING
     options = {
-        "max-ratio": Option(0.1, "Share of refusals above which to warn.", float),
+        "max-ratio": Option(0.1, "Share of refusals above which to warn.", float, min=0, max=1),
         "patterns": Option([], "Extra refusal patterns (regular expressions, case-insensitive).", list, item_type=str),
         "extra-patterns": Option([], "Patterns contributed by plugins (register_rule_options).", list, item_type=str),
-        "show": Option(10, "Lines of refusals listed."),
-        "min-examples": Option(20, "Fewest trained answers worth judging."),
+        "show": Option(10, "Lines of refusals listed.", min=0),
+        "min-examples": Option(20, "Fewest trained answers worth judging.", min=0),
     }
     def configure(self):
         self.builtin = re.compile("|".join(f"(?:{p})" for p in (*REFUSALS_EN, *REFUSALS_ZH)), re.IGNORECASE)

@@ -118,18 +118,15 @@ class NearDuplicate(_KeyedRule):
     summary = "Examples that differ only in case, spacing, punctuation or a few words"
     severity = Severity.WARNING
     options = {"min-words": Option(12, "Shortest text (in words) compared segment by segment; shorter texts "
-                                       "must match exactly after normalising."),
-               "segments": Option(4, "Segments a text is cut into; all but one must match."),
+                                       "must match exactly after normalising.", min=1),
+               "segments": Option(4, "Segments a text is cut into; all but one must match.", min=2, max=64),
                "max-word-difference": Option(3, "Most words by which the lengths of two texts that differ in "
-                                                 "one segment may differ.")}
+                                                 "one segment may differ.", min=0)}
 
     def configure(self):
-        if self.opts["segments"] < 2:
-            raise ValueError("segments must be at least 2")
+        # each option is bounded on its own (see options); this one ties two together
         if self.opts["min-words"] < self.opts["segments"]:
             raise ValueError("min-words must be at least segments: every segment holds a word")
-        if self.opts["max-word-difference"] < 0:
-            raise ValueError("max-word-difference cannot be negative")
 
     def new_state(self):
         # normalised text, exact example, one key per left-out segment, word count
@@ -222,7 +219,7 @@ class ConflictingAnswers(_KeyedRule):
     name = "conflicting-answers"
     summary = "The same prompt with different trained answers"
     severity = Severity.WARNING
-    options = {"show": Option(10, "Most lines listed per conflicting group.")}
+    options = {"show": Option(10, "Most lines listed per conflicting group.", min=0)}
 
     def new_state(self):
         return _Keyed(2)

@@ -302,7 +302,7 @@ class FileTooLarge(_MergeFirst, FileRule):
     summary = "File is over the Files API upload limit"
     severity = Severity.WARNING
     formats = frozenset()
-    options = {"max-bytes": Option(512 * 1024 * 1024, "Largest file the Files API takes in one upload, in bytes.")}
+    options = {"max-bytes": Option(512 * 1024 * 1024, "Largest file the Files API takes in one upload, in bytes.", min=1)}
 
     def finish(self, state, ctx):
         limit = self.opts["max-bytes"]

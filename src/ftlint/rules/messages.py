@@ -347,7 +347,7 @@ class TooManyImages(Rule):
     name = "too-many-images"
     summary = "More images in one example than the provider allows"
     when = frozenset({"content:list"})
-    options = {"max-images": Option(10, "Most images allowed in one example (OpenAI: 10; Azure OpenAI: 64).")}
+    options = {"max-images": Option(10, "Most images allowed in one example (OpenAI: 10; Azure OpenAI: 64).", min=0)}
 
     def check(self, ex):
         count = 0

@@ -118,7 +118,7 @@ class TrainingEndingSoon(_ModelRule):
     name = "training-ending-soon"
     summary = "New training jobs for the model end soon"
     severity = Severity.WARNING
-    options = {"days": Option(60, "Warn this many days before the end."),
+    options = {"days": Option(60, "Warn this many days before the end.", min=0, max=3660),
                "today": Option("", "Date to judge by, YYYY-MM-DD (default: the day of the run).", str)}
 
     def finish(self, state, ctx):

@@ -38,7 +38,7 @@ class NearTokenLimit(Rule):
     summary = "An example close to the model's per-example training limit"
     severity = Severity.INFO
     needs_tokens = True
-    options = {"ratio": Option(0.9, "Report examples above this share of the limit.", float)}
+    options = {"ratio": Option(0.9, "Report examples above this share of the limit.", float, min=0, max=1)}
 
     def check(self, ex):
         t, model = ex.tokens, ex.ctx.model
@@ -74,7 +74,7 @@ class ImageOverLimits(Rule):
     name = "image-over-limits"
     summary = "An image larger than 10 MB or not JPEG, PNG or WEBP"
     when = frozenset({"content:list"})
-    options = {"max-bytes": Option(MAX_IMAGE_BYTES, "Largest image in bytes (OpenAI: 10 MB).")}
+    options = {"max-bytes": Option(MAX_IMAGE_BYTES, "Largest image in bytes (OpenAI: 10 MB).", min=1)}
 
     def check(self, ex):
         out = None
