@@ -398,3 +398,67 @@ def test_a_plugin_finding_at_an_impossible_place_is_that_plugins_error(run, tmp_
     assert "reported a finding" in doc["errors"][0]["message"]
     assert "ORG011" not in {d["code"] for d in doc["diagnostics"]}
     assert doc["summary"]["examples"] == 60  # the report of the data is whole
+
+
+# -- resources ---------------------------------------------------------------------------------
+
+def _peak_while(fn) -> int:
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_one_huge_example_costs_near_duplicate_work_and_token_lists_a_bounded_amount():
+    from conftest import lint
+
+    words = " ".join(f"w{i % 5000}x" for i in range(400_000))  # 3 MB of text
+    line = _chat().replace('"Hi"', '"' + words + '"') + "\n"
+    data = (line + good_lines(20)).encode()
+    lint(good_lines(20), model="gpt-4o-mini")  # the tokenizer loads once, outside the measure
+    peak = _peak_while(lambda: lint(data, model="gpt-4o-mini"))
+    # The line is held a few times over (raw bytes, parsed text, canonical form); the old code's
+    # word lists (about 20 bytes a byte) and the token list (about 40 bytes a token) are gone.
+    assert peak < 8 * len(line), f"{peak:,} bytes for a {len(line):,}-byte line"
+
+
+def test_long_texts_are_counted_in_pieces_to_the_same_total():
+    from ftlint.tokens import TokenCounter, get_encoding
+
+    count, encoding = TokenCounter("o200k_base"), get_encoding("o200k_base")
+    texts = [" ".join(f"word{i}" for i in range(60_000)), open(__file__).read() * 30,
+             "Ünïcödé text, with punctuation! " * 5000]
+    for text in texts:
+        assert count(text) == len(encoding.encode_ordinary(text))
+
+
+CHANGING_RULE = '''
+from ftlint import Rule, hookimpl
+
+class Appends(Rule):
+    code = "ORG012"
+    name = "appends"
+    summary = "Writes to the file it reads"
+
+    def check(self, ex):
+        if ex.line == 2:
+            with open(ex.ctx.path, "a") as fh:
+                fh.write("{}\\\\n")
+
+@hookimpl
+def register_rules(register):
+    register(Appends)
+'''
+
+
+def test_a_file_that_changes_while_it_is_read_is_named(run, tmp_path):
+    (tmp_path / "org.py").write_text(CHANGING_RULE)
+    (tmp_path / "ftlint.toml").write_text('plugins = ["org.py"]\n')
+    (tmp_path / "d.jsonl").write_text(DATA)
+    result = run("check", "d.jsonl")
+    assert result.exit_code == 2
+    assert "d.jsonl changed while ftlint read it" in result.stderr

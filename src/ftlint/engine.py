@@ -5,10 +5,12 @@ It knows rules only through the :class:`~ftlint.rule.Rule` interface, never by c
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import gc
 import os
+import stat
 import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -365,6 +367,20 @@ def _worker_signals() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+@contextlib.contextmanager
+def _sigint_held():
+    import signal
+
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
 def _stop_workers(pool) -> None:
     # ProcessPoolExecutor has no public way to stop running workers before Python 3.14.
     processes = list((getattr(pool, "_processes", None) or {}).values())
@@ -428,6 +444,15 @@ def _plan_chunks(paths: list[tuple[str, str]], linter: Linter, jobs: int, chunk_
                 fh.seek(pos)
                 line += _count_newlines(fh, end - pos)
                 pos = end
+
+
+def _stamp(path: str) -> tuple[int, int] | None:
+    """(size, modification time) of a regular file, to tell whether it changed during the run."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns) if stat.S_ISREG(st.st_mode) else None
 
 
 def _size(path: str) -> int | None:
@@ -533,6 +558,7 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
     linter.has_validation = any(role == "validation" for _, role in inputs)
     if before_read is not None:
         before_read([p for p, _ in inputs])
+    stamps = {p: _stamp(p) for p, _ in inputs if p != STDIN}
     chunk_bytes = chunk_bytes or chunk_bytes_from_env()
     chunks = _plan_chunks(inputs, linter, jobs, chunk_bytes, stdin_name)
     sizes = [_size(p) or 0 for p, _ in inputs if p != STDIN]
@@ -579,8 +605,12 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
         pool = concurrent.futures.ProcessPoolExecutor(min(jobs, parts), mp_context=multiprocessing.get_context("fork"),
                                                       initializer=_worker_signals)
         try:
-            # map() submits each part as planning yields it, so workers start at once.
-            remote = pool.map(_run_in_worker, to_workers())
+            # map() submits each part as planning yields it, so workers start at once. Ctrl-C is
+            # held back meanwhile: raised inside submit(), it would leave the pool's lock taken
+            # and the shutdown below waiting for it for ever. (Workers inherit the held-back
+            # signal, and ignore it once they run: see _worker_signals.)
+            with _sigint_held():
+                remote = pool.map(_run_in_worker, to_workers())
             for c in planned:
                 yield (local(c), False) if c.path == STDIN else (remote_result(next(remote)), True)
         except BaseException:
@@ -661,6 +691,12 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
         report.diagnostics.extend(extra)
         report.diagnostics.sort()
     _impossible_lines(report, linter)
+    for path, stamp in stamps.items():
+        now = _stamp(path)
+        if stamp is not None and now is not None and now != stamp:
+            linter.errors.append(ToolError("io", f"{path} changed while ftlint read it ({stamp[0]:,} bytes before, "
+                                                 f"{now[0]:,} after), so this report may not match it; lint it again "
+                                                 "once it is written", path=path))
     report.errors = _merge_rule_errors(linter.errors, crash_counts)
     if linter.accounting is not None:
         from .cost import estimate

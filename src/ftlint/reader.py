@@ -13,7 +13,7 @@ from typing import BinaryIO
 
 import orjson
 
-from .example import Example, FileContext, ParseError, detect_kind
+from .example import HUGE_LINE, Example, FileContext, ParseError, detect_kind
 
 BOM = b"\xef\xbb\xbf"
 UTF16_BOMS = {b"\xff\xfe": "UTF-16LE", b"\xfe\xff": "UTF-16BE"}
@@ -70,7 +70,7 @@ def read_examples(stream: BinaryIO | Iterable[bytes], ctx: FileContext, first_li
             raw = raw[3:]
             bom = ctx.bom = True
         try:
-            data = loads(raw)
+            data = loads(raw) if len(raw) < HUGE_LINE else _loads_huge(raw)
         except JSONDecodeError:
             ex = _broken(path, lineno, raw, bom, method)
         else:
@@ -84,6 +84,33 @@ def read_examples(stream: BinaryIO | Iterable[bytes], ctx: FileContext, first_li
         yield ex
     ctx.lines = lineno
     ctx.size = size
+
+
+_LONE_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _big_int(text: str):
+    # as orjson reads integers: 64-bit ones exactly, others as floats
+    value = int(text)
+    return value if -(1 << 63) <= value < (1 << 64) else float(value)
+
+
+def _refuse_constant(name: str):
+    raise orjson.JSONDecodeError(f"{name} is not JSON", "", 0)
+
+
+def _loads_huge(raw: bytes):
+    """``orjson.loads(raw)`` in the memory of Python's parser: the same values, and the same
+    refusals (NaN, Infinity and lone surrogates send the line to :func:`_broken`, as orjson's
+    refusal does)."""
+    if _LONE_SURROGATE_ESCAPE.search(raw):
+        return orjson.loads(raw)  # rare; let orjson judge the surrogates exactly
+    try:
+        return json.loads(raw, parse_int=_big_int, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError and integers over 4,300 digits
+        if isinstance(exc, orjson.JSONDecodeError):
+            raise
+        raise orjson.JSONDecodeError(str(exc), "", 0) from None
 
 
 def _not_object(path: str, lineno: int, raw: bytes, data: object, bom: bool) -> Example:

@@ -126,6 +126,26 @@ def _constructor_args(name: str) -> dict:
     return args
 
 
+PIECE = 1 << 16  # characters counted at once
+
+
+def _piece_end(text: str, at: int) -> int:
+    """Where a piece that should end near ``at`` may end: before a single space that follows a
+    word and starts the next one ("word| next"); at ``at`` itself where the text has none near."""
+    if at >= len(text):
+        return len(text)
+    limit = min(len(text) - 1, at + 4096)
+    i = at
+    while i < limit:
+        i = text.find(" ", i, limit)
+        if i < 0:
+            break
+        if i > 0 and not text[i - 1].isspace() and not text[i + 1].isspace():
+            return i
+        i += 1
+    return at
+
+
 def _without_surrogates(text: str) -> str:
     """A lone surrogate (a "\\ud800" escape that Python's json reads) has no UTF-8 form; tiktoken's
     public method, and so the server's counter, counts it as U+FFFD."""
@@ -144,11 +164,25 @@ class TokenCounter:
         core = getattr(enc, "_core_bpe", None)
         encode = core.encode_ordinary if hasattr(core, "encode_ordinary") else enc.encode_ordinary
 
-        def count(text: str) -> int:
+        def count_one(text: str) -> int:
             try:
                 return len(encode(text))
             except UnicodeEncodeError:
                 return len(encode(_without_surrogates(text)))
+
+        def count(text: str) -> int:
+            if len(text) <= PIECE:
+                return count_one(text)
+            # A long text is counted piece by piece: the token list of a whole 300 MB string
+            # would take gigabytes. Pieces end before a space that starts a word, where the
+            # tokenizer's own pre-split ends a token too, so the sum is the count of the whole.
+            total = start = 0
+            size = len(text)
+            while start < size:
+                end = _piece_end(text, start + PIECE)
+                total += count_one(text[start:end])
+                start = end
+            return total
 
         self._count = count
         self._cached = functools.lru_cache(maxsize=MEMO_SIZE)(count)

@@ -11,9 +11,9 @@ from collections import Counter
 
 from ..diagnostics import Finding, Severity
 from ..hookspecs import hookimpl
+from ..quote import show
 from ..rule import DatasetRule, Option
 from .dataset import MASK64, _Paths, digest, loc
-from ..quote import show
 
 
 class _System(_Paths):

@@ -17,9 +17,10 @@ from collections import Counter
 import orjson
 
 from ..diagnostics import Finding, Severity
+from ..example import HUGE_LINE
 from ..hookspecs import hookimpl
-from ..rule import DatasetRule, Option
 from ..quote import show
+from ..rule import DatasetRule, Option
 
 LINE_BITS = 32
 LINE_MASK = (1 << LINE_BITS) - 1
@@ -36,15 +37,20 @@ MASK64 = (1 << 64) - 1
 _STR_ONLY = frozenset({str})
 
 
-def digest(value) -> int:
-    """An 8-byte digest of a JSON value in canonical form (sorted keys, no insignificant space)."""
+def digest(value, large: bool = False) -> int:
+    """An 8-byte digest of a JSON value in canonical form (sorted keys, no insignificant space).
+    ``large``: the value comes from a line of :data:`~ftlint.example.HUGE_LINE` bytes or more,
+    which orjson would write through a buffer of about 12 times its size."""
     try:
+        if large:
+            raise TypeError
         data = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
     except TypeError:
         # integers beyond 64 bits or lone surrogates (Python's parser accepts both), or nesting
         # deeper than orjson writes
         try:
-            data = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str).encode()
+            data = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                              default=str).encode("utf-8", "surrogatepass")
         except RecursionError:
             return hash(tuple(_canonical_pieces(value))) & MASK64
     return hash(data) & MASK64
@@ -98,7 +104,7 @@ def _example_digest(ex) -> int:
         if type(messages) is list and set(map(len, messages)) == {2} and set(map(type, roles)) == {str}:
             return hash((roles, tuple(ex.contents))) & MASK64
     canonical = ex.canonical
-    return hash(canonical) & MASK64 if canonical is not None else digest(data)
+    return hash(canonical) & MASK64 if canonical is not None else digest(data, len(ex.raw) >= HUGE_LINE)
 
 
 def trained_parts(ex):
@@ -141,7 +147,7 @@ def _prompt_digest(ex) -> int:
             return hash(tuple(flat)) & MASK64
     if any(type(m) is dict and "weight" in m for m in prompt):
         prompt = [{k: v for k, v in m.items() if k != "weight"} if type(m) is dict else m for m in prompt]
-    return digest([prompt, tools])
+    return digest([prompt, tools], len(ex.raw) >= HUGE_LINE)
 
 
 def trained(ex):

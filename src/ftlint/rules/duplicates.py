@@ -13,6 +13,7 @@ from collections import Counter
 from heapq import heapify, heappop
 
 from ..diagnostics import Finding, Severity
+from ..example import HUGE_LINE
 from ..hookspecs import hookimpl
 from ..rule import DatasetRule, Option
 from .dataset import MASK64, _Paths, answer_text, digest, example_digest, loc, prompt_digest, train_answer
@@ -97,16 +98,28 @@ for _c in range(0x41, 0x5B):
 NORMALIZE_TABLE = bytes(_NORMALIZE)
 
 
-def normalized_words(ex) -> list[bytes]:
+#: Longest conversation text (characters) compared for near copies. Splitting a text into words
+#: and hashing them holds about 20 bytes for every byte of it; a single example of 300 MB would
+#: need gigabytes. Over this size, far above any model's limit, only exact copies are found (FT703).
+MAX_COMPARED_CHARS = 1_000_000
+
+
+def normalized_words(ex) -> list[bytes] | None:
     """The conversation's user and assistant words, case-folded, without ASCII punctuation or
     spacing differences. System prompts are left out: they repeat by design. Non-ASCII
-    punctuation stays part of its word (a difference there changes one segment only)."""
+    punctuation stays part of its word (a difference there changes one segment only).
+    None when the text is longer than :data:`MAX_COMPARED_CHARS`."""
     parts = []
+    size = 0
     for m in ex.flat_messages:
         role = m.get("role")
         if role == "user" or role == "assistant":
             content = m.get("content")
-            parts.append(content if type(content) is str else answer_text(m))
+            part = content if type(content) is str else answer_text(m)
+            size += len(part)
+            parts.append(part)
+    if size > MAX_COMPARED_CHARS:
+        return None
     text = " ".join(parts)
     # surrogatepass: a lone surrogate (from a "\ud800" escape) is hashed like any other character
     return (text if text.isascii() else text.casefold()).encode("utf-8", "surrogatepass").translate(NORMALIZE_TABLE).split()
@@ -138,6 +151,9 @@ class NearDuplicate(_KeyedRule):
         words = normalized_words(ex)
         exact = example_digest(ex)
         n = self.opts["segments"]
+        if words is None:  # too long to compare word by word: unique keys, never grouped
+            state.add(ex, exact ^ (n + 1), exact, *[exact ^ (i + 1) for i in range(n)], 0)
+            return
         # Words are compared by their crc32; a text or a segment by the hash of its words' crcs
         # (integer hashing is the same in every run, so the result is too).
         crcs = list(map(zlib.crc32, words))
@@ -232,7 +248,7 @@ class ConflictingAnswers(_KeyedRule):
         if type(content) is str and answer.get("tool_calls") is None and answer.get("function_call") is None:
             said = hash(content) & MASK64  # the common answer, its hash already cached by the token memo
         else:
-            said = digest([content, answer.get("tool_calls"), answer.get("function_call")])
+            said = digest([content, answer.get("tool_calls"), answer.get("function_call")], len(ex.raw) >= HUGE_LINE)
         state.add(ex, prompt_digest(ex), said)
 
     def finish(self, state):

@@ -10,8 +10,8 @@ from array import array
 from ..diagnostics import Finding, Severity
 from ..example import FORMAT_TITLES, METHOD_FORMAT, SFT_TOP_KEYS, pointer_token
 from ..hookspecs import hookimpl
-from ..rule import FORMATS, FileRule, Option, Rule
 from ..quote import show
+from ..rule import FORMATS, FileRule, Option, Rule
 
 PARSED = FORMATS - {"invalid"}
 # A '":' ends a key unless its quote is escaped (inside strings every quote is). Literal patterns:

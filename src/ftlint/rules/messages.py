@@ -9,8 +9,8 @@ from ..diagnostics import Finding, Severity
 from ..example import (CHAT_ROLES, DPO_INPUT_KEYS, DPO_LEGACY_OUTPUT_KEYS, DPO_TOP_KEYS, RFT_ROLES, SFT_TOP_KEYS,
                        pointer_token)
 from ..hookspecs import hookimpl
-from ..rule import Option, Rule
 from ..quote import kind_of, name, show
+from ..rule import Option, Rule
 
 WITH_RFT = frozenset({"sft", "dpo", "rft"})
 ROLE_ALIASES = {"human": "user", "gpt": "assistant", "bot": "assistant", "model": "assistant",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ..diagnostics import Finding, Severity
 from ..hookspecs import hookimpl
-from ..rule import Option, Rule
 from ..quote import name, show
+from ..rule import Option, Rule
 
 
 class MissingAssistant(Rule):

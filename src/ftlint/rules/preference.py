@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ..diagnostics import Finding, Severity
 from ..hookspecs import hookimpl
-from ..rule import Rule
 from ..quote import name, show
+from ..rule import Rule
 
 DPO = frozenset({"dpo"})
 OUTPUTS = ("preferred_output", "non_preferred_output")

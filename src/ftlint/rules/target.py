@@ -7,8 +7,8 @@ import datetime as dt
 from ..catalog import FORMAT_METHOD
 from ..diagnostics import Finding, Severity
 from ..hookspecs import hookimpl
-from ..rule import FileRule, Option
 from ..quote import show
+from ..rule import FileRule, Option
 
 CHAT = frozenset({"sft", "dpo", "rft"})
 

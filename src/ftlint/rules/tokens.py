@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ..diagnostics import Finding, Severity
 from ..hookspecs import hookimpl
-from ..rule import Option, Rule
 from ..quote import show
+from ..rule import Option, Rule
 
 MAX_IMAGE_BYTES = 10_000_000
 IMAGE_TYPES = ("data:image/jpeg", "data:image/jpg", "data:image/png", "data:image/webp")

@@ -8,8 +8,8 @@ import re
 
 from ..diagnostics import Finding, Severity
 from ..hookspecs import hookimpl
-from ..rule import FileRule, Rule
 from ..quote import show
+from ..rule import FileRule, Rule
 
 NAME_RE = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 FUNCTION_KEYS = frozenset({"name", "description", "parameters", "strict"})

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ..diagnostics import Finding
 from ..hookspecs import hookimpl
-from ..rule import Rule
 from ..quote import name, show
+from ..rule import Rule
 
 
 class WeightOnNonAssistant(Rule):
