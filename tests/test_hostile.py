@@ -462,3 +462,46 @@ def test_a_file_that_changes_while_it_is_read_is_named(run, tmp_path):
     result = run("check", "d.jsonl")
     assert result.exit_code == 2
     assert "d.jsonl changed while ftlint read it" in result.stderr
+
+
+# -- files in another encoding, compressed, or with CR line ends: the real cause, once ---------
+
+def _encoded(kind: str, text: str) -> bytes:
+    import gzip
+
+    return {"utf-32": lambda: text.encode("utf-32"), "utf-32-be": lambda: text.encode("utf-32-be"),
+            "utf-16-le": lambda: text.encode("utf-16-le"), "utf-16-be": lambda: text.encode("utf-16-be"),
+            "gzip": lambda: gzip.compress(text.encode()), "cr": lambda: text.replace("\n", "\r").encode()}[kind]()
+
+
+@pytest.mark.parametrize("kind, code", [("utf-32", "FT016"), ("utf-32-be", "FT016"), ("utf-16-le", "FT015"),
+                                        ("utf-16-be", "FT015"), ("gzip", "FT017"), ("cr", "FT018")])
+@pytest.mark.parametrize("how", [["-j", "1"], ["-j", "2"], ["-"]])
+def test_the_real_cause_is_named_once_and_readable_examples_are_still_checked(run, tmp_path, monkeypatch,
+                                                                              kind, code, how):
+    import json
+
+    text = DATA.replace('"Answer 3."}', '"Answer 3.", "weight": true}') * 3  # about 12 KB, an FT302 on line 4
+    (tmp_path / "plain.jsonl").write_text(text)
+    data = _encoded(kind, text)
+    (tmp_path / "odd.jsonl").write_bytes(data)
+    monkeypatch.setenv("FTLINT_CHUNK_BYTES", "4096")  # small parts, were the file cut
+    args = ["-", "--stdin-filename", "odd.jsonl"] if how == ["-"] else ["odd.jsonl", *how]
+    odd = json.loads(run("check", *args, "--format", "json", input=data if how == ["-"] else None).stdout)
+    found = [(d["line"], d["code"]) for d in odd["diagnostics"]]
+    assert found.count((1, code)) == 1 and [c for _, c in found].count(code) == 1, found
+    others = {"FT015", "FT016", "FT017", "FT018"} - {code}
+    assert not others & {c for _, c in found}
+    if kind == "gzip":
+        assert found == [(1, "FT017")]  # nothing else: no cascade, not "empty file"
+        return
+    plain = json.loads(run("check", "plain.jsonl", "--format", "json").stdout)
+    assert [(d["line"], d["code"]) for d in odd["diagnostics"] if d["code"] != code] == \
+        [(d["line"], d["code"]) for d in plain["diagnostics"]]
+    assert (4, "FT302") in found
+
+
+def test_a_utf32_file_with_its_mark_is_not_called_utf16(run, tmp_path):
+    (tmp_path / "d.jsonl").write_bytes(DATA.encode("utf-32"))
+    result = run("check", "d.jsonl")
+    assert "UTF-32LE" in result.output and "UTF-16" not in result.output

@@ -107,5 +107,5 @@ def test_codes_follow_the_families():
     for code, cls in BUILTIN.items():
         assert re.fullmatch(r"FT[0-8]\d\d", code)
         assert cls.__module__.rsplit(".", 1)[-1] in {
-            "0": {"file"}, "1": {"messages"}, "2": {"order"}, "3": {"weights"}, "4": {"tools"}, "5": {"preference"},
+            "0": {"file", "encoding"}, "1": {"messages"}, "2": {"order"}, "3": {"weights"}, "4": {"tools"}, "5": {"preference"},
             "6": {"tokens"}, "7": {"dataset", "duplicates", "consistency"}, "8": {"target"}}[code[2]]

@@ -21,7 +21,8 @@ from .config import Config, ConfigError
 from .cost import billable as cost_billable
 from .diagnostics import Diagnostic, Finding, PLUGIN_FAILURES, Severity, ToolError, printable
 from .example import Example, FileContext
-from .reader import is_utf16, iter_dataset_files, open_dataset, read_examples, utf8_lines
+from .reader import iter_dataset_files, open_dataset, read_examples, utf8_lines
+from .sniff import SAMPLE, sniff
 from .quote import show
 from .rule import DatasetRule, FileRule, Rule, RuleSet
 from .selection import is_enabled
@@ -425,7 +426,7 @@ def _plan_chunks(paths: list[tuple[str, str]], linter: Linter, jobs: int, chunk_
             index += 1
             continue
         with fh:
-            if is_utf16(fh.read(2)):  # its newlines are two bytes: the whole file goes to one process
+            if not sniff(fh.read(SAMPLE)).plain:  # decoded or split as a whole, by one process
                 yield Chunk(index, path, display, role, file_index)
                 index += 1
                 continue

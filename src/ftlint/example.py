@@ -54,7 +54,10 @@ class FileContext:
     lines: int = 0
     examples: int = 0  # non-blank lines
     bom: bool = False  # the file starts with a UTF-8 byte order mark
-    encoding: str = "UTF-8"  # or UTF-16LE / UTF-16BE, decoded by the reader (a byte order mark told it)
+    encoding: str = "UTF-8"  # or UTF-16LE/BE, UTF-32LE/BE, decoded by the reader (see ftlint.sniff)
+    encoding_bom: bool = False  # a byte order mark told that encoding (else its zero bytes did)
+    compression: str | None = None  # gzip, zip, zstd, bzip2 or xz: no line could be read
+    cr_lines: bool = False  # lines end with CR alone (classic Mac OS); the reader split them there
     target: str = "openai"
     model_name: str | None = None  # as configured
     model: Any = None  # its catalog entry (ftlint.catalog.Model), None when unknown or unset

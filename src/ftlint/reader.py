@@ -14,40 +14,88 @@ from typing import BinaryIO
 import orjson
 
 from .example import HUGE_LINE, Example, FileContext, ParseError, detect_kind
+from .sniff import SAMPLE, sniff
 
 BOM = b"\xef\xbb\xbf"
-UTF16_BOMS = {b"\xff\xfe": "UTF-16LE", b"\xfe\xff": "UTF-16BE"}
 DATASET_SUFFIXES = (".jsonl", ".ndjson")
 
 
-def is_utf16(head: bytes) -> bool:
-    return head[:2] in UTF16_BOMS
-
-
 def utf8_lines(stream: BinaryIO, ctx: FileContext) -> Iterator[bytes]:
-    """The lines of a whole stream, as UTF-8. A stream that starts with a UTF-16 byte order mark
-    (Windows PowerShell's ``>`` and ``Out-File`` write files so) is decoded, so its examples can still be
-    checked, and ``ctx.encoding`` names the encoding for the rule that reports it."""
-    head = stream.read(2)
-    encoding = UTF16_BOMS.get(head)
-    if encoding is None:
-        if head:
-            if not head.endswith(b"\n"):
-                head += stream.readline()
-            cut = head.find(b"\n") + 1  # the two bytes read may have ended a blank first line
-            if 0 < cut < len(head):
-                yield head[:cut]
-                head = head[cut:]
-            yield head
-        yield from stream
+    """The lines of a whole stream, as UTF-8, whatever its first bytes show it to be (see
+    :mod:`ftlint.sniff`): UTF-16 and UTF-32 (Windows PowerShell's ``>`` writes UTF-16) are
+    decoded and CR-only line ends split, so the examples can still be checked; a compressed file
+    yields no line. ``ctx`` records what was found, for the rules that report it."""
+    head = _read_up_to(stream, SAMPLE)
+    found = sniff(head, complete=len(head) < SAMPLE)
+    ctx.encoding, ctx.encoding_bom = found.encoding, found.bom
+    ctx.compression, ctx.cr_lines = found.compression, found.cr_lines
+    if found.compression:
         return
-    ctx.encoding = encoding
-    text = io.TextIOWrapper(stream, encoding=encoding.lower(), errors="replace", newline="")
-    try:
+    if found.encoding != "UTF-8":
+        raw = io.BufferedReader(_Prefixed(head[found.bom_size:], stream))
+        text = io.TextIOWrapper(raw, encoding=found.encoding.lower(), errors="replace", newline="")
         for line in text:
             yield line.encode("utf-8", "surrogatepass")
-    finally:
-        text.detach()  # the caller closes its stream (standard input stays open)
+        return
+    if found.cr_lines:
+        yield from _cr_lines(head, stream)
+        return
+    start = 0
+    while True:
+        end = head.find(b"\n", start)
+        if end < 0:
+            break
+        yield head[start:end + 1]
+        start = end + 1
+    rest = head[start:]
+    if rest:
+        yield rest + stream.readline()  # the line the sample ended in
+    yield from stream
+
+
+def _read_up_to(stream: BinaryIO, n: int) -> bytes:
+    data = stream.read(n)
+    while data and len(data) < n:  # a pipe may give less than asked before its end
+        more = stream.read(n - len(data))
+        if not more:
+            break
+        data += more
+    return data
+
+
+class _Prefixed(io.RawIOBase):
+    """``head`` then the rest of ``stream``, as one raw stream (for a text decoder); closing it
+    leaves ``stream`` open (standard input stays open)."""
+
+    def __init__(self, head: bytes, stream: BinaryIO) -> None:
+        self.head, self.stream = head, stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self.head:
+            n = min(len(buffer), len(self.head))
+            buffer[:n] = self.head[:n]
+            self.head = self.head[n:]
+            return n
+        data = self.stream.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+
+def _cr_lines(head: bytes, stream: BinaryIO) -> Iterator[bytes]:
+    """Lines that end with CR alone, each given an LF end as the reader expects."""
+    pending = b""
+    block = head
+    while block:
+        parts = (pending + block).split(b"\r")
+        pending = parts.pop()
+        for part in parts:
+            yield part + b"\n"
+        block = stream.read(1 << 20)
+    if pending:
+        yield pending
 
 
 def read_examples(stream: BinaryIO | Iterable[bytes], ctx: FileContext, first_line: int = 1) -> Iterator[Example]:

@@ -193,7 +193,7 @@ class EmptyFile(_MergeFirst, FileRule):
     formats = frozenset()
 
     def finish(self, state, ctx):
-        if ctx.examples:
+        if ctx.examples or ctx.compression:  # a compressed file is FT017's
             return None
         what = "is empty" if ctx.size == 0 else "has only blank lines"
         return (Finding("", f"file {what}: there is nothing to train on",
@@ -437,26 +437,9 @@ class NonstandardJson(Rule):
         return out
 
 
-class Utf16File(_MergeFirst, FileRule):
-    code = "FT015"
-    name = "utf16-file"
-    summary = "File is UTF-16, not UTF-8"
-    formats = frozenset()
-
-    def finish(self, state, ctx):
-        if ctx.encoding == "UTF-8":
-            return None
-        return (Finding("", f"the file is {ctx.encoding} (it starts with that byte order mark), as Windows "
-                        "PowerShell's '>' and Out-File write files; JSONL for fine-tuning is UTF-8, and a UTF-8 reader sees "
-                        "no valid JSON in it. ftlint decoded it to check the examples",
-                        "re-encode it as UTF-8: iconv -f UTF-16 -t UTF-8 in.jsonl > out.jsonl, or in PowerShell "
-                        "Get-Content in.jsonl | Set-Content -Encoding utf8NoBOM out.jsonl (PowerShell 7)",
-                        line=1, column=1),)
-
-
 RULES = (InvalidUtf8, ByteOrderMark, BlankLine, InvalidJson, NotAnObject, DuplicateKey, EmptyFile,
          MixedFormats, UnknownFormat, LegacyFormat, FileTooLarge, ReinforcementFormat, FormatMethodMismatch,
-         NonstandardJson, Utf16File)
+         NonstandardJson)
 
 
 @hookimpl

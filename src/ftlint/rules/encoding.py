@@ -1,0 +1,90 @@
+"""FT015-FT018: files that are not UTF-8 JSONL with LF line ends, told by their first bytes
+(:mod:`ftlint.sniff`). Each is reported once, at line 1, naming the real cause; where the text can
+be read, the reader decodes it, so the examples get the findings they would get in UTF-8."""
+
+from __future__ import annotations
+
+from ..diagnostics import Finding
+from ..hookspecs import hookimpl
+from ..rule import FileRule
+from ..sniff import decompress_hint
+
+
+class _OncePerFile(FileRule):
+    formats = frozenset()  # nothing to observe: the reader tells the file's context
+
+    def merge(self, first, second):
+        return first
+
+
+def _how_told(ctx) -> str:
+    return "it starts with that byte order mark" if ctx.encoding_bom else \
+        "it has no byte order mark; the zero byte beside every ASCII character tells"
+
+
+class Utf16File(_OncePerFile):
+    code = "FT015"
+    name = "utf16-file"
+    summary = "File is UTF-16, not UTF-8"
+
+    def finish(self, state, ctx):
+        if not ctx.encoding.startswith("UTF-16"):
+            return None
+        return (Finding("", f"the file is {ctx.encoding} ({_how_told(ctx)}), as Windows PowerShell's '>' and "
+                        "Out-File write files; JSONL for fine-tuning is UTF-8, and a UTF-8 reader sees no valid JSON "
+                        "in it. ftlint decoded it to check the examples",
+                        "re-encode it as UTF-8: iconv -f UTF-16 -t UTF-8 in.jsonl > out.jsonl, or in PowerShell "
+                        "Get-Content in.jsonl | Set-Content -Encoding utf8NoBOM out.jsonl (PowerShell 7)",
+                        line=1, column=1),)
+
+
+class Utf32File(_OncePerFile):
+    code = "FT016"
+    name = "utf32-file"
+    summary = "File is UTF-32, not UTF-8"
+
+    def finish(self, state, ctx):
+        if not ctx.encoding.startswith("UTF-32"):
+            return None
+        return (Finding("", f"the file is {ctx.encoding} ({_how_told(ctx)}); JSONL for fine-tuning is UTF-8, and a "
+                        "UTF-8 reader sees no valid JSON in it. ftlint decoded it to check the examples",
+                        f"re-encode it as UTF-8: iconv -f {ctx.encoding} -t UTF-8 in.jsonl > out.jsonl",
+                        line=1, column=1),)
+
+
+class CompressedFile(_OncePerFile):
+    code = "FT017"
+    name = "compressed-file"
+    summary = "File is compressed (gzip, zip, zstd, bzip2, xz), not JSONL"
+
+    def finish(self, state, ctx):
+        if not ctx.compression:
+            return None
+        return (Finding("", f"the file is {ctx.compression}-compressed, not JSONL text: training files are uploaded "
+                        "uncompressed, and none of its examples could be checked",
+                        f"decompress it ({decompress_hint(ctx.compression)}) and lint the JSONL inside",
+                        line=1, column=1),)
+
+
+class CrLineEndings(_OncePerFile):
+    code = "FT018"
+    name = "cr-line-endings"
+    summary = "Lines end with CR alone (classic Mac OS), so a JSONL reader sees one line"
+
+    def finish(self, state, ctx):
+        if not ctx.cr_lines:
+            return None
+        return (Finding("", f"lines end with a carriage return (CR) alone, so a JSONL reader, which splits at line "
+                        f"feeds (LF), reads the whole file as one line and rejects it. ftlint split the "
+                        f"{ctx.lines:,} lines at CR to check the examples",
+                        "convert the line ends to LF: tr '\\r' '\\n' < in.jsonl > out.jsonl, or your editor's "
+                        "'LF' line-ending setting", line=1, column=1),)
+
+
+RULES = (Utf16File, Utf32File, CompressedFile, CrLineEndings)
+
+
+@hookimpl
+def register_rules(register):
+    for rule in RULES:
+        register(rule)
