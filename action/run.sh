@@ -3,20 +3,38 @@
 # annotations and a job summary, optionally write SARIF, and exit with ftlint's status.
 set -uo pipefail
 venv="${RUNNER_TEMP:-/tmp}/ftlint-action-venv"
-python3 -m venv "$venv" || { echo "::error title=ftlint::could not create a virtualenv"; exit 2; }
 if [ -n "${FTLINT_VERSION:-}" ]; then
   spec="ftlint==${FTLINT_VERSION}"
 else
   spec="${GITHUB_ACTION_PATH:?}"
 fi
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$spec" \
-  || { echo "::error title=ftlint::could not install $spec"; exit 2; }
-read -r -a paths <<< "${FTLINT_PATHS:-.}"
-read -r -a args <<< "${FTLINT_ARGS:-}"
-if [ "${FTLINT_SARIF:-false}" = "true" ]; then
-  "$venv/bin/ftlint" check --format sarif --output-file ftlint.sarif --exit-zero --no-progress "${args[@]}" "${paths[@]}"
+# A second step of the same job with the same ftlint reuses the virtualenv.
+if [ ! -x "$venv/bin/ftlint" ] || [ "$(cat "$venv/.ftlint-spec" 2>/dev/null)" != "$spec" ]; then
+  python3 -m venv --clear "$venv" || { echo "::error title=ftlint::could not create a virtualenv"; exit 2; }
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$spec" \
+    || { echo "::error title=ftlint::could not install $spec"; exit 2; }
+  printf '%s' "$spec" > "$venv/.ftlint-spec"
 fi
-"$venv/bin/ftlint" check --format github --no-progress "${args[@]}" "${paths[@]}"
+# Words as a shell splits them (quotes, any whitespace, newlines of a YAML list), never evaluated.
+words="${RUNNER_TEMP:-/tmp}/ftlint-action-words"
+split_words() {
+  "$venv/bin/python" "$GITHUB_ACTION_PATH/action/split_args.py" "$1" "$2" > "$words" || exit 2
+}
+split_words paths "${FTLINT_PATHS:-.}"
+paths=()
+while IFS= read -r -d '' word; do paths+=("$word"); done < "$words"
+split_words args "${FTLINT_ARGS:-}"
+args=()
+while IFS= read -r -d '' word; do args+=("$word"); done < "$words"
+[ "${#paths[@]}" -gt 0 ] || paths=(.)
+if [ "${FTLINT_LOCAL_PLUGINS:-true}" = "false" ]; then
+  export FTLINT_NO_LOCAL_PLUGINS=1  # a pull request from a fork must not run its own plugin code
+fi
+# `--` before the paths: a path input cannot pass options (`--output-file=...`) to ftlint.
+if [ "${FTLINT_SARIF:-false}" = "true" ]; then
+  "$venv/bin/ftlint" check --format sarif --output-file ftlint.sarif --exit-zero --no-progress "${args[@]}" -- "${paths[@]}"
+fi
+"$venv/bin/ftlint" check --format github --no-progress "${args[@]}" -- "${paths[@]}"
 status=$?
 [ -n "${GITHUB_OUTPUT:-}" ] && echo "exit-code=$status" >> "$GITHUB_OUTPUT"
 exit "$status"

@@ -18,19 +18,34 @@ def test_action_metadata_passes_inputs_through_env():
     action = yaml.safe_load((ROOT / "action.yml").read_text())
     assert action["runs"]["using"] == "composite"
     step = action["runs"]["steps"][0]
-    assert set(step["env"]) == {"FTLINT_PATHS", "FTLINT_ARGS", "FTLINT_VERSION", "FTLINT_SARIF"}
+    assert set(step["env"]) == {"FTLINT_PATHS", "FTLINT_ARGS", "FTLINT_VERSION", "FTLINT_SARIF", "FTLINT_LOCAL_PLUGINS"}
     assert "${{" not in step["run"]  # no input is interpolated into the script
-    assert set(action["inputs"]) == {"paths", "args", "version", "sarif"}
+    assert set(action["inputs"]) == {"paths", "args", "version", "sarif", "local-plugins"}
 
 
-def test_action_step_annotates_summarises_and_fails_on_errors(tmp_path):
+@pytest.fixture(scope="module")
+def runner_temp(tmp_path_factory):
+    """One RUNNER_TEMP for the module: the steps of one job share it, and so the virtualenv."""
+    return tmp_path_factory.mktemp("runner")
+
+
+def step(work, runner_temp, **inputs):
+    env = dict(os.environ, GITHUB_ACTION_PATH=str(ROOT), RUNNER_TEMP=str(runner_temp), FTLINT_VERSION="",
+               FTLINT_SARIF="false", **inputs)
+    env.pop("GITHUB_STEP_SUMMARY", None)
+    env.pop("GITHUB_OUTPUT", None)
+    return subprocess.run(["bash", str(ROOT / "action" / "run.sh")], cwd=work, env=env, capture_output=True,
+                          text=True, timeout=900)
+
+
+def test_action_step_annotates_summarises_and_fails_on_errors(tmp_path, runner_temp):
     work = tmp_path / "repo"
     work.mkdir()
     (work / "data").mkdir()
     (work / "data" / "train.jsonl").write_text(BAD_WEIGHT)
     (work / "data" / "valid.jsonl").write_text(good_lines(20))
     summary, output = tmp_path / "summary.md", tmp_path / "output.txt"
-    env = dict(os.environ, GITHUB_ACTION_PATH=str(ROOT), RUNNER_TEMP=str(tmp_path), GITHUB_STEP_SUMMARY=str(summary),
+    env = dict(os.environ, GITHUB_ACTION_PATH=str(ROOT), RUNNER_TEMP=str(runner_temp), GITHUB_STEP_SUMMARY=str(summary),
                GITHUB_OUTPUT=str(output), FTLINT_PATHS="data/train.jsonl", FTLINT_ARGS="--isolated",
                FTLINT_SARIF="true", FTLINT_VERSION="")
     proc = subprocess.run(["bash", str(ROOT / "action" / "run.sh")], cwd=work, env=env, capture_output=True,
@@ -41,3 +56,35 @@ def test_action_step_annotates_summarises_and_fails_on_errors(tmp_path):
     assert output.read_text().strip() == "exit-code=1"
     sarif = json.loads((work / "ftlint.sarif").read_text())
     assert sarif["runs"][0]["results"][0]["ruleId"] == "FT302"
+
+
+def test_paths_as_a_yaml_block_list_are_all_linted(tmp_path, runner_temp):
+    (tmp_path / "a.jsonl").write_text(good_lines(20))
+    (tmp_path / "my data").mkdir()
+    (tmp_path / "my data" / "b.jsonl").write_text(BAD_WEIGHT)
+    # `paths: |` with one path a line; the second has a space and is quoted
+    proc = step(tmp_path, runner_temp, FTLINT_PATHS='a.jsonl\n"my data/b.jsonl"\n', FTLINT_ARGS="--isolated")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "file=my data/b.jsonl,line=50" in proc.stdout
+
+
+def test_a_path_input_cannot_pass_options_and_args_are_not_evaluated(tmp_path, runner_temp):
+    (tmp_path / "c.jsonl").write_text(BAD_WEIGHT)
+    proc = step(tmp_path, runner_temp, FTLINT_PATHS="--output-file=/tmp/x c.jsonl",
+                FTLINT_ARGS='--isolated --stdin-filename "$(touch pwned)"')
+    assert proc.returncode == 2  # '--output-file=/tmp/x' is a path that does not exist, not an option
+    assert "no such file or directory: --output-file=/tmp/x" in proc.stderr
+    assert not (tmp_path / "pwned").exists()
+    proc = step(tmp_path, runner_temp, FTLINT_PATHS="c.jsonl", FTLINT_ARGS='--isolated --select "FT302, FT1"')
+    assert proc.returncode == 1 and "FT302" in proc.stdout
+
+
+def test_local_plugins_can_be_kept_from_running(tmp_path, runner_temp):
+    (tmp_path / "evil.py").write_text("open('ran', 'w').close()\n")
+    (tmp_path / "ftlint.toml").write_text('plugins = ["evil.py"]\n')
+    (tmp_path / "d.jsonl").write_text(good_lines(60))
+    proc = step(tmp_path, runner_temp, FTLINT_PATHS="d.jsonl", FTLINT_LOCAL_PLUGINS="false")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert not (tmp_path / "ran").exists()
+    assert step(tmp_path, runner_temp, FTLINT_PATHS="d.jsonl").returncode == 0
+    assert (tmp_path / "ran").exists()

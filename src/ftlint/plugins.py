@@ -21,6 +21,7 @@ from .rule import CODE_RE, NAME_RE, DatasetRule, FileRule, Rule
 
 GROUP = "ftlint"
 DISABLE_ENV = "FTLINT_DISABLE_PLUGINS"
+NO_LOCAL_ENV = "FTLINT_NO_LOCAL_PLUGINS"  # config-named plugin files and modules are not imported
 
 
 @dataclass
@@ -224,6 +225,11 @@ def build_registry(local_plugins: tuple[str, ...] = ()) -> Registry:
         is_file = spec.endswith(".py") or os.sep in spec or "/" in spec
         name = Path(spec).stem if is_file else spec
         info = PluginInfo(name if name not in infos else spec, "local file" if is_file else "local module", spec)
+        if os.environ.get(NO_LOCAL_ENV, "").strip() not in ("", "0"):
+            # Linting a pull request from a fork runs the plugins its config names: its own code.
+            info.error = f"not loaded: {NO_LOCAL_ENV} is set"
+            registry.plugins.append(info)
+            continue
         try:
             obj = _load_local(spec)
         except PLUGIN_FAILURES as exc:
