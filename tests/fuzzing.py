@@ -192,12 +192,17 @@ def check_report(report, data: bytes) -> list[str]:
     return problems
 
 
+_SESSIONS: dict = {}
+
+
 def run_in_process(data: bytes, rng: random.Random) -> list[str]:
     from ftlint.config import Config
     from ftlint.session import Session
 
-    cfg = Config(method=rng.choice(METHODS), model=rng.choice(MODELS))
-    session = Session.create(config=cfg)
+    key = (rng.choice(METHODS), rng.choice(MODELS))
+    session = _SESSIONS.get(key)
+    if session is None:  # plugins load once per setting, as in a long-lived library user
+        session = _SESSIONS[key] = Session.create(config=Config(method=key[0], model=key[1]))
     try:
         report = session.lint_bytes(data, "fuzz.jsonl")
     except Exception as exc:  # noqa: BLE001 - the harness reports whatever escapes
