@@ -505,3 +505,36 @@ def test_a_utf32_file_with_its_mark_is_not_called_utf16(run, tmp_path):
     (tmp_path / "d.jsonl").write_bytes(DATA.encode("utf-32"))
     result = run("check", "d.jsonl")
     assert "UTF-32LE" in result.output and "UTF-16" not in result.output
+
+
+# -- standard streams that are closed or full ------------------------------------------------
+
+def _ftlint(args, **kw):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "ftlint", *args], capture_output=kw.pop("capture", True), **kw)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_full_disk_is_an_output_error_in_one_line(tmp_path):
+    (tmp_path / "d.jsonl").write_text(DATA)
+    with open("/dev/full", "w") as full:
+        proc = _ftlint(["check", str(tmp_path / "d.jsonl"), "--isolated"], stdout=full, stderr=-1, capture=False)
+    assert proc.returncode == 2
+    err = proc.stderr.decode()
+    assert err.strip() == "ftlint: error: cannot write to standard output: No space left on device", err
+
+
+def test_closed_standard_streams_are_errors_not_silence(tmp_path):
+    (tmp_path / "d.jsonl").write_text(BAD_WEIGHT_LINE * 12)
+    closed_out = _ftlint(["check", str(tmp_path / "d.jsonl"), "--isolated"], stdout=None, stderr=-1, capture=False,
+                         preexec_fn=lambda: os.close(1))
+    assert closed_out.returncode == 2  # not the verdict (1), which nobody would see
+    assert "standard output is closed" in closed_out.stderr.decode()
+    closed_in = _ftlint(["check", "-", "--isolated"], stdin=None, preexec_fn=lambda: os.close(0))
+    assert closed_in.returncode == 2
+    assert closed_in.stderr.decode().strip() == "ftlint: error: standard input is closed, so '-' has nothing to read"
+
+
+BAD_WEIGHT_LINE = _chat(weight="true") + "\n"
