@@ -12,6 +12,18 @@ from conftest import good_lines
 DATA = good_lines(60)
 
 
+def plugin(tmp_path, check: str, *, code: str = "ORG009", at_import: str = "", in_hook: str = "") -> None:
+    """Write org.py, a local plugin with one rule whose check() body is ``check``, and the config
+    that loads it."""
+    body = "\n".join("        " + line for line in check.splitlines())
+    (tmp_path / "org.py").write_text(
+        f"import sys\nfrom ftlint import Finding, Rule, hookimpl\n{at_import}\n\n"
+        f"class OrgRule(Rule):\n    code = {code!r}\n    name = 'org-rule'\n    summary = 'A test rule'\n\n"
+        f"    def check(self, ex):\n{body}\n\n\n"
+        f"@hookimpl\ndef register_rules(register):\n    {in_hook or 'pass'}\n    register(OrgRule)\n")
+    (tmp_path / "ftlint.toml").write_text('plugins = ["org.py"]\n')
+
+
 # -- the output file never replaces an input --------------------------------------------------
 
 @pytest.mark.parametrize("spelling", ["d.jsonl", "./d.jsonl", "sub/../d.jsonl", "link.jsonl", "hard.jsonl"])
@@ -223,34 +235,15 @@ def test_paths_that_hold_no_dataset_fail_unless_allowed(run, tmp_path, paths):
     assert run("stats", *paths, "--model", "gpt-4o-mini").exit_code == 2
 
 
-EXITING_RULE = '''
-import sys
-from ftlint import Rule, hookimpl
 
-class Quits(Rule):
-    code = "ORG009"
-    name = "quits"
-    summary = "Calls sys.exit"
-
-    def check(self, ex):
-        {in_rule}
-
-{at_import}
-
-@hookimpl
-def register_rules(register):
-    {in_hook}
-    register(Quits)
-'''
 
 
 @pytest.mark.parametrize("where", ["at_import", "in_hook", "in_rule"])
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_plugin_calling_sys_exit_is_a_plugin_error_not_a_pass(run, tmp_path, where, jobs):
-    places = {"at_import": "", "in_hook": "", "in_rule": "return None"}
-    places[where] = "sys.exit(0)"
-    (tmp_path / "org.py").write_text(EXITING_RULE.format(**places))
-    (tmp_path / "ftlint.toml").write_text('plugins = ["org.py"]\n')
+    places = {"at_import": "", "in_hook": "", "check": "return None"}
+    places["check" if where == "in_rule" else where] = "sys.exit(0)"
+    plugin(tmp_path, **places)
     (tmp_path / "a.jsonl").write_text(DATA)
     (tmp_path / "b.jsonl").write_text(DATA)
     result = run("check", "a.jsonl", "b.jsonl", "-j", jobs)
@@ -261,12 +254,7 @@ def test_a_plugin_calling_sys_exit_is_a_plugin_error_not_a_pass(run, tmp_path, w
 def test_what_a_plugin_prints_does_not_corrupt_machine_output(run, tmp_path):
     import json
 
-    (tmp_path / "org.py").write_text(
-        'from ftlint import Rule, hookimpl\nprint("loaded!")\n'
-        'class Loud(Rule):\n    code = "ORG010"\n    name = "loud"\n    summary = "Prints"\n'
-        '    def check(self, ex):\n        print("checking", ex.line)\n'
-        '@hookimpl\ndef register_rules(register):\n    print("registering")\n    register(Loud)\n')
-    (tmp_path / "ftlint.toml").write_text('plugins = ["org.py"]\n')
+    plugin(tmp_path, 'print("checking", ex.line)', at_import='print("loaded!")', in_hook='print("registering")')
     (tmp_path / "d.jsonl").write_text(DATA)
     for fmt in ("json", "sarif"):
         result = run("check", "d.jsonl", "--format", fmt)
@@ -365,29 +353,13 @@ def test_negative_or_absurd_values_are_rejected_with_the_key_named(run, tmp_path
     assert key in result.stderr, result.stderr
 
 
-BAD_FINDING_RULE = '''
-from ftlint import Finding, Rule, hookimpl
 
-class Odd(Rule):
-    code = "ORG011"
-    name = "odd"
-    summary = "Reports at odd places"
-
-    def check(self, ex):
-        if ex.line == 3:
-            return [Finding("", "odd", line={line}, path={path})]
-
-@hookimpl
-def register_rules(register):
-    register(Odd)
-'''
 
 
 @pytest.mark.parametrize("line, path", [('"7"', "None"), ("-5", "None"), ("0", "None"), ("10**9", "None"),
                                         ("None", 'b"d.jsonl"'), ("True", "None")])
 def test_a_plugin_finding_at_an_impossible_place_is_that_plugins_error(run, tmp_path, line, path):
-    (tmp_path / "org.py").write_text(BAD_FINDING_RULE.format(line=line, path=path))
-    (tmp_path / "ftlint.toml").write_text('plugins = ["org.py"]\n')
+    plugin(tmp_path, f'if ex.line == 3:\n    return [Finding("", "odd", line={line}, path={path})]', code="ORG011")
     (tmp_path / "d.jsonl").write_text(DATA)
     result = run("check", "d.jsonl", "--format", "json")
     import json
@@ -436,28 +408,11 @@ def test_long_texts_are_counted_in_pieces_to_the_same_total():
         assert count(text) == len(encoding.encode_ordinary(text))
 
 
-CHANGING_RULE = '''
-from ftlint import Rule, hookimpl
 
-class Appends(Rule):
-    code = "ORG012"
-    name = "appends"
-    summary = "Writes to the file it reads"
-
-    def check(self, ex):
-        if ex.line == 2:
-            with open(ex.ctx.path, "a") as fh:
-                fh.write("{}\\\\n")
-
-@hookimpl
-def register_rules(register):
-    register(Appends)
-'''
 
 
 def test_a_file_that_changes_while_it_is_read_is_named(run, tmp_path):
-    (tmp_path / "org.py").write_text(CHANGING_RULE)
-    (tmp_path / "ftlint.toml").write_text('plugins = ["org.py"]\n')
+    plugin(tmp_path, 'if ex.line == 2:\n    with open(ex.ctx.path, "a") as fh:\n        fh.write("{}\\n")')
     (tmp_path / "d.jsonl").write_text(DATA)
     result = run("check", "d.jsonl")
     assert result.exit_code == 2
