@@ -296,3 +296,34 @@ def test_pointers_escape_keys_that_hold_slash_or_tilde(run, tmp_path):
     doc = json.loads(run("train.jsonl", "--format", "json", "--select", "FT006,FT112,FT113").output)
     assert {(d["code"], d["pointer"]) for d in doc["diagnostics"]} == {
         ("FT006", "/k~1"), ("FT112", "/x~1y"), ("FT112", "/k~1"), ("FT113", "/messages/0/a~1b~0c")}
+
+
+@pytest.mark.parametrize("args, hint", [(["sats", "x.jsonl"], "Did you mean 'stats'?"), (["init"], ""),
+                                        (["submit", "--help"], "")])
+def test_a_mistyped_command_is_a_usage_error_not_a_lint(run, tmp_path, args, hint):
+    result = run(*args)
+    assert result.exit_code == 2
+    assert f"'{args[0]}' is neither a command nor a file or folder" in result.output
+    assert hint in result.output and "Commands: check," in result.output
+    assert "cost" not in result.output and "examples" not in result.output
+
+
+def test_a_path_or_an_option_first_still_means_check(run, tmp_path):
+    (tmp_path / "stats").mkdir()  # a folder named like a command is the command; a file is linted
+    (tmp_path / "d.jsonl").write_text(good_lines(60))
+    assert run("d.jsonl").exit_code == 0
+    assert run("--isolated", "d.jsonl").exit_code == 0
+    assert run("-", input=good_lines(60)).exit_code == 0
+
+
+def test_a_validation_file_inside_the_linted_folder_is_validation_data_only(run, tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "train.jsonl").write_text(good_lines(60))
+    valid = "".join(line({"messages": [{"role": "user", "content": f"Held out {i}?"},
+                                       {"role": "assistant", "content": f"Reply {i}."}]}) + "\n" for i in range(30))
+    (tmp_path / "data" / "valid.jsonl").write_text(valid)
+    (tmp_path / "ftlint.toml").write_text('validation = ["data/valid.jsonl"]\n')
+    doc = json.loads(run("check", "data/", "--format", "json", "--model", "gpt-4o-mini").stdout)
+    assert [f["path"] for f in doc["files"]] == ["data/train.jsonl", "data/valid.jsonl"]
+    assert "FT708" not in {d["code"] for d in doc["diagnostics"]}
+    assert doc["estimate"]["examples"] == 60  # the validation file is not billed

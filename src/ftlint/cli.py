@@ -77,11 +77,25 @@ def _discard_stdout() -> None:
 
 
 class DefaultGroup(click.Group):
-    """`ftlint PATHS...` means `ftlint check PATHS...`."""
+    """`ftlint PATHS...` means `ftlint check PATHS...`: when the first word is a path that exists,
+    ``-`` or an option of ``check``. Any other word is a usage error that names the commands, so a
+    mistyped command (`ftlint sats x.jsonl`) never runs a lint of something else."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if not args or (args[0] not in self.commands and args[0] not in ("-h", "--help", "--version")):
-            args = ["check", *args]
+        if not args:
+            args = ["check"]
+        elif args[0] not in self.commands and args[0] not in ("-h", "--help", "--version"):
+            first = args[0]
+            if first.startswith("-") or os.path.lexists(first):
+                args = ["check", *args]
+            else:
+                import difflib
+
+                close = difflib.get_close_matches(first, list(self.commands), n=1)
+                hint = f" Did you mean '{close[0]}'?" if close else ""
+                raise click.UsageError(f"'{first}' is neither a command nor a file or folder.{hint} "
+                                       f"Commands: {', '.join(sorted(self.commands))}; `ftlint PATH` lints a path.",
+                                       ctx)
         return super().parse_args(ctx, args)
 
 

@@ -447,6 +447,29 @@ def _plan_chunks(paths: list[tuple[str, str]], linter: Linter, jobs: int, chunk_
                 pos = end
 
 
+def _roles(train: list[str], validation: list[str]) -> list[tuple[str, str]]:
+    """(path, role) of every input, each file once: a validation file inside a linted folder is
+    validation data, not training data too (linted twice, it would leak into itself). Paths under
+    the working folder are shown relative to it, however the config spelled them."""
+    def identity(path: str):
+        try:
+            st = os.stat(path)
+        except OSError:
+            return path
+        return st.st_dev, st.st_ino
+
+    def shown(path: str) -> str:
+        if path != STDIN and os.path.isabs(path):
+            rel = os.path.relpath(path)
+            if not rel.startswith(".."):
+                return rel
+        return path
+
+    held = {identity(p) for p in validation if p != STDIN}
+    return [(p, "train") for p in train if p == STDIN or identity(p) not in held] + \
+        [(shown(p), "validation") for p in validation]
+
+
 def _stamp(path: str) -> tuple[int, int] | None:
     """(size, modification time) of a regular file, to tell whether it changed during the run."""
     try:
@@ -554,8 +577,8 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
     report = Report(target=config.target, method=config.method, model=config.model,
                     config_source=config.source, rules={r.code: r for r in ruleset.rules})
     linter = Linter(ruleset, config, model)
-    inputs = [(p, "train") for p in collect_paths(paths, config, force_exclude, linter.errors, report.skipped)]
-    inputs += [(p, "validation") for p in collect_paths(validation, config, False, linter.errors, report.skipped)]
+    inputs = _roles(collect_paths(paths, config, force_exclude, linter.errors, report.skipped),
+                    collect_paths(validation, config, False, linter.errors, report.skipped))
     linter.has_validation = any(role == "validation" for _, role in inputs)
     if before_read is not None:
         before_read([p for p, _ in inputs])
