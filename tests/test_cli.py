@@ -327,3 +327,22 @@ def test_a_validation_file_inside_the_linted_folder_is_validation_data_only(run,
     assert [f["path"] for f in doc["files"]] == ["data/train.jsonl", "data/valid.jsonl"]
     assert "FT708" not in {d["code"] for d in doc["diagnostics"]}
     assert doc["estimate"]["examples"] == 60  # the validation file is not billed
+
+
+def test_the_estimate_does_not_depend_on_the_rules_selected():
+    from ftlint import lint_files
+
+    report = lint_files([str(ROOT / "examples" / "data" / "train.jsonl")], select=["FT1", "FT2"],
+                        model="gpt-4o-mini", jobs=1)
+    assert report.estimate is not None and report.estimate.examples == report.examples > 0
+    full = lint_files([str(ROOT / "examples" / "data" / "train.jsonl")], model="gpt-4o-mini", jobs=1)
+    assert report.estimate.billed_tokens == full.estimate.billed_tokens
+
+
+def test_help_lists_the_registered_targets_and_formats(run):
+    from ftlint.plugins import build_registry
+
+    registry = build_registry()
+    text = " ".join(run("check", "--help").output.split())
+    assert f"One of: {', '.join(sorted(registry.targets))}." in text
+    assert f"One of: {', '.join(sorted(registry.reporters))}." in text

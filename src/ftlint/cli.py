@@ -17,6 +17,25 @@ from .diagnostics import EXIT_ERROR, EXIT_OK, PLUGIN_FAILURES, Severity, printab
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
+class RegisteredOption(click.Option):
+    """An option whose help lists what the plugins registered (targets, output formats), looked up
+    only when help is shown, so other commands do not pay for loading the plugins."""
+
+    def __init__(self, *args: Any, names: str, **kw: Any) -> None:
+        self.names = names  # "targets" or "reporters"
+        super().__init__(*args, **kw)
+
+    def get_help_record(self, ctx: click.Context):
+        from .plugins import build_registry
+
+        plain = self.help
+        self.help = f"{plain}. One of: {', '.join(sorted(getattr(build_registry(), self.names)))}."
+        try:
+            return super().get_help_record(ctx)
+        finally:
+            self.help = plain
+
+
 def _split(values: tuple[str, ...]) -> list[str] | None:
     if not values:
         return None
@@ -77,16 +96,18 @@ def _discard_stdout() -> None:
 
 
 class DefaultGroup(click.Group):
-    """`ftlint PATHS...` means `ftlint check PATHS...`: when the first word is a path that exists,
-    ``-`` or an option of ``check``. Any other word is a usage error that names the commands, so a
-    mistyped command (`ftlint sats x.jsonl`) never runs a lint of something else."""
+    """`ftlint PATHS...` means `ftlint check PATHS...`: when the first word is a path (one that
+    exists, or has a dot or a slash), ``-`` or an option of ``check``. Any other word is a usage
+    error that names the commands, so a mistyped command (`ftlint sats x.jsonl`) never runs a lint
+    of something else."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if not args:
             args = ["check"]
         elif args[0] not in self.commands and args[0] not in ("-h", "--help", "--version"):
             first = args[0]
-            if first.startswith("-") or os.path.lexists(first):
+            # a word with a dot or a slash is a path (no command has either): check says if it is missing
+            if first.startswith("-") or os.path.lexists(first) or "." in first or "/" in first or os.sep in first:
                 args = ["check", *args]
             else:
                 import difflib
@@ -126,7 +147,7 @@ def check_command() -> click.Command:
     @click.option("--extend-select", multiple=True, metavar="RULES", help="Rules to enable on top of the selection.")
     @click.option("--ignore", multiple=True, metavar="RULES", help="Rules to disable.")
     @click.option("--method", type=click.Choice(METHODS), help="Training method the data is for (default: auto-detect).")
-    @click.option("--target", help="Target profile: openai (default) or azure-openai.")
+    @click.option("--target", cls=RegisteredOption, names="targets", help="Target profile (default: from config, else openai)")
     @click.option("--model", help="Base model the data will train (used by token and cost rules).")
     @click.option("--epochs", type=click.IntRange(1, 50), help="Epochs for the cost estimate (default: the auto heuristic).")
     @click.option("--validation", multiple=True, type=click.Path(exists=True, dir_okay=False),
@@ -134,7 +155,7 @@ def check_command() -> click.Command:
     @click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Processes to lint with (default: the number of cores).")
     @click.option("--no-progress", is_flag=True, help="Never show the progress line on standard error.")
     @click.option("--format", "--output-format", "fmt", envvar="FTLINT_OUTPUT_FORMAT", default="text", show_default=True,
-                  help="Output format: text, json, github, sarif, or one a plugin adds.")
+                  cls=RegisteredOption, names="reporters", help="Output format")
     @click.option("-o", "--output-file", type=click.Path(dir_okay=False, writable=True), envvar="FTLINT_OUTPUT_FILE",
                   help="Write the report to this file instead of standard output.")
     @click.option("--statistics", is_flag=True, help="Show only the count of problems per rule.")
@@ -300,7 +321,8 @@ def plugins_command() -> click.Command:
 
 def models_command() -> click.Command:
     @click.command("models", context_settings=CONTEXT)
-    @click.option("--target", help="Target whose catalog to list (default: from config, else openai).")
+    @click.option("--target", cls=RegisteredOption, names="targets",
+                  help="Target whose catalog to list (default: from config, else openai)")
     @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
     @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this config.")
     def models(target, fmt, config_path):
@@ -329,7 +351,7 @@ def stats_command() -> click.Command:
     @click.command("stats", context_settings=CONTEXT)
     @click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
     @click.option("--model", help="Base model (or ft: model) to count and price for.")
-    @click.option("--target", help="Target profile (default: from config, else openai).")
+    @click.option("--target", cls=RegisteredOption, names="targets", help="Target profile (default: from config, else openai)")
     @click.option("--method", type=click.Choice(METHODS), help="Training method (default: auto-detect).")
     @click.option("--epochs", type=click.IntRange(1, 50), help="Epochs (default: the auto heuristic).")
     @click.option("--validation", type=click.Path(exists=True, dir_okay=False), help="Validation file (not billed).")

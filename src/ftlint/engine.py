@@ -160,7 +160,8 @@ class Linter:
         self.today = datetime.date.today()
         self.accounting = None
         self.errors: list[ToolError] = list(ruleset.errors)
-        if model is not None and any(r.needs_tokens for r in ruleset.rules):
+        # With a model, tokens are counted whatever rules are selected: the cost estimate needs them.
+        if model is not None:
             from .accounting import Accounting
             from .tokens import TokenizerError
 

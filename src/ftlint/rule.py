@@ -79,8 +79,6 @@ class Rule:
     #: (e.g. ``{"weight"}`` or ``{"tools", "tool_calls"}``); empty means every example. The engine
     #: checks a gate once for all rules that share it, so ordinary examples skip whole families.
     when: ClassVar[frozenset[str]] = frozenset()
-    #: True for rules that read :attr:`Example.tokens`; ftlint loads a tokenizer only when one runs.
-    needs_tokens: ClassVar[bool] = False
     #: Set by the plugin manager: the plugin that registered the rule.
     plugin: ClassVar[str] = ""
 

@@ -20,7 +20,6 @@ class OverTokenLimit(Rule):
     name = "over-token-limit"
     summary = "An example longer than the model's per-example training limit"
     severity = Severity.WARNING
-    needs_tokens = True
 
     def check(self, ex):
         t, model = ex.tokens, ex.ctx.model
@@ -37,7 +36,6 @@ class NearTokenLimit(Rule):
     name = "near-token-limit"
     summary = "An example close to the model's per-example training limit"
     severity = Severity.INFO
-    needs_tokens = True
     options = {"ratio": Option(0.9, "Report examples above this share of the limit.", float, min=0, max=1)}
 
     def check(self, ex):
@@ -56,7 +54,6 @@ class TruncatedTraining(Rule):
     code = "FT603"
     name = "no-trainable-tokens"
     summary = "Truncation at the limit removes every trained token"
-    needs_tokens = True
 
     def check(self, ex):
         t, model = ex.tokens, ex.ctx.model
