@@ -346,3 +346,14 @@ def test_help_lists_the_registered_targets_and_formats(run):
     text = " ".join(run("check", "--help").output.split())
     assert f"One of: {', '.join(sorted(registry.targets))}." in text
     assert f"One of: {', '.join(sorted(registry.reporters))}." in text
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_facts_about_the_model_are_reported_once_per_run(run, tmp_path, jobs):
+    for name in ("a.jsonl", "b.jsonl", "c.jsonl"):
+        (tmp_path / name).write_text(good_lines(60))
+    (tmp_path / "ftlint.toml").write_text('[rules.training-ending-soon]\ntoday = "2026-12-01"\n')
+    doc = json.loads(run("check", ".", "--format", "json", "--model", "gpt-4o-mini", "-j", jobs).stdout)
+    assert [(d["path"], d["line"]) for d in doc["diagnostics"] if d["code"] == "FT805"] == [("./a.jsonl", 1)]
+    doc = json.loads(run("check", ".", "--format", "json", "--model", "no-such-model", "-j", jobs).stdout)
+    assert [d["path"] for d in doc["diagnostics"] if d["code"] == "FT801"] == ["./a.jsonl"]

@@ -493,3 +493,20 @@ def test_closed_standard_streams_are_errors_not_silence(tmp_path):
 
 
 BAD_WEIGHT_LINE = _chat(weight="true") + "\n"
+
+
+def test_a_plugin_state_that_cannot_cross_processes_loses_its_part_not_the_report(run, tmp_path):
+    (tmp_path / "org.py").write_text(
+        "from ftlint import hookimpl\nfrom ftlint.rule import DatasetRule\n\n"
+        "class Keeps(DatasetRule):\n    code = 'ORG013'\n    name = 'keeps-a-lambda'\n    summary = 'x'\n"
+        "    def new_state(self):\n        return [lambda: 1]\n"
+        "    def observe(self, state, ex):\n        pass\n"
+        "    def merge(self, first, second):\n        return first\n\n"
+        "@hookimpl\ndef register_rules(register):\n    register(Keeps)\n")
+    (tmp_path / "ftlint.toml").write_text('plugins = ["org.py"]\n')
+    (tmp_path / "a.jsonl").write_text(DATA)
+    (tmp_path / "b.jsonl").write_text(BAD_WEIGHT_LINE * 60)
+    result = run("check", "a.jsonl", "b.jsonl", "-j", "2")
+    assert result.exit_code == 2
+    assert "could not come back from its worker" in result.stderr
+    assert "internal error" not in result.stderr

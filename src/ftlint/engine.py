@@ -637,7 +637,20 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
             with _sigint_held():
                 remote = pool.map(_run_in_worker, to_workers())
             for c in planned:
-                yield (local(c), False) if c.path == STDIN else (remote_result(next(remote)), True)
+                if c.path == STDIN:
+                    yield local(c), False
+                    continue
+                try:
+                    result = next(remote)
+                except (Exception, concurrent.futures.process.BrokenProcessPool) as exc:
+                    # a result that cannot cross back (a plugin's state that does not pickle) or a
+                    # worker that died: that part is lost, the run and its report are not
+                    linter.errors.append(ToolError("internal", f"a part of {c.display} could not come back from "
+                                                   f"its worker: {type(exc).__name__}: {exc}", path=c.display))
+                    if isinstance(exc, concurrent.futures.process.BrokenProcessPool):
+                        raise
+                    continue
+                yield remote_result(result), True
         except BaseException:
             # Ctrl-C (or any failure here): stop the workers now rather than let them finish their parts.
             _stop_workers(pool)

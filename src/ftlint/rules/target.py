@@ -2,40 +2,57 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from ..catalog import FORMAT_METHOD
 from ..diagnostics import Finding, Severity
 from ..hookspecs import hookimpl
 from ..quote import show
-from ..rule import FileRule, Option
+from ..rule import FORMATS, DatasetRule, FileRule, Option
 
 CHAT = frozenset({"sft", "dpo", "rft"})
 
 
-class _ModelRule(FileRule):
-    """Reports once per file, at its first example, when a model is configured."""
+class _RunRule(DatasetRule):
+    """A fact about the run's model and target, not about a file: reported once per run, at line 1
+    of the first file, when a model is configured."""
 
-    formats = frozenset()
+    formats = FORMATS
 
-    def start(self, ctx):
-        return {} if ctx.model_name else None
+    def new_state(self) -> list:
+        return []  # [the FileContext of the first example], once seen
+
+    def observe(self, state, ex):
+        if not state and ex.ctx.model_name:
+            state.append(dataclasses.replace(ex.ctx, accounting=None))  # states cross processes
 
     def merge(self, first, second):
-        return first
+        return first or second
+
+    def finish(self, state):
+        if not state:
+            return None
+        ctx = state[0]
+        found = self.judge(ctx)
+        return None if found is None else (Finding("", *found, path=ctx.path, line=1),)
+
+    def judge(self, ctx) -> tuple[str, str] | None:
+        """(message, fix) when the rule applies to the run's model and target."""
+        raise NotImplementedError
 
 
-class UnknownModel(_ModelRule):
+class UnknownModel(_RunRule):
     code = "FT801"
     name = "unknown-model"
     summary = "The configured model is not in the catalog of the target"
 
-    def finish(self, state, ctx):
+    def judge(self, ctx):
         if ctx.model is not None:
             return None
-        return (Finding("", f"model {show(ctx.model_name)} is not in the {ctx.target} catalog, so its token limit, "
-                        "tokenizer and price are unknown and the token rules are off",
-                        "use a name from `ftlint models`, or add the model under [tool.ftlint.models]", line=1),)
+        return (f"model {show(ctx.model_name)} is not in the {ctx.target} catalog, so its token limit, "
+                "tokenizer and price are unknown and the token rules are off",
+                "use a name from `ftlint models`, or add the model under [tool.ftlint.models]")
 
 
 class MethodNotSupported(FileRule):
@@ -98,22 +115,22 @@ def _today(rule, ctx) -> dt.date:
     return dt.date.fromisoformat(rule.opts["today"]) if rule.opts["today"] else ctx.today
 
 
-class TrainingEnded(_ModelRule):
+class TrainingEnded(_RunRule):
     code = "FT804"
     name = "training-ended"
     summary = "New training jobs are no longer accepted for the model"
     options = {"today": Option("", "Date to judge by, YYYY-MM-DD (default: the day of the run).", str)}
 
-    def finish(self, state, ctx):
+    def judge(self, ctx):
         model, today = ctx.model, _today(self, ctx)
         if model is None or model.training_until is None or today < model.training_until:
             return None
-        return (Finding("", f"{ctx.target} takes no new training jobs for {model.name} since "
-                        f"{model.training_until.isoformat()} ({model.training_until_source})",
-                        "train elsewhere: another target (--target azure-openai) or an open-model trainer", line=1),)
+        return (f"{ctx.target} takes no new training jobs for {model.name} since "
+                f"{model.training_until.isoformat()} ({model.training_until_source})",
+                "train elsewhere: another target (--target azure-openai) or an open-model trainer")
 
 
-class TrainingEndingSoon(_ModelRule):
+class TrainingEndingSoon(_RunRule):
     code = "FT805"
     name = "training-ending-soon"
     summary = "New training jobs for the model end soon"
@@ -121,15 +138,15 @@ class TrainingEndingSoon(_ModelRule):
     options = {"days": Option(60, "Warn this many days before the end.", min=0, max=3660),
                "today": Option("", "Date to judge by, YYYY-MM-DD (default: the day of the run).", str)}
 
-    def finish(self, state, ctx):
+    def judge(self, ctx):
         model, today = ctx.model, _today(self, ctx)
         if model is None or model.training_until is None:
             return None
         left = (model.training_until - today).days
         if 0 < left <= self.opts["days"]:
-            return (Finding("", f"{ctx.target} stops taking training jobs for {model.name} on "
-                            f"{model.training_until.isoformat()}, in {left} days ({model.training_until_source})",
-                            "start the job before then, or plan another target", line=1),)
+            return (f"{ctx.target} stops taking training jobs for {model.name} on "
+                    f"{model.training_until.isoformat()}, in {left} days ({model.training_until_source})",
+                    "start the job before then, or plan another target")
         return None
 
 
