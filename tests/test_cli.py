@@ -357,3 +357,18 @@ def test_facts_about_the_model_are_reported_once_per_run(run, tmp_path, jobs):
     assert [(d["path"], d["line"]) for d in doc["diagnostics"] if d["code"] == "FT805"] == [("./a.jsonl", 1)]
     doc = json.loads(run("check", ".", "--format", "json", "--model", "no-such-model", "-j", jobs).stdout)
     assert [d["path"] for d in doc["diagnostics"] if d["code"] == "FT801"] == ["./a.jsonl"]
+
+
+def test_stats_leaves_models_whose_training_ended_out_of_the_comparison(run):
+    data = str(ROOT / "examples" / "data" / "train.jsonl")
+    shown = json.loads(run("stats", data, "--model", "gpt-4o-mini", "--format", "json").stdout)["comparison"]
+    every = json.loads(run("stats", data, "--model", "gpt-4o-mini", "--format", "json", "--all-models").stdout)
+    every = every["comparison"]
+    import datetime as dt
+
+    today = dt.date.today().isoformat()
+    assert all(not row["ended"] for row in shown)
+    assert [r["model"] for r in every if not r["ended"]] == [r["model"] for r in shown]
+    assert all(row["ended"] == (row["training_until"] is not None and row["training_until"] <= today)
+               for row in every)
+    assert any(row["ended"] for row in every)  # gpt-3.5 and gpt-4.1-nano ended on 2026-10-23

@@ -355,10 +355,11 @@ def stats_command() -> click.Command:
     @click.option("--method", type=click.Choice(METHODS), help="Training method (default: auto-detect).")
     @click.option("--epochs", type=click.IntRange(1, 50), help="Epochs (default: the auto heuristic).")
     @click.option("--validation", type=click.Path(exists=True, dir_okay=False), help="Validation file (not billed).")
+    @click.option("--all-models", is_flag=True, help="Compare models whose training has ended too.")
     @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
     @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this config.")
     @click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
-    def stats(paths, model, target, method, epochs, validation, fmt, config_path, isolated):
+    def stats(paths, model, target, method, epochs, validation, all_models, fmt, config_path, isolated):
         """Token statistics and the training cost estimate for PATHS (the training file, or - for
         standard input)."""
         from .stats import StatsReport, collect
@@ -389,7 +390,7 @@ def stats_command() -> click.Command:
             sys.exit(EXIT_ERROR)
         if not data.files:
             fail(f"no dataset files (*.jsonl, *.ndjson) in {', '.join(paths) or '.'}; check the paths")
-        report = StatsReport(chosen, cfg.target, data, val, validation, cfg.epochs, catalog)
+        report = StatsReport(chosen, cfg.target, data, val, validation, cfg.epochs, catalog, all_models)
         if fmt == "json":
             echo(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2).decode())
         else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import math
 import sys
 from array import array
@@ -97,12 +98,21 @@ def distributions(collected: Collected, key: tuple) -> dict[str, dict[str, int]]
             "trainable_tokens": summary(collected.trainable)}
 
 
+def ended(model: Model, today: dt.date) -> bool:
+    """Whether the target takes no new training jobs for the model any more."""
+    return model.training_until is not None and today >= model.training_until
+
+
 def comparison(catalog: Catalog, target: str, method: str, collected: Collected,
-               epochs: int | None) -> list[tuple[Model, int, Estimate]]:
+               epochs: int | None, today: dt.date, include_ended: bool = False) -> list[tuple[Model, int, Estimate]]:
+    """The cost of the data on each model of the target that trains with ``method``; models whose
+    training has ended are no option and are left out unless ``include_ended``."""
     rows = []
     for model in catalog.for_target(target):
         key = _key(model)
         if method not in model.methods or key not in collected.totals:
+            continue
+        if ended(model, today) and not include_ended:
             continue
         totals = collected.totals[key]
         per_epoch = sum(billable(model, t) for t in totals)
@@ -126,6 +136,8 @@ class StatsReport:
     validation_path: str | None
     epochs: int | None
     catalog: Catalog
+    include_ended: bool = False
+    today: dt.date = field(default_factory=dt.date.today)
 
     def __post_init__(self) -> None:
         self.key = _key(self.model)
@@ -134,7 +146,8 @@ class StatsReport:
         self.over = over_limit(self.model, self.totals)
         self.estimate = estimate(self.model, self.data.examples,
                                  sum(billable(self.model, t) for t in self.totals), self.epochs)
-        self.table = comparison(self.catalog, self.target, self.method, self.data, self.epochs)
+        self.table = comparison(self.catalog, self.target, self.method, self.data, self.epochs, self.today,
+                                self.include_ended)
 
     def to_dict(self) -> dict:
         est, val = self.estimate, self.validation
@@ -150,7 +163,8 @@ class StatsReport:
                 "file": self.validation_path, "examples": val.examples, "tokens": int(sum(val.totals[self.key])),
                 "billed": False, "distributions": distributions(val, self.key)},
             "comparison": [{"model": m.name, "over_limit": o, "billed_tokens": e.billed_tokens, "cost_usd": e.cost,
-                            "training_until": m.training_until.isoformat() if m.training_until else None}
+                            "training_until": m.training_until.isoformat() if m.training_until else None,
+                            "ended": ended(m, self.today)}
                            for m, o, e in self.table],
         }
 
@@ -185,10 +199,13 @@ class StatsReport:
             out += self._table(distributions(val, self.key), "  ")
             out.append(f"  over the limit: {over_limit(model, val.totals[self.key]):,}")
         if self.table:
-            out += ["", f"{self.method} on {self.target}:",
+            out += ["", f"{self.method} on {self.target}" + ("" if self.include_ended else
+                                                             " (models still taking jobs; --all-models for all)") + ":",
                     f"  {'model':<26} {'over limit':>10} {'billed tokens':>15} {'cost':>12}  training until"]
             for m, o, e in self.table:
                 cost = "unknown" if e.cost is None else f"${e.cost:,.2f}"
                 until = m.training_until.isoformat() if m.training_until else "-"
+                if ended(m, self.today):
+                    until += " (ended)"
                 out.append(f"  {m.name:<26} {o:>10,} {e.billed_tokens:>15,} {cost:>12}  {until}")
         return out
