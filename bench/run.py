@@ -132,7 +132,8 @@ def compare(path: Path, extra: list[str], rev: str, rounds: int) -> int:
     for name, rs in runs.items():
         seconds = sorted(r["seconds"] for r in rs)
         cpu = sorted(r["cpu_seconds"] for r in rs)
-        print(f"{name:>12}: median {size / seconds[len(seconds) // 2]:.1f} MB/s, CPU median {cpu[len(cpu) // 2]:.1f} s; "
+        print(f"{name:>12}: median {size / seconds[len(seconds) // 2]:.1f} MB/s, "
+              f"CPU median {cpu[len(cpu) // 2]:.1f} s; "
               f"runs {', '.join(f'{s:.2f}' for s in (r['seconds'] for r in rs))} s")
     print(json.dumps({name: [{k: round(v, 2) for k, v in r.items()} for r in rs] for name, rs in runs.items()}))
     return 0

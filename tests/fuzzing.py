@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import io
 import json
 import random
 import sys
@@ -181,7 +180,8 @@ def _control(text: str) -> list[str]:
 
 def check_report(report, data: bytes) -> list[str]:
     """What is wrong with an in-process report of ``data`` (empty: nothing)."""
-    problems = [f"tool error {e.rule or e.kind} ({e.message.split(':')[0][:40]}): {e.describe()}" for e in report.errors]
+    problems = [f"tool error {e.rule or e.kind} ({e.message.split(':')[0][:40]}): {e.describe()}"
+                for e in report.errors]
     lines = max(1, data.count(b"\n") + (0 if data.endswith(b"\n") else 1))
     for d in report.diagnostics:
         if not 1 <= d.line <= max(lines, report.files[0].lines if report.files else 1):

@@ -9,6 +9,7 @@ import subprocess
 
 import pytest
 import yaml
+
 from conftest import BAD_WEIGHT, ROOT, good_lines
 
 pytestmark = pytest.mark.skipif(shutil.which("bash") is None, reason="the action's step is a bash script")

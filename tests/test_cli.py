@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+
 from conftest import ROOT, good_lines, line
 
 BAD = good_lines(49) + line({"messages": [{"role": "user", "content": "Hi"},
@@ -109,7 +110,8 @@ def test_folder_is_walked_for_jsonl_and_ndjson(run, tmp_path):
     write(tmp_path, "data/.hidden/c.jsonl", BAD)
     result = run("data", "--format", "json")
     doc = json.loads(result.output)
-    assert [f["path"] for f in doc["files"]] == [os.path.join("data", "a.jsonl"), os.path.join("data", "sub", "b.ndjson")]
+    assert [f["path"] for f in doc["files"]] == [os.path.join("data", "a.jsonl"),
+                                                 os.path.join("data", "sub", "b.ndjson")]
     assert result.exit_code == 1
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import BAD_WEIGHT, good_lines
 
+from conftest import BAD_WEIGHT, good_lines
 from ftlint.config import ConfigError, load_config
 
 
@@ -60,7 +60,8 @@ def test_config_files_in_other_encodings(tmp_path, monkeypatch):
 @pytest.mark.parametrize("text, message", [
     ('select = ["FT9"]\n', "'select' names no known rule: 'FT9'"),
     ('ignore = ["invalid-wieght"]\n', "did you mean 'invalid-weight'?"),
-    ('[rules.FT204]\nrole = ["user"]\n', "rule FT204 (consecutive-same-role) has no option 'role'; did you mean 'roles'?"),
+    ('[rules.FT204]\nrole = ["user"]\n', "rule FT204 (consecutive-same-role) has no option 'role'; did you mean "
+                                         "'roles'?"),
     ('[rules.too-many-images]\nmax-images = "ten"\n', "rules.too-many-images.max-images: expected int"),
     ('[rules.FT2]\nroles = []\n', "must name one rule by code or name, not a prefix"),
     ('[severity]\nFT204 = "fatal"\n', "unknown severity 'fatal'"),

@@ -9,9 +9,9 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT, good_lines, lint, line
 from neardup_set import pairs
 
+from conftest import ROOT, good_lines, line, lint
 from ftlint.config import Config
 from ftlint.progress import Progress, wanted
 from ftlint.session import Session
@@ -77,9 +77,10 @@ def test_parallel_runs_are_identical_to_one_job(generated, tmp_path):
     one = session.lint([str(path), str(other)], jobs=1)
     two = session.lint([str(path), str(other)], jobs=2, chunk_bytes=250_000)  # ~17 parts per file
     assert one.diagnostics == two.diagnostics
-    assert [(f.path, f.lines, f.examples, f.size, f.formats, f.billable_tokens) for f in one.files] == \
-        [(f.path, f.lines, f.examples, f.size, f.formats, f.billable_tokens) for f in two.files]
+    assert [(f.path, f.lines, f.examples, f.size, f.formats) for f in one.files] == \
+        [(f.path, f.lines, f.examples, f.size, f.formats) for f in two.files]
     assert one.estimate == two.estimate and one.errors == two.errors == []
+    assert one.observed == two.observed and one.estimate.tokens_per_epoch > 0
     # duplicates whose first copy lies in an earlier part are found across part boundaries
     far = [d for d in two.diagnostics if d.code == "FT703" and d.path == str(path)
            and int(d.message.split("line ")[1].split(" ")[0]) < d.line - 1000]
@@ -104,14 +105,17 @@ def test_refusals_in_english_and_chinese_and_from_plugins(run, tmp_path):
     answers = ["Sure, here it is."] * 16 + ["I'm sorry, but I can't help with that.", "抱歉，我无法回答这个问题。",
                                            "Je ne peux pas répondre.", "Je ne peux pas répondre à cela."]
     (tmp_path / "train.jsonl").write_text("".join(line({"messages": [
-        {"role": "user", "content": f"Q{i}"}, {"role": "assistant", "content": a}]}) + "\n" for i, a in enumerate(answers)))
-    found = [d for d in json.loads(run("train.jsonl", "--format", "json").output)["diagnostics"] if d["code"] == "FT707"]
+        {"role": "user", "content": f"Q{i}"}, {"role": "assistant", "content": a}]}) + "\n"
+        for i, a in enumerate(answers)))
+    found = [d for d in json.loads(run("train.jsonl", "--format", "json").output)["diagnostics"]
+             if d["code"] == "FT707"]
     assert found == []  # 2 of 20: at the threshold
     (tmp_path / "acme.py").write_text(
         "from ftlint import hookimpl\n@hookimpl\ndef register_rule_options(register):\n"
         "    register('refusal-ratio', {'extra-patterns': ['je ne peux pas']})\n")
     (tmp_path / "ftlint.toml").write_text('plugins = ["acme.py"]\n')
-    found = [d for d in json.loads(run("train.jsonl", "--format", "json").output)["diagnostics"] if d["code"] == "FT707"]
+    found = [d for d in json.loads(run("train.jsonl", "--format", "json").output)["diagnostics"]
+             if d["code"] == "FT707"]
     assert len(found) == 1 and "4 of 20 trained answers (20%)" in found[0]["message"]
     assert "train.jsonl:17" in found[0]["message"] and "train.jsonl:18" in found[0]["message"]
 
@@ -139,7 +143,8 @@ def test_labels_from_a_json_pointer(run, tmp_path):
     plain = json.loads(run("train.jsonl", "--format", "json").output)["diagnostics"]
     assert not any(d["code"] == "FT706" for d in plain)  # free-text answers: not labels
     (tmp_path / "ftlint.toml").write_text('[rules.label-imbalance]\nlabel-pointer = "/sport"\n')
-    found = [d for d in json.loads(run("train.jsonl", "--format", "json").output)["diagnostics"] if d["code"] == "FT706"]
+    found = [d for d in json.loads(run("train.jsonl", "--format", "json").output)["diagnostics"]
+             if d["code"] == "FT706"]
     assert len(found) == 1 and '"football": 18 (90%)' in found[0]["message"]
 
 
@@ -148,7 +153,8 @@ def test_conflicting_answers_name_the_group(run, tmp_path):
                                                        {"role": "assistant", "content": a}]}) + "\n"
                                     for a in ("30 days.", "14 days.", "30 days."))
     (tmp_path / "train.jsonl").write_text(rows)
-    found = [d for d in json.loads(run("train.jsonl", "--format", "json").output)["diagnostics"] if d["code"] == "FT705"]
+    found = [d for d in json.loads(run("train.jsonl", "--format", "json").output)["diagnostics"]
+             if d["code"] == "FT705"]
     assert [d["line"] for d in found] == [52, 53]
     assert "2 different trained answers (lines 51, 52, 53)" in found[0]["message"]
 
@@ -203,5 +209,6 @@ def test_the_same_prompt_with_other_weights_on_earlier_turns_is_the_same_prompt(
                                   {"role": "assistant", "content": answer}]}) + "\n"
 
     (tmp_path / "train.jsonl").write_text(good_lines(50) + example(0, "It ships today.") + example(None, "It is lost."))
-    found = [d for d in json.loads(run("train.jsonl", "--format", "json").output)["diagnostics"] if d["code"] == "FT705"]
+    found = [d for d in json.loads(run("train.jsonl", "--format", "json").output)["diagnostics"]
+             if d["code"] == "FT705"]
     assert [d["line"] for d in found] == [52]

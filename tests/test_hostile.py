@@ -7,6 +7,7 @@ import os
 import stat
 
 import pytest
+
 from conftest import good_lines
 
 DATA = good_lines(60)

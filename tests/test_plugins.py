@@ -10,8 +10,8 @@ import subprocess
 import sys
 
 import pytest
-from conftest import BAD_WEIGHT, ROOT, good_lines
 
+from conftest import BAD_WEIGHT, ROOT, good_lines
 from ftlint import hookspecs
 
 RULE_FILE = '''
@@ -68,7 +68,8 @@ def test_a_plugin_that_fails_to_import_is_exit_two_and_the_rest_still_runs(run, 
 
 
 def test_a_rule_that_raises_names_plugin_and_rule(run, tmp_path):
-    setup(tmp_path, RULE_FILE.replace('yield Finding(pointer + "/content", "answer still says TODO", "write the answer")',
+    setup(tmp_path, RULE_FILE.replace('yield Finding(pointer + "/content", "answer still says TODO", '
+                                      '"write the answer")',
                                       'raise ValueError("boom")'))
     result = run("train.jsonl")
     assert result.exit_code == 2
@@ -80,7 +81,8 @@ def test_a_clashing_code_is_blamed_on_the_newcomer(run, tmp_path):
     setup(tmp_path, RULE_FILE.replace('"ORG001"', '"FT302"'))
     result = run("train.jsonl")
     assert result.exit_code == 2
-    assert "plugin org_rules: rule FT302 (todo-in-answer) clashes with FT302 (invalid-weight) from plugin weight-rules" \
+    assert "plugin org_rules: rule FT302 (todo-in-answer) clashes with FT302 (invalid-weight) from plugin " \
+        "weight-rules" \
         in result.output
 
 
@@ -216,14 +218,16 @@ def test_every_hook_is_documented(hook):
 
 
 def test_a_crashing_rule_is_reported_once_with_its_count_in_parallel_runs(run, tmp_path, monkeypatch):
-    setup(tmp_path, RULE_FILE.replace('yield Finding(pointer + "/content", "answer still says TODO", "write the answer")',
+    setup(tmp_path, RULE_FILE.replace('yield Finding(pointer + "/content", "answer still says TODO", '
+                                      '"write the answer")',
                                       'pass').replace('    def check(self, ex):\n',
                                                       '    def check(self, ex):\n        if ex.line % 100 == 0:\n'
                                                       '            raise ValueError("boom")\n'))
     (tmp_path / "train.jsonl").write_text(good_lines(1000))
     monkeypatch.setenv("FTLINT_CHUNK_BYTES", "20000")
     one, two = run("train.jsonl", "-j", "1"), run("train.jsonl", "-j", "2")
-    message = "rule ORG001 todo-in-answer (plugin org_rules): raised ValueError: boom at train.jsonl:100 (and 9 more times)"
+    message = ("rule ORG001 todo-in-answer (plugin org_rules): raised ValueError: boom at train.jsonl:100 "
+               "(and 9 more times)")
     assert one.exit_code == two.exit_code == 2
     assert one.output.count("raised ValueError") == two.output.count("raised ValueError") == 1
     assert message in one.output and message in two.output

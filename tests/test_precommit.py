@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+
 from conftest import BAD_WEIGHT, ROOT, good_lines
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is needed by pre-commit")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import SHARED, lint, needs_shared
 
+from conftest import SHARED, lint, needs_shared
 from ftlint.diagnostics import Severity
 
 REALWORLD = SHARED / "realworld"
@@ -74,16 +74,20 @@ def test_travel_validation_file_reports_each_missing_assistant():
 # Peer verdicts ftlint deliberately does not share under the OpenAI target, and why.
 DIFFERENT = {
     "valid general text": "plain {'text'} rows are not an OpenAI fine-tuning format (FT009)",
-    "valid instruction prompt/completion": "prompt/completion is legacy: no OpenAI model trains on it since 2024-10-28 (FT010)",
+    "valid instruction prompt/completion": "prompt/completion is legacy: no OpenAI model trains on it since "
+                                           "2024-10-28 (FT010)",
     "valid instruction multimodal prompt": "prompt/completion is legacy for OpenAI (FT010)",
-    "weights on all roles (0/1 ints)": "OpenAI takes weight on assistant messages only (FT301); Together accepts it anywhere",
+    "weights on all roles (0/1 ints)": "OpenAI takes weight on assistant messages only (FT301); Together "
+                                       "accepts it anywhere",
     "weights mixed with missing weights": "same: a weight on a user message is an error for OpenAI (FT301)",
     "DPO input ends with assistant": "OpenAI does not document this; inferred rules are warnings (FT503)",
     "valid prompt/response rows": "prompt/response rows are llm-foundry's format, not OpenAI's (FT009)",
-    "two consecutive assistant messages": "OpenAI does not require alternation: a warning (FT204); an error with target azure-openai",
+    "two consecutive assistant messages": "OpenAI does not require alternation: a warning (FT204); an error "
+                                          "with target azure-openai",
     "parallel tool calls answered": "mistral's tool calls omit type; OpenAI requires type 'function' (FT403)",
     "two system messages": "OpenAI's schema allows it; ftlint warns (FT203, FT204)",
-    "message has both text and content": "unknown message keys are a warning for OpenAI (FT113); undocumented server behaviour",
+    "message has both text and content": "unknown message keys are a warning for OpenAI (FT113); undocumented "
+                                         "server behaviour",
     "duplicate + long prompt/completion rows": "legacy prompt/completion is not trainable on OpenAI any more (FT010)",
 }
 

@@ -8,8 +8,8 @@ import json
 import re
 
 import pytest
-from conftest import ROOT, codes
 
+from conftest import ROOT, codes
 from ftlint.config import Config
 from ftlint.diagnostics import Severity
 from ftlint.docs import examples, rule_doc, section
@@ -107,5 +107,6 @@ def test_codes_follow_the_families():
     for code, cls in BUILTIN.items():
         assert re.fullmatch(r"FT[0-8]\d\d", code)
         assert cls.__module__.rsplit(".", 1)[-1] in {
-            "0": {"file", "encoding"}, "1": {"messages"}, "2": {"order"}, "3": {"weights"}, "4": {"tools"}, "5": {"preference"},
+            "0": {"file", "encoding"}, "1": {"messages"}, "2": {"order"}, "3": {"weights"}, "4": {"tools"},
+            "5": {"preference"},
             "6": {"tokens"}, "7": {"dataset", "duplicates", "consistency"}, "8": {"target"}}[code[2]]

@@ -19,7 +19,7 @@ __all__ = ["DatasetRule", "Diagnostic", "Example", "FileRule", "Finding", "Optio
 
 
 def lint_files(paths, config=None, **overrides):
-    """Lint files or folders and return the :class:`~ftlint.engine.Report`.
+    """Lint files or folders and return the :class:`~ftlint.report.Report`.
 
     ``config`` is a :class:`~ftlint.config.Config` (default: the one found from the current
     directory); keyword overrides set its fields, e.g. ``lint_files(["data"], select=["FT3"])``.

@@ -143,19 +143,24 @@ def exit_after_listing(session) -> None:
 def check_command() -> click.Command:
     @click.command("check", context_settings=CONTEXT)
     @click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
-    @click.option("--select", multiple=True, metavar="RULES", help="Rules to enable: codes, prefixes or names, comma-separated (replaces the config).")
+    @click.option("--select", multiple=True, metavar="RULES", help="Rules to enable: codes, prefixes or names, "
+                                                                   "comma-separated (replaces the config).")
     @click.option("--extend-select", multiple=True, metavar="RULES", help="Rules to enable on top of the selection.")
     @click.option("--ignore", multiple=True, metavar="RULES", help="Rules to disable.")
-    @click.option("--method", type=click.Choice(METHODS), help="Training method the data is for (default: auto-detect).")
-    @click.option("--target", cls=RegisteredOption, names="targets", help="Target profile (default: from config, else openai)")
+    @click.option("--method", type=click.Choice(METHODS), help="Training method the data is for (default: "
+                                                               "auto-detect).")
+    @click.option("--target", cls=RegisteredOption, names="targets", help="Target profile (default: from "
+                                                                          "config, else openai)")
     @click.option("--model", help="Base model the data will train (used by token and cost rules).")
-    @click.option("--epochs", type=click.IntRange(1, 50), help="Epochs for the cost estimate (default: the auto heuristic).")
+    @click.option("--epochs", type=click.IntRange(1, 50), help="Epochs for the cost estimate (default: the auto "
+                                                               "heuristic).")
     @click.option("--validation", multiple=True, type=click.Path(exists=True, dir_okay=False),
                   help="A validation file: linted too, checked for overlap with the training data, not billed.")
-    @click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Processes to lint with (default: the number of cores).")
+    @click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Processes to lint with (default: the "
+                                                                    "number of cores).")
     @click.option("--no-progress", is_flag=True, help="Never show the progress line on standard error.")
-    @click.option("--format", "--output-format", "fmt", envvar="FTLINT_OUTPUT_FORMAT", default="text", show_default=True,
-                  cls=RegisteredOption, names="reporters", help="Output format")
+    @click.option("--format", "--output-format", "fmt", envvar="FTLINT_OUTPUT_FORMAT", default="text",
+                  show_default=True, cls=RegisteredOption, names="reporters", help="Output format")
     @click.option("-o", "--output-file", type=click.Path(dir_okay=False, writable=True), envvar="FTLINT_OUTPUT_FILE",
                   help="Write the report to this file instead of standard output.")
     @click.option("--statistics", is_flag=True, help="Show only the count of problems per rule.")
@@ -164,14 +169,18 @@ def check_command() -> click.Command:
                   help="Colour the text output (NO_COLOR and FORCE_COLOR are honoured in auto mode).")
     @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
     @click.option("--exit-zero", is_flag=True, help="Exit 0 even when problems are found (never hides exit 2).")
-    @click.option("--force-exclude", is_flag=True, help="Apply 'exclude' to paths given on the command line too (for pre-commit).")
+    @click.option("--force-exclude", is_flag=True, help="Apply 'exclude' to paths given on the command line too "
+                                                        "(for pre-commit).")
     @click.option("--stdin-filename", default="<stdin>", help="Name to report for data read from '-'.")
     @click.option("--allow-no-files", is_flag=True,
-                  help="Pass when the paths hold no dataset file (by default that is an error: a mistyped path must not pass).")
-    @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this ftlint.toml or pyproject.toml.")
+                  help="Pass when the paths hold no dataset file (by default that is an error: a mistyped path "
+                       "must not pass).")
+    @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this ftlint.toml or "
+                                                                                   "pyproject.toml.")
     @click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
-    def check(paths, select, extend_select, ignore, method, target, model, epochs, validation, jobs, no_progress, fmt, output_file, statistics, quiet,
-              color, strict, exit_zero, force_exclude, stdin_filename, allow_no_files, config_path, isolated):
+    def check(paths, select, extend_select, ignore, method, target, model, epochs, validation, jobs, no_progress, fmt,
+              output_file, statistics, quiet, color, strict, exit_zero, force_exclude, stdin_filename, allow_no_files,
+              config_path, isolated):
         """Lint fine-tuning JSONL files (the default command).
 
         PATHS are files, folders (searched for *.jsonl and *.ndjson) or '-' for standard input;
@@ -190,9 +199,8 @@ def check_command() -> click.Command:
         if reporter_cls is None:
             fail(f"unknown output format {fmt!r}; available: {', '.join(sorted(session.registry.reporters))}")
         from .engine import default_jobs
-        from .progress import Progress, wanted
-
         from .fsutil import OutputError, atomic_write_text, refuse_overwriting_inputs
+        from .progress import Progress, wanted
 
         progress = Progress() if not no_progress and wanted(reporter_cls.human and not output_file) else None
 
@@ -296,7 +304,8 @@ def rule_command() -> click.Command:
 def plugins_command() -> click.Command:
     @click.command("plugins", context_settings=CONTEXT)
     @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-    @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this config (for its local plugins).")
+    @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this config (for its "
+                                                                                   "local plugins).")
     def plugins(fmt, config_path):
         """List the plugins that loaded, where from, their versions and what they contribute."""
         session = _session(config_path=config_path)
@@ -351,7 +360,8 @@ def stats_command() -> click.Command:
     @click.command("stats", context_settings=CONTEXT)
     @click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
     @click.option("--model", help="Base model (or ft: model) to count and price for.")
-    @click.option("--target", cls=RegisteredOption, names="targets", help="Target profile (default: from config, else openai)")
+    @click.option("--target", cls=RegisteredOption, names="targets", help="Target profile (default: from "
+                                                                          "config, else openai)")
     @click.option("--method", type=click.Choice(METHODS), help="Training method (default: auto-detect).")
     @click.option("--epochs", type=click.IntRange(1, 50), help="Epochs (default: the auto heuristic).")
     @click.option("--validation", type=click.Path(exists=True, dir_okay=False), help="Validation file (not billed).")

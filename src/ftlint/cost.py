@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .catalog import Model
+from .observer import Observer
 
 TARGET_EPOCHS, MIN_EXAMPLE_PASSES, MAX_EXAMPLE_PASSES, MIN_EPOCHS, MAX_EPOCHS = 3, 100, 25000, 1, 25
 
@@ -56,3 +57,36 @@ def estimate(model: Model, examples: int, tokens_per_epoch: int, epochs: int | N
 def billable(model: Model, tokens: int) -> int:
     """Tokens billed for one example: over-limit examples are truncated, and so billed at the limit."""
     return min(tokens, model.example_limit) if model.example_limit else tokens
+
+
+class Billing(Observer):
+    """Counts what training on the data bills: Σ min(limit, tokens) over the training examples.
+    Validation examples are not billed."""
+
+    name = "billing"
+
+    def __init__(self, model: Model) -> None:
+        self.model = model
+
+    def new_state(self) -> list[int]:
+        return [0, 0, 0]  # examples counted, billable tokens, examples whose tokens could not be counted
+
+    def observe(self, state: list[int], ex) -> None:
+        if ex.ctx.role != "train":
+            return
+        tokens = ex.tokens
+        if tokens is None:  # no tokenizer could be loaded
+            state[2] += 1
+            return
+        state[0] += 1
+        state[1] += billable(self.model, tokens.total)
+
+    def merge(self, first: list[int], second: list[int]) -> list[int]:
+        return [a + b for a, b in zip(first, second)]
+
+    def estimate(self, state: list[int], epochs: int | None) -> Estimate | None:
+        """The estimate, or None when tokens could not be counted."""
+        counted, tokens, missing = state
+        if missing and not counted:
+            return None
+        return estimate(self.model, counted, tokens, epochs)

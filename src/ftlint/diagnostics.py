@@ -25,7 +25,7 @@ class Severity(enum.IntEnum):
     ERROR = 3
 
     @classmethod
-    def parse(cls, value: object) -> "Severity":
+    def parse(cls, value: object) -> Severity:
         if isinstance(value, Severity):
             return value
         if isinstance(value, str):

@@ -12,71 +12,20 @@ import gc
 import os
 import stat
 import sys
-from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from .config import Config, ConfigError
-from .cost import billable as cost_billable
-from .diagnostics import Diagnostic, Finding, PLUGIN_FAILURES, Severity, ToolError, printable
+from .diagnostics import PLUGIN_FAILURES, Diagnostic, Finding, Severity, ToolError
 from .example import Example, FileContext
-from .reader import iter_dataset_files, open_dataset, read_examples, utf8_lines
-from .sniff import SAMPLE, sniff
 from .quote import show
+from .reader import iter_dataset_files, open_dataset, read_examples, utf8_lines
+from .report import FileResult, Report
 from .rule import DatasetRule, FileRule, Rule, RuleSet
-from .selection import is_enabled
+from .sniff import SAMPLE, sniff
 
 STDIN = "-"
-
-
-@dataclass
-class FileResult:
-    path: str
-    lines: int = 0
-    examples: int = 0
-    size: int = 0
-    formats: dict[str, int] = field(default_factory=dict)
-    billable_tokens: int = 0  # sum over SFT/DPO examples of min(limit, tokens), when a model is set
-    counted: int = 0  # examples whose tokens were counted
-    role: str = "train"  # or "validation"
-
-    def __post_init__(self) -> None:
-        self.path = printable(self.path)  # as the diagnostics name it
-
-
-@dataclass
-class Report:
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    errors: list[ToolError] = field(default_factory=list)
-    files: list[FileResult] = field(default_factory=list)
-    rules: dict[str, Rule] = field(default_factory=dict)
-    target: str = "openai"
-    method: str = "auto"
-    model: str | None = None
-    config_source: str | None = None
-    estimate: Any = None  # ftlint.cost.Estimate when a model with a tokenizer is known
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, why) left out of a walked folder
-
-    def count(self, severity: Severity) -> int:
-        return sum(1 for d in self.diagnostics if d.severity == severity)
-
-    @property
-    def examples(self) -> int:
-        return sum(f.examples for f in self.files)
-
-    def by_code(self) -> list[tuple[str, int, Severity]]:
-        counts = Counter(d.code for d in self.diagnostics)
-        sev = {d.code: d.severity for d in self.diagnostics}
-        return sorted(((c, n, sev[c]) for c, n in counts.items()), key=lambda t: (-t[1], t[0]))
-
-    def exit_code(self, strict: bool = False, exit_zero: bool = False) -> int:
-        if self.errors:
-            return 2
-        if exit_zero:
-            return 0
-        worst = Severity.WARNING if strict else Severity.ERROR
-        return 1 if any(d.severity >= worst for d in self.diagnostics) else 0
 
 
 class _Plan:
@@ -124,8 +73,7 @@ class ChunkResult:
     diagnostics: list[Diagnostic]
     ctx: FileContext
     formats: dict[str, int]
-    billable: int
-    counted: int
+    observed: list  # the state of each observer, in the order the run lists them
     file_states: list  # (rule code, state) of the file rules that took part
     dataset_states: list  # (rule code, state) of the dataset rules
     errors: list[ToolError]
@@ -153,8 +101,9 @@ def _chunk_lines(path: str, start: int, end: int | None, ctx: FileContext):
 class Linter:
     """Lints chunks of input with one rule set. Reusable across files; one per process."""
 
-    def __init__(self, ruleset: RuleSet, config: Config, model: Any = None) -> None:
+    def __init__(self, ruleset: RuleSet, config: Config, model: Any = None, observers: Iterable = ()) -> None:
         self.ruleset = ruleset
+        self.observers = list(observers)
         self.config = config
         self.model = model
         self.today = datetime.date.today()
@@ -178,11 +127,11 @@ class Linter:
     # -- planning ------------------------------------------------------------------------------
 
     def plan_for(self, path: str) -> _Plan:
-        ignores = tuple(self.config.ignores_for(path)) if path != STDIN else ()
-        plan = self._plans.get(ignores)
+        rules = self.ruleset.for_path(path)
+        key = tuple(r.code for r in rules)
+        plan = self._plans.get(key)
         if plan is None:
-            rules = [r for r in self.ruleset.rules if not ignores or is_enabled(type(r), ["ALL"], list(ignores))]
-            plan = self._plans[ignores] = _Plan(rules, self.ruleset.severities)
+            plan = self._plans[key] = _Plan(rules, self.ruleset.severities)
         return plan
 
     def splittable(self) -> bool:
@@ -245,7 +194,7 @@ class Linter:
             for kind in rule.formats:
                 observers.setdefault(kind, []).append((rule, sev, state))
         dataset = []
-        for rule, sev in self.dataset_rules:
+        for rule, _ in self.dataset_rules:
             if rule.code in plan.codes:
                 try:
                     dataset.append((rule, rule.new_state()))
@@ -259,8 +208,8 @@ class Linter:
                      for kind, group in observers.items()}
         emit = self._emit
         nothing: tuple = ((), ())
-        accounting = self.accounting
-        billable = counted = 0
+        observed = [o.new_state() for o in self.observers]
+        watching = [(o, o.observe, o.formats, state) for o, state in zip(self.observers, observed)]
 
         def run(rules: list, ex: Example) -> None:
             for check, rule, sev in rules:
@@ -286,12 +235,12 @@ class Linter:
                 for gate, members in gated:
                     if not gate.isdisjoint(features):
                         run(members, ex)
-            if accounting is not None and (kind == "sft" or kind == "dpo"):
-                try:
-                    billable += cost_billable(self.model, ex.tokens.total)
-                    counted += 1
-                except PLUGIN_FAILURES as exc:  # ftlint's own bug: the estimate misses this example, the lint goes on
-                    self._internal("token accounting", display, ex.line, exc)
+            for observer, observe, kinds, state in watching:
+                if kind in kinds:
+                    try:
+                        observe(state, ex)
+                    except PLUGIN_FAILURES as exc:  # its measure misses this example; the lint goes on
+                        self._internal(f"observer {observer.name}", display, ex.line, exc)
             for observe, gate, rule, sev, state in observing.get(kind, ()):
                 if gate is not None and gate.isdisjoint(ex.features):
                     continue
@@ -304,7 +253,7 @@ class Linter:
         new_crashes = {k: v - crashes_before.get(k, 0) for k, v in self._crashes.items()
                        if v != crashes_before.get(k, 0)}
         ctx = dataclasses.replace(ctx, accounting=None)  # results cross processes; the tokenizer stays
-        return ChunkResult(chunk, out, ctx, formats, billable, counted,
+        return ChunkResult(chunk, out, ctx, formats, observed,
                            [(rule.code, state) for rule, _, state in states],
                            [(rule.code, state) for rule, state in dataset],
                            self.errors[errors_before:], new_crashes)
@@ -335,7 +284,7 @@ def _check_finding(f: Any) -> None:
         raise BadFinding(f"reported a finding with {problem}")
 
 
-def _impossible_lines(report: Report, linter: "Linter") -> None:
+def _impossible_lines(report: Report, linter: Linter) -> None:
     """Drop the diagnostics at a line their file does not have (a plugin's bug) and report it."""
     lines = {f.path: max(f.lines, 1) for f in report.files}
     kept = []
@@ -570,14 +519,14 @@ def default_jobs() -> int:
 def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclude: bool = False,
          stdin: BinaryIO | None = None, stdin_name: str = "<stdin>", model: Any = None,
          validation: Iterable[str] = (), jobs: int = 1, chunk_bytes: int | None = None,
-         progress: Any = None, before_read: Any = None) -> Report:
+         progress: Any = None, before_read: Any = None, observers: Iterable = ()) -> Report:
     """Lint ``paths`` (and ``validation`` files) and return the Report, diagnostics sorted by path,
     line and code. With ``jobs`` > 1, files and parts of large files run in parallel processes;
     the result is the same as with one job. ``before_read``, when given, is called with the list
     of input paths once they are known and before any is read; it may raise to stop the run."""
     report = Report(target=config.target, method=config.method, model=config.model,
                     config_source=config.source, rules={r.code: r for r in ruleset.rules})
-    linter = Linter(ruleset, config, model)
+    linter = Linter(ruleset, config, model, observers)
     inputs = _roles(collect_paths(paths, config, force_exclude, linter.errors, report.skipped),
                     collect_paths(validation, config, False, linter.errors, report.skipped))
     linter.has_validation = any(role == "validation" for _, role in inputs)
@@ -664,6 +613,7 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
     rules = {r.code: r for r in ruleset.rules}
     files: dict[int, list[ChunkResult]] = {}
     dataset_states: list = []
+    observed: list | None = None  # merged in input order, like the dataset rules' states
     crash_counts: dict[str, int] = {}
     try:
         for result, from_worker in results():
@@ -673,6 +623,8 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
             for code, n in result.crashes.items():
                 crash_counts[code] = crash_counts.get(code, 0) + n
             dataset_states = _merge_states(rules, dataset_states, result.dataset_states)
+            observed = result.observed if observed is None else [
+                o.merge(a, b) for o, a, b in zip(linter.observers, observed, result.observed)]
             if from_worker:  # a worker's errors were recorded in its own process
                 linter.errors.extend(result.errors)
             if progress is not None:
@@ -690,7 +642,6 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
         diags = list(first.diagnostics)
         formats = dict(first.formats)
         states = first.file_states
-        billable, counted = first.billable, first.counted
         for part in parts[1:]:
             diags.extend(part.diagnostics)
             for k, v in part.formats.items():
@@ -698,8 +649,6 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
             ctx.size += part.ctx.size
             ctx.examples += part.ctx.examples
             ctx.lines = part.ctx.lines
-            billable += part.billable
-            counted += part.counted
             states = _merge_states(rules, states, part.file_states)
         plan = linter.plan_for(first.chunk.path)
         severities = dict(plan.file_rules)
@@ -714,8 +663,7 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
         diags.sort()
         report.diagnostics.extend(diags)
         formats.pop("invalid", None)
-        report.files.append(FileResult(display, ctx.lines, ctx.examples, ctx.size, formats, billable, counted,
-                                       first.chunk.role))
+        report.files.append(FileResult(display, ctx.lines, ctx.examples, ctx.size, formats, first.chunk.role))
     if dataset_states:
         extra: list[Diagnostic] = []
         for code, state in dataset_states:
@@ -736,10 +684,6 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
                                                  f"{now[0]:,} after), so this report may not match it; lint it again "
                                                  "once it is written", path=path))
     report.errors = _merge_rule_errors(linter.errors, crash_counts)
-    if linter.accounting is not None:
-        from .cost import estimate
-
-        train = [f for f in report.files if f.role == "train"]
-        report.estimate = estimate(model, sum(f.counted for f in train),
-                                   sum(f.billable_tokens for f in train), config.epochs)
+    report.observed = {o.name: state for o, state in zip(linter.observers, observed or
+                                                         [o.new_state() for o in linter.observers])}
     return report

@@ -112,7 +112,7 @@ def pointer_token(key: str) -> str:
     return key.replace("~", "~0").replace("/", "~1")
 
 
-def _tools_key(ex: "Example") -> bytes | None:
+def _tools_key(ex: Example) -> bytes | None:
     _, holder = ex.tools_container
     tools, functions = holder.get("tools"), holder.get("functions")
     if tools is None and functions is None:

@@ -14,16 +14,16 @@ import pluggy
 
 if TYPE_CHECKING:
     from .catalog import Model
-    from .targets import Target
     from .reporters import Reporter
     from .rule import Rule
+    from .targets import Target
 
 hookspec = pluggy.HookspecMarker("ftlint")
 hookimpl = pluggy.HookimplMarker("ftlint")
 
 
 @hookspec
-def register_rules(register: Callable[[type["Rule"]], None]) -> None:
+def register_rules(register: Callable[[type[Rule]], None]) -> None:
     """Contribute rules: call ``register(RuleClass)`` once for each :class:`ftlint.Rule` subclass.
 
     Codes (``ABC123``) and kebab-case names must be unique across all plugins; a clash is reported
@@ -33,7 +33,7 @@ def register_rules(register: Callable[[type["Rule"]], None]) -> None:
 
 
 @hookspec
-def register_reporters(register: Callable[[type["Reporter"]], None]) -> None:
+def register_reporters(register: Callable[[type[Reporter]], None]) -> None:
     """Contribute output formats: call ``register(ReporterClass)`` once for each
     :class:`ftlint.reporters.Reporter` subclass; its ``name`` becomes a ``--format`` value."""
 
@@ -47,14 +47,14 @@ def register_rule_options(register: Callable[[str, dict], None]) -> None:
 
 
 @hookspec
-def register_targets(register: Callable[["Target"], None]) -> None:
+def register_targets(register: Callable[[Target], None]) -> None:
     """Contribute target profiles: call ``register(ftlint.targets.Target(...))`` for each. A target
     names where data will be trained and adjusts rule severities and options where that provider's
     rules differ from OpenAI's; its models come through ``register_models``."""
 
 
 @hookspec
-def register_models(register: Callable[["Model"], None]) -> None:
+def register_models(register: Callable[[Model], None]) -> None:
     """Contribute models to the catalog: call ``register(ftlint.catalog.Model(...))`` for each model
     on each target. A later registration of the same (target, name) replaces an earlier one, so a
     plugin can carry an organisation's prices or a provider's limits."""

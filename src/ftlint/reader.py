@@ -200,7 +200,8 @@ def _huge_integer(text: str) -> ParseError:
     column = match.start() + 1 if match else None
     digits = len(match.group()) if match else 0
     return ParseError("json", f"a number of {digits:,} digits at column {column}: Python's JSON parser refuses "
-                      f"integers of more than {getattr(sys, 'get_int_max_str_digits', lambda: 4300)():,} digits, and no model "
+                      f"integers of more than {getattr(sys, 'get_int_max_str_digits', lambda: 4300)():,} "
+                      "digits, and no model "
                       "needs one", column)
 
 

@@ -10,7 +10,7 @@ the path, line, code and severity.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -93,7 +93,7 @@ class Rule:
     def configure(self) -> None:
         """Hook for rules that precompute from their options (compile patterns, build sets)."""
 
-    def check(self, ex: "Example") -> Iterable[Finding] | None:
+    def check(self, ex: Example) -> Iterable[Finding] | None:
         """Return or yield the findings for one example; return None when it is clean."""
         raise NotImplementedError
 
@@ -125,11 +125,11 @@ class FileRule(Rule):
 
     formats: ClassVar[frozenset[str]] = FORMATS
 
-    def start(self, ctx: "FileContext") -> Any:
+    def start(self, ctx: FileContext) -> Any:
         """Return the state for a new file, or None to sit this file out (no observe, no finish)."""
         return {}
 
-    def observe(self, state: Any, ex: "Example") -> Iterable[Finding] | None:
+    def observe(self, state: Any, ex: Example) -> Iterable[Finding] | None:
         return None
 
     def merge(self, first: Any, second: Any) -> Any:
@@ -138,10 +138,10 @@ class FileRule(Rule):
         keep their file in one piece."""
         raise NotImplementedError
 
-    def finish(self, state: Any, ctx: "FileContext") -> Iterable[Finding] | None:
+    def finish(self, state: Any, ctx: FileContext) -> Iterable[Finding] | None:
         return None
 
-    def check(self, ex: "Example") -> Iterable[Finding] | None:  # pragma: no cover - unused
+    def check(self, ex: Example) -> Iterable[Finding] | None:  # pragma: no cover - unused
         return None
 
 
@@ -161,7 +161,7 @@ class DatasetRule(Rule):
     def new_state(self) -> Any:
         raise NotImplementedError
 
-    def observe(self, state: Any, ex: "Example") -> None:
+    def observe(self, state: Any, ex: Example) -> None:
         raise NotImplementedError
 
     def merge(self, first: Any, second: Any) -> Any:
@@ -170,7 +170,7 @@ class DatasetRule(Rule):
     def finish(self, state: Any) -> Iterable[Finding] | None:
         return None
 
-    def check(self, ex: "Example") -> Iterable[Finding] | None:  # pragma: no cover - unused
+    def check(self, ex: Example) -> Iterable[Finding] | None:  # pragma: no cover - unused
         return None
 
 
@@ -181,6 +181,8 @@ class RuleSet:
     rules: list[Rule] = field(default_factory=list)
     severities: dict[str, Severity] = field(default_factory=dict)
     errors: list[ToolError] = field(default_factory=list)
+    #: The rules in force for one file (per-file ignores applied); set by :mod:`ftlint.selection`.
+    per_file: Callable[[str], list[Rule]] | None = None
 
-    def severity_of(self, rule: Rule) -> Severity:
-        return self.severities.get(rule.code, Severity.parse(rule.severity))
+    def for_path(self, path: str) -> list[Rule]:
+        return self.per_file(path) if self.per_file is not None else self.rules

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from typing import Any
 
@@ -119,4 +120,13 @@ def build_ruleset(config: Config, registry: Registry) -> RuleSet:
             continue
         ruleset.rules.append(rule)
         ruleset.severities[code] = level if level is not None else Severity.parse(cls.severity)
+    ruleset.per_file = functools.partial(_rules_for_path, ruleset.rules, config)
     return ruleset
+
+
+def _rules_for_path(rules: list[Rule], config: Config, path: str) -> list[Rule]:
+    """The rules in force for one file: ``per-file-ignores`` applied (standard input has none)."""
+    ignores = config.ignores_for(path) if path != "-" else []
+    if not ignores:
+        return rules
+    return [r for r in rules if is_enabled(type(r), ["ALL"], ignores)]

@@ -6,8 +6,10 @@ from dataclasses import dataclass, fields
 from typing import Any, BinaryIO
 
 from .config import METHODS, Config, ConfigError, load_config
-from .engine import Report, lint
+from .cost import Billing
+from .engine import lint
 from .plugins import Registry, build_registry
+from .report import Report
 from .rule import RuleSet
 from .selection import build_ruleset, check_selectors
 
@@ -23,7 +25,7 @@ class Session:
     @classmethod
     def create(cls, config: Config | None = None, *, config_path: str | None = None,
                isolated: bool = False, extend_select: list[str] | None = None, ignore: list[str] | None = None,
-               **overrides: Any) -> "Session":
+               **overrides: Any) -> Session:
         """Load the configuration, apply ``overrides`` (command-line values: they replace the
         configured ones, except ``extend_select`` and ``ignore``, which add to them), load the
         plugins and resolve the rules in force."""
@@ -66,9 +68,14 @@ class Session:
              chunk_bytes: int | None = None, progress=None, before_read=None) -> Report:
         """Lint ``paths``; ``jobs`` defaults to the configured number, else one process.
         ``before_read(input_paths)`` runs before anything is read and may raise to stop."""
+        model = self.model
+        billing = Billing(model) if model is not None else None
         report = lint(paths, self.config, self.ruleset, force_exclude=force_exclude, stdin=stdin,
-                      stdin_name=stdin_name, model=self.model,
+                      stdin_name=stdin_name, model=model,
                       validation=list(validation) or self.config.validation, jobs=jobs or self.config.jobs or 1,
-                      chunk_bytes=chunk_bytes, progress=progress, before_read=before_read)
+                      chunk_bytes=chunk_bytes, progress=progress, before_read=before_read,
+                      observers=[billing] if billing else [])
+        if billing is not None:
+            report.estimate = billing.estimate(report.observed[billing.name], self.config.epochs)
         report.errors[:0] = self.registry.errors
         return report

@@ -191,7 +191,8 @@ class StatsReport:
         if data.estimated:
             out.append(f"({data.estimated:,} examples hold tools, tool calls or remote images: their counts are "
                        "estimates)")
-        out += ["", f"Over the limit (truncated from the end, billed at the limit): {self.over:,}", self.estimate.line()]
+        out += ["", f"Over the limit (truncated from the end, billed at the limit): {self.over:,}",
+                self.estimate.line()]
         if self.validation is not None:
             val = self.validation
             out.append(f"Validation {self.validation_path}: {val.examples:,} examples, "

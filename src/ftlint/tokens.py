@@ -77,7 +77,7 @@ def seed_cache(encoding: str) -> str:
     raise TokenizerError("no writable folder for the tokenizer cache; set TIKTOKEN_CACHE_DIR")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def get_encoding(name: str):
     """A tiktoken Encoding ``name`` of ftlint's own, loaded from ftlint's vocabulary files."""
     import tiktoken

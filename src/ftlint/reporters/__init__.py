@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, ClassVar, TextIO
 from ..diagnostics import Severity
 
 if TYPE_CHECKING:
-    from ..engine import Report
+    from ..report import Report
 
 
 class Reporter:
-    """Renders a finished :class:`~ftlint.engine.Report`.
+    """Renders a finished :class:`~ftlint.report.Report`.
 
     ``human`` formats get colour, summaries and statistics; machine formats write only their
     document to the output, so it can be piped into another program.
@@ -28,7 +28,7 @@ class Reporter:
         self.statistics = statistics
         self.quiet = quiet
 
-    def render(self, report: "Report", out: TextIO) -> None:
+    def render(self, report: Report, out: TextIO) -> None:
         raise NotImplementedError
 
 
@@ -36,7 +36,7 @@ def plural(n: int, word: str) -> str:
     return f"{n:,} {word}" + ("" if n == 1 else "s")
 
 
-def summary_line(report: "Report") -> str:
+def summary_line(report: Report) -> str:
     e, w, i = (report.count(s) for s in (Severity.ERROR, Severity.WARNING, Severity.INFO))
     files = plural(len(report.files), "file")
     examples = plural(report.examples, "example")

@@ -47,7 +47,8 @@ class SarifReporter(Reporter):
                 "ruleId": d.code,
                 "level": LEVELS[d.severity],
                 "message": {"text": text},
-                "locations": [{"physicalLocation": {"artifactLocation": {"uri": artifact_uri(d.path)}, "region": region}}],
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": artifact_uri(d.path)},
+                                                    "region": region}}],
             })
         doc = {
             "$schema": "https://json.schemastore.org/sarif-2.1.0.json",

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import Counter
 
-
 from ..diagnostics import Finding, Severity
 from ..hookspecs import hookimpl
 from ..quote import show

@@ -185,7 +185,7 @@ class _Paths:
         if ex.ctx.file_index not in self.paths:
             self.paths[ex.ctx.file_index] = ex.ctx.path
 
-    def merge_paths(self, other: "_Paths") -> None:
+    def merge_paths(self, other: _Paths) -> None:
         for k, v in other.paths.items():
             self.paths.setdefault(k, v)
 

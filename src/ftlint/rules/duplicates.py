@@ -33,7 +33,7 @@ class _Keyed(_Paths):
             column.append(key)
         self.locs.append(loc(ex))
 
-    def extend(self, other: "_Keyed") -> "_Keyed":
+    def extend(self, other: _Keyed) -> _Keyed:
         self.merge_paths(other)
         for mine, theirs in zip(self.keys, other.keys):
             mine.extend(theirs)
@@ -81,7 +81,8 @@ class ExactDuplicate(_KeyedRule):
         for same in state.groups(0):
             for i in same[1:]:
                 path, line = state.where(state.locs[i])
-                out.append(Finding("", f"duplicate of {state.cite(state.locs[same[0]], path)} (same example, ignoring key order and spacing)",
+                out.append(Finding("", f"duplicate of {state.cite(state.locs[same[0]], path)} (same example, "
+                                       "ignoring key order and spacing)",
                                    "remove the copy: duplicates overweight one example and are billed every epoch",
                                    path=path, line=line))
         return out
@@ -122,7 +123,8 @@ def normalized_words(ex) -> list[bytes] | None:
         return None
     text = " ".join(parts)
     # surrogatepass: a lone surrogate (from a "\ud800" escape) is hashed like any other character
-    return (text if text.isascii() else text.casefold()).encode("utf-8", "surrogatepass").translate(NORMALIZE_TABLE).split()
+    folded = text if text.isascii() else text.casefold()
+    return folded.encode("utf-8", "surrogatepass").translate(NORMALIZE_TABLE).split()
 
 
 class NearDuplicate(_KeyedRule):
@@ -224,7 +226,8 @@ class NearDuplicate(_KeyedRule):
                     continue  # an exact copy: FT703 reports it
                 seen_exact.add(exact[i])
                 path, line = state.where(state.locs[i])
-                out.append(Finding("", f"near duplicate of {state.cite(state.locs[first], path)}: the same conversation up to case, spacing, "
+                out.append(Finding("", f"near duplicate of {state.cite(state.locs[first], path)}: the same "
+                                       "conversation up to case, spacing, "
                                    "punctuation or a few words", "keep one of them, or make them differ meaningfully",
                                    path=path, line=line))
         return out

@@ -178,7 +178,7 @@ class _FileState:
         self.count = 0
         self.keys: set[str] = set()
 
-    def merged(self, later: "_FileState") -> "_FileState":
+    def merged(self, later: _FileState) -> _FileState:
         if not self.count:
             self.first_line = later.first_line
         self.count += later.count
@@ -302,7 +302,8 @@ class FileTooLarge(_MergeFirst, FileRule):
     summary = "File is over the Files API upload limit"
     severity = Severity.WARNING
     formats = frozenset()
-    options = {"max-bytes": Option(512 * 1024 * 1024, "Largest file the Files API takes in one upload, in bytes.", min=1)}
+    options = {"max-bytes": Option(512 * 1024 * 1024, "Largest file the Files API takes in one upload, in "
+                                                      "bytes.", min=1)}
 
     def finish(self, state, ctx):
         limit = self.opts["max-bytes"]

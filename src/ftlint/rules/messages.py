@@ -6,8 +6,15 @@ import difflib
 from itertools import repeat
 
 from ..diagnostics import Finding, Severity
-from ..example import (CHAT_ROLES, DPO_INPUT_KEYS, DPO_LEGACY_OUTPUT_KEYS, DPO_TOP_KEYS, RFT_ROLES, SFT_TOP_KEYS,
-                       pointer_token)
+from ..example import (
+    CHAT_ROLES,
+    DPO_INPUT_KEYS,
+    DPO_LEGACY_OUTPUT_KEYS,
+    DPO_TOP_KEYS,
+    RFT_ROLES,
+    SFT_TOP_KEYS,
+    pointer_token,
+)
 from ..hookspecs import hookimpl
 from ..quote import kind_of, name, show
 from ..rule import Option, Rule
@@ -337,8 +344,9 @@ class ContentPartNotAllowed(Rule):
                     out.append(Finding(f"{ex.pointer_of(i)}/content/{j}", *problem))
             if role == "assistant" and "refusal" in types and len(types) > 1:
                 out = out or []
-                out.append(Finding(ex.pointer_of(i) + "/content", "assistant content must be text parts, or exactly one "
-                                   "refusal part, not a mix", "keep a single refusal part, or only text parts"))
+                out.append(Finding(ex.pointer_of(i) + "/content", "assistant content must be text parts, or "
+                                   "exactly one refusal part, not a mix",
+                                   "keep a single refusal part, or only text parts"))
         return out
 
 
@@ -381,8 +389,10 @@ class UnknownTopLevelKey(Rule):
         for key in data:
             if key not in allowed and key not in self.handled:
                 out = out or []
-                out.append(Finding("/" + pointer_token(key), f"unknown top-level key {show(key)}; the server rejects extra keys "
-                                   f"('Example N contains an extra {show(key)}'). Allowed: {', '.join(sorted(allowed))}",
+                out.append(Finding("/" + pointer_token(key), f"unknown top-level key {show(key)}; the server "
+                                   "rejects extra keys "
+                                   f"('Example N contains an extra {show(key)}'). Allowed: "
+                                   f"{', '.join(sorted(allowed))}",
                                    "remove the key (keep ids and metadata in a separate file)"))
         if ex.kind == "dpo" and isinstance(data.get("input"), dict):
             for key in data["input"]:
@@ -413,7 +423,8 @@ class UnknownMessageKey(Rule):
                 if key not in allowed and key != "weight":  # FT301 owns misplaced weights
                     out = out or []
                     why = UNSUPPORTED_KEYS.get(key) or f"{m['role']} messages take {', '.join(sorted(allowed))}"
-                    out.append(Finding(f"{ex.pointer_of(i)}/{pointer_token(key)}", f"unknown key {show(key)} in a {m['role']} message; {why}",
+                    out.append(Finding(f"{ex.pointer_of(i)}/{pointer_token(key)}",
+                                       f"unknown key {show(key)} in a {m['role']} message; {why}",
                                        "remove the key"))
         return out
 
@@ -434,7 +445,8 @@ class InvalidName(Rule):
                 name = m["name"]
                 if not isinstance(name, str) or not name.strip():
                     out = out or []
-                    out.append(Finding(ex.pointer_of(i) + "/name", f"name must be a non-empty string, got {ex.quote(name, ex.pointer_of(i) + '/name')}",
+                    where = ex.pointer_of(i) + "/name"
+                    out.append(Finding(where, f"name must be a non-empty string, got {ex.quote(name, where)}",
                                        "remove the name or set it to the participant's name"))
             elif m.get("role") == "function":
                 out = out or []

@@ -151,7 +151,7 @@ class UnansweredToolCall(Rule):
         pointer, _ = ex.conversation
         all_ids = _conversation_call_ids(ex)
         last = len(messages) - 1
-        for i, m in enumerate(messages):
+        for i in range(len(messages)):
             if i == last or not all_ids[i]:
                 continue
             ids = [c for c in all_ids[i] if c is not None]
@@ -191,7 +191,8 @@ class DuplicateToolCallId(Rule):
                 for k, call_id in enumerate(ids):
                     if call_id in seen and isinstance(call_id, str):
                         out = out or []
-                        out.append(Finding(f"{ex.pointer_of(i)}/tool_calls/{k}/id", f"tool call id {show(call_id)} is used "
+                        out.append(Finding(f"{ex.pointer_of(i)}/tool_calls/{k}/id",
+                                           f"tool call id {show(call_id)} is used "
                                            "twice in one message, so tool answers cannot be matched to calls",
                                            "give each call in the message its own id"))
                     seen.add(call_id)

@@ -69,7 +69,8 @@ class InputNotEndingWithUser(Rule):
         roles = ex.roles
         if roles and roles[-1] not in ("user", "tool"):
             pointer, _ = ex.conversation
-            return (Finding(f"{pointer}/{len(roles) - 1}", f"input ends with a {name(roles[-1])} message; the preferred "
+            return (Finding(f"{pointer}/{len(roles) - 1}", f"input ends with a {name(roles[-1])} message; the "
+                            "preferred "
                             "and non-preferred outputs must answer the last user (or tool) message",
                             "end the input with the user message the outputs answer"),)
         return None

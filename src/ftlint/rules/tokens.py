@@ -85,7 +85,8 @@ class ImageOverLimits(Rule):
             problem = None
             size = (len(url) - url.find(",") - 1) * 3 // 4
             if not url.lower().startswith(IMAGE_TYPES):
-                problem = f"image type {show(url[5:url.find(';')], 30)} is not supported; fine-tuning takes JPEG, PNG and WEBP"
+                problem = (f"image type {show(url[5:url.find(';')], 30)} is not supported; fine-tuning takes "
+                           "JPEG, PNG and WEBP")
             elif size > self.opts["max-bytes"]:
                 problem = f"image is {size / 1e6:.1f} MB, over the {self.opts['max-bytes'] / 1e6:.1f} MB limit"
             if problem:

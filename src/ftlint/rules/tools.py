@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 
-
 from ..diagnostics import Finding, Severity
 from ..hookspecs import hookimpl
 from ..quote import show
@@ -26,8 +25,8 @@ class _Block:
     def __init__(self, ex) -> None:
         self.definitions = list(_iter_definitions(ex))
         self.names = ex.declared_tool_names
-        self.schemas = {fn["name"]: fn["parameters"] for _, fn, _ in self.definitions
-                        if fn is not None and isinstance(fn.get("name"), str) and isinstance(fn.get("parameters"), dict)}
+        self.schemas = {fn["name"]: fn["parameters"] for _, fn, _ in self.definitions if fn is not None
+                        and isinstance(fn.get("name"), str) and isinstance(fn.get("parameters"), dict)}
         self.findings: dict[str, list] = {}  # rule code -> findings that depend on the block only
 
 
@@ -291,7 +290,8 @@ class UndeclaredTool(Rule):
                 msg = f"call to {show(name)}, but the example declares no tools"
                 fix = "add the tool definitions to 'tools', as they will be sent at inference"
             else:
-                msg = f"call to {show(name)}, which is not among the declared tools ({', '.join(sorted(declared)) or 'none'})"
+                msg = (f"call to {show(name)}, which is not among the declared tools "
+                       f"({', '.join(sorted(declared)) or 'none'})")
                 fix = "declare the tool, or fix the name in the call"
             out.append(Finding(where + "/name", msg, fix))
         return out
@@ -342,7 +342,7 @@ class ArgumentsSchemaMismatch(Rule):
             return None
         schemas = block.schemas
         out = None
-        for (where, name, args, _), value in zip(_calls(ex), _arguments(ex)):
+        for (where, name, _args, _), value in zip(_calls(ex), _arguments(ex)):
             schema = schemas.get(name) if isinstance(name, str) else None
             if schema is None or not isinstance(value, dict):
                 continue  # FT404 reports arguments that are not an object
@@ -397,7 +397,8 @@ class InvalidParallelToolCalls(Rule):
         prefix, holder = ex.tools_container
         if "parallel_tool_calls" in holder and not isinstance(holder["parallel_tool_calls"], bool):
             return (Finding(f"{prefix}/parallel_tool_calls", f"parallel_tool_calls must be true or false, got "
-                            f"{ex.quote(holder['parallel_tool_calls'], prefix + '/parallel_tool_calls')}", "write true or false (no quotes)"),)
+                            f"{ex.quote(holder['parallel_tool_calls'], prefix + '/parallel_tool_calls')}",
+                            "write true or false (no quotes)"),)
         return None
 
 

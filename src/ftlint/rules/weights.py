@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..diagnostics import Finding
 from ..hookspecs import hookimpl
-from ..quote import name, show
+from ..quote import name
 from ..rule import Rule
 
 
@@ -49,7 +49,8 @@ class InvalidWeight(Rule):
             else:
                 fix = 'use "weight": 1 to train on the message or "weight": 0 to skip it'
             out = out or []
-            out.append(Finding(ex.pointer_of(i) + "/weight", f"weight must be the integer 0 or 1, got {ex.quote(w, ex.pointer_of(i) + '/weight')}", fix))
+            out.append(Finding(ex.pointer_of(i) + "/weight", "weight must be the integer 0 or 1, got "
+                                                             f"{ex.quote(w, ex.pointer_of(i) + '/weight')}", fix))
         return out
 
 

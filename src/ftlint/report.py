@@ -1,0 +1,61 @@
+"""The Report: what one run found, and all a reporter reads. Reporters import this module and
+the vocabulary in :mod:`ftlint.diagnostics`, nothing of the engine."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .diagnostics import Diagnostic, Severity, ToolError, printable
+
+if TYPE_CHECKING:
+    from .rule import Rule
+
+
+@dataclass
+class FileResult:
+    path: str
+    lines: int = 0
+    examples: int = 0
+    size: int = 0
+    formats: dict[str, int] = field(default_factory=dict)
+    role: str = "train"  # or "validation"
+
+    def __post_init__(self) -> None:
+        self.path = printable(self.path)  # as the diagnostics name it
+
+
+@dataclass
+class Report:
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    errors: list[ToolError] = field(default_factory=list)
+    files: list[FileResult] = field(default_factory=list)
+    rules: dict[str, Rule] = field(default_factory=dict)  # code -> the rule in force (name, summary)
+    target: str = "openai"
+    method: str = "auto"
+    model: str | None = None
+    config_source: str | None = None
+    estimate: Any = None  # ftlint.cost.Estimate when a model with a tokenizer is known
+    observed: dict[str, Any] = field(default_factory=dict)  # observer name -> its merged state
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, why) left out of a walked folder
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for d in self.diagnostics if d.severity == severity)
+
+    @property
+    def examples(self) -> int:
+        return sum(f.examples for f in self.files)
+
+    def by_code(self) -> list[tuple[str, int, Severity]]:
+        counts = Counter(d.code for d in self.diagnostics)
+        sev = {d.code: d.severity for d in self.diagnostics}
+        return sorted(((c, n, sev[c]) for c, n in counts.items()), key=lambda t: (-t[1], t[0]))
+
+    def exit_code(self, strict: bool = False, exit_zero: bool = False) -> int:
+        if self.errors:
+            return 2
+        if exit_zero:
+            return 0
+        worst = Severity.WARNING if strict else Severity.ERROR
+        return 1 if any(d.severity >= worst for d in self.diagnostics) else 0
