@@ -231,3 +231,26 @@ def test_a_crashing_rule_is_reported_once_with_its_count_in_parallel_runs(run, t
     assert one.exit_code == two.exit_code == 2
     assert one.output.count("raised ValueError") == two.output.count("raised ValueError") == 1
     assert message in one.output and message in two.output
+
+
+@pytest.mark.parametrize("attrs, said", [
+    ('formats = frozenset({"stf"})', "formats names 'stf', which no example has"),
+    ('formats = "sft"', "formats must be a set of format names"),
+    ('when = frozenset({"role:asistant"})', "when names 'role:asistant', which no example has"),
+    ('when = "weight"', "when must be a set of feature names"),
+])
+def test_a_rule_whose_formats_or_when_has_a_typo_is_a_plugin_error(run, tmp_path, attrs, said):
+    source = RULE_FILE.replace('    summary = "An assistant answer with TODO in it"\n',
+                               f'    summary = "An assistant answer with TODO in it"\n    {attrs}\n')
+    setup(tmp_path, source)
+    result = run("train.jsonl")
+    assert result.exit_code == 2
+    assert "plugin org_rules: rule ORG001 (todo-in-answer): " + said in result.output
+
+
+def test_a_gate_given_as_a_set_still_works(run, tmp_path):
+    setup(tmp_path, RULE_FILE.replace('    summary = "An assistant answer with TODO in it"\n',
+                                      '    summary = "An assistant answer with TODO in it"\n'
+                                      '    when = {"role:assistant"}\n    formats = ["sft"]\n'))
+    result = run("train.jsonl", "--format", "json")
+    assert (51, "ORG001") in diagnostics(result)

@@ -110,3 +110,22 @@ def test_codes_follow_the_families():
             "0": {"file", "encoding"}, "1": {"messages"}, "2": {"order"}, "3": {"weights"}, "4": {"tools"},
             "5": {"preference"},
             "6": {"tokens"}, "7": {"dataset", "duplicates", "consistency"}, "8": {"target"}}[code[2]]
+
+
+# What a page's "Formats" line may say, and the scope and formats of the rule it then describes
+# (None: any formats). A plain list ("sft, dpo") must equal the rule's formats.
+SCOPES = {"lines that do not parse": ("example", {"invalid"}),
+          "every parsed line": ("example", {"sft", "dpo", "rft", "legacy", "unknown"}),
+          "lines of no known format": ("example", {"unknown"}),
+          "file": ("file", None), "training files": ("dataset", None), "validation files": ("dataset", None),
+          "the run": ("dataset", None)}
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)
+def test_page_states_the_rules_formats_and_scope(page):
+    cls = BUILTIN[page.stem]
+    said = re.search(r"\*\*Formats:\*\* ([^\n(]+)", page.read_text()).group(1).strip()
+    scope, formats = SCOPES.get(said) or ("example", {f.strip() for f in said.split(",")})
+    assert cls.describe()["scope"] == scope, f"the page says {said!r}"
+    if formats is not None:
+        assert set(cls.formats) == formats, f"the page says {said!r}, the rule has {sorted(cls.formats)}"

@@ -17,7 +17,8 @@ import pluggy
 from . import hookspecs
 from .catalog import Catalog, Model
 from .diagnostics import PLUGIN_FAILURES, Severity, ToolError
-from .rule import CODE_RE, NAME_RE, DatasetRule, FileRule, Rule
+from .example import ROLE_FEATURES
+from .rule import CODE_RE, FORMATS, NAME_RE, DatasetRule, FileRule, Rule
 
 GROUP = "ftlint"
 DISABLE_ENV = "FTLINT_DISABLE_PLUGINS"
@@ -97,6 +98,33 @@ def _load_local(spec: str) -> Any:
     return importlib.import_module(spec)
 
 
+# The features a rule's `when` may name besides plain keys (see Example.features).
+_FEATURE_KINDS = {"role": set(ROLE_FEATURES), "content": {"list", "null", "empty", "other"},
+                  "message": {"not-object"}, "json": {"lenient"}}
+
+
+def _gate_problem(cls: type[Rule]) -> str | None:
+    """What is wrong with a rule's ``formats`` and ``when`` (a typo there means it never runs);
+    None when nothing is. Both are turned into frozensets, which the engine groups rules by."""
+    formats, when = cls.__dict__.get("formats", cls.formats), cls.__dict__.get("when", cls.when)
+    if isinstance(formats, str) or not isinstance(formats, (set, frozenset, list, tuple)):
+        return f"formats must be a set of format names, got {formats!r}"
+    unknown = sorted(str(f) for f in formats if f not in FORMATS)
+    if unknown:
+        return (f"formats names {', '.join(map(repr, unknown))}, which no example has; "
+                f"formats are {', '.join(sorted(FORMATS))}")
+    if isinstance(when, str) or not isinstance(when, (set, frozenset, list, tuple)) or \
+            not all(isinstance(w, str) for w in when):
+        return f"when must be a set of feature names, got {when!r}"
+    for feature in when:
+        kind, _, value = feature.partition(":")
+        if value and (kind not in _FEATURE_KINDS or value not in _FEATURE_KINDS[kind]):
+            known = ", ".join(f"{k}:{v}" for k in sorted(_FEATURE_KINDS) for v in sorted(_FEATURE_KINDS[k]))
+            return f"when names {feature!r}, which no example has; besides plain keys, features are {known}"
+    cls.formats, cls.when = frozenset(formats), frozenset(when)
+    return None
+
+
 class _Collector:
     """Receives ``register(...)`` calls for one plugin and validates them."""
 
@@ -123,6 +151,10 @@ class _Collector:
             Severity.parse(cls.severity)
         except ValueError as exc:
             self._error(f"rule {code}: {exc}")
+            return
+        problem = _gate_problem(cls)
+        if problem:
+            self._error(f"rule {code} ({name}): {problem}")
             return
         for key, taken in ((code, reg.rules.get(code)), (name, reg.rules.get(reg.names.get(name, "")))):
             if taken is not None:
