@@ -328,6 +328,31 @@ def plugins_command() -> click.Command:
     return plugins
 
 
+def targets_command() -> click.Command:
+    @click.command("targets", context_settings=CONTEXT)
+    @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+    @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this config (for its plugins).")
+    def targets(fmt, config_path):
+        """List the target profiles: the API each speaks, and what it changes from OpenAI's rules."""
+        session = _session(config_path=config_path)
+        rows = [session.registry.targets[name] for name in sorted(session.registry.targets)]
+        if fmt == "json":
+            echo(orjson.dumps([t.describe() for t in rows], option=orjson.OPT_INDENT_2).decode())
+        else:
+            for t in rows:
+                api = t.api
+                reach = "no API" if api is None else \
+                    f"{api.kind} API at {api.base_url or 'your own endpoint'}, {api.auth} auth (${api.key_env})"
+                echo(f"{t.name:<14} {t.title}\n    {reach}")
+                changes = [f"off: {', '.join(t.ignore)}"] if t.ignore else []
+                changes += [f"{sel}: {level}" for sel, level in t.severity.items()]
+                changes += [f"{sel}.{k} = {v!r}" for sel, opts in t.rules.items() for k, v in opts.items()]
+                echo(f"    {'; '.join(changes) if changes else 'OpenAI rules as they are'}\n    source: {t.source}")
+        exit_after_listing(session)
+
+    return targets
+
+
 def models_command() -> click.Command:
     @click.command("models", context_settings=CONTEXT)
     @click.option("--target", cls=RegisteredOption, names="targets",
@@ -425,7 +450,8 @@ def create_cli() -> click.Group:
                 sys.stdout = real
         ctx.call_on_close(restore)
 
-    for factory in (check_command, stats_command, models_command, rules_command, rule_command, plugins_command):
+    for factory in (check_command, stats_command, models_command, targets_command, rules_command, rule_command,
+                    plugins_command):
         cli.add_command(factory())
     return cli
 

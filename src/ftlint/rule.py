@@ -81,6 +81,13 @@ class Rule:
     when: ClassVar[frozenset[str]] = frozenset()
     #: Set by the plugin manager: the plugin that registered the rule.
     plugin: ClassVar[str] = ""
+    #: The target profile in force (:class:`ftlint.targets.Target`), set when the rule set is built.
+    target: Any = None
+
+    @property
+    def provider(self) -> str:
+        """Who will read the file, as messages name it: "OpenAI", "Azure OpenAI"..."""
+        return self.target.provider if self.target is not None else "OpenAI"
 
     def __init__(self, **options: Any) -> None:
         self.opts: dict[str, Any] = {k: opt.default for k, opt in self.options.items()}

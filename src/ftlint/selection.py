@@ -69,6 +69,9 @@ def build_ruleset(config: Config, registry: Registry) -> RuleSet:
     check_selectors(config.extend_select, "extend-select", registry, where)
     check_selectors(config.ignore, "ignore", registry, where)
     check_selectors(list(config.severity), "severity", registry, where)
+    check_selectors(list(target.ignore), "ignore", registry, f"target {target.name}")
+    # The user's own selection names a rule explicitly (not through ALL): it overrides the target.
+    chosen = [s for s in [*(config.select or []), *config.extend_select] if s != "ALL"]
     for pattern, sels in config.per_file_ignores.items():
         check_selectors(sels, f"per-file-ignores.{pattern}", registry, where)
 
@@ -104,6 +107,8 @@ def build_ruleset(config: Config, registry: Registry) -> RuleSet:
         cls = registry.rules[code]
         if not is_enabled(cls, [*select, *config.extend_select], config.ignore):
             continue
+        if target.ignore and _best(list(target.ignore), cls) >= 0 and _best(chosen, cls) < 0:
+            continue  # the target turns it off, and the user did not ask for it by name
         _, level = _severity_table(target.severity, cls, f"target {target.name}")
         spec, user_level = _severity_table(config.severity, cls, where)
         if user_level is not None:
@@ -118,6 +123,7 @@ def build_ruleset(config: Config, registry: Registry) -> RuleSet:
             ruleset.errors.append(ToolError("rule", f"failed to initialise: {type(exc).__name__}: {exc}",
                                             plugin=cls.plugin, rule=code))
             continue
+        rule.target = target
         ruleset.rules.append(rule)
         ruleset.severities[code] = level if level is not None else Severity.parse(cls.severity)
     ruleset.per_file = functools.partial(_rules_for_path, ruleset.rules, config)

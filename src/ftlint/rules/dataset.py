@@ -228,9 +228,10 @@ class TooFewExamples(DatasetRule):
         out = []
         for index, n in sorted(state.files.items()):
             if n < self.opts["minimum"]:
-                out.append(Finding("", f"the file has {n} example(s); OpenAI rejects training files with fewer than "
-                                   f"{self.opts['minimum']} ('Training file has {n} example(s), but must have at least "
-                                   "10 examples')", "add examples; 50 to 100 is where improvement usually starts",
+                out.append(Finding("", f"the file has {n} example(s); {self.provider} rejects training files "
+                                   f"with fewer than {self.opts['minimum']} ('Training file has {n} example(s), "
+                                   "but must have at least 10 examples')",
+                                   "add examples; 50 to 100 is where improvement usually starts",
                                    path=state.paths[index], line=1))
         return out
 

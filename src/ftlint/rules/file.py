@@ -66,13 +66,16 @@ class ByteOrderMark(_MergeFirst, FileRule):
     code = "FT002"
     name = "byte-order-mark"
     summary = "File starts with a UTF-8 byte order mark"
+    severity = Severity.WARNING  # what OpenAI does with one is undocumented; Azure OpenAI asks for one
     formats = frozenset()
 
     def finish(self, state, ctx):
         if ctx.bom:
-            return (Finding("", "file starts with a UTF-8 byte order mark (EF BB BF); JSON parsers that read "
-                            "the line as JSON reject it ('Unexpected UTF-8 BOM')",
-                            "save the file as UTF-8 without BOM", line=1, column=1),)
+            return (Finding("", f"file starts with a UTF-8 byte order mark (EF BB BF); {self.provider} does not "
+                            "document how it reads one, and JSON parsers that read the first line as it is reject "
+                            "it ('Unexpected UTF-8 BOM')",
+                            "save the file as UTF-8 without BOM, or ignore this rule if the file has trained "
+                            "before", line=1, column=1),)
         return None
 
 

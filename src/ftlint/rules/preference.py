@@ -49,8 +49,9 @@ class OutputNotSingleAssistant(Rule):
             if not isinstance(value, list):
                 continue
             if len(value) != 1:
-                out.append(Finding(f"/{key}", f"'{key}' holds {len(value)} messages; OpenAI trains DPO on exactly "
-                                   "one assistant message per side", "keep only the final assistant message"))
+                out.append(Finding(f"/{key}", f"'{key}' holds {len(value)} messages; {self.provider} trains DPO "
+                                   "on exactly one assistant message per side",
+                                   "keep only the final assistant message"))
             for i, m in enumerate(value):
                 if isinstance(m, dict) and m.get("role") != "assistant":
                     out.append(Finding(f"/{key}/{i}/role", f"'{key}' messages must have role assistant, got "
