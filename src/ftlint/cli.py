@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 import sys
 from typing import Any
@@ -12,7 +11,7 @@ import orjson
 
 from .__about__ import __version__
 from .config import METHODS, ConfigError
-from .diagnostics import EXIT_ERROR, EXIT_OK, PLUGIN_FAILURES, Severity, printable
+from .diagnostics import EXIT_ERROR, EXIT_OK, PluginError, Severity, printable
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -194,11 +193,10 @@ def check_command() -> click.Command:
         session = _session(config_path=config_path, isolated=isolated, method=method, target=target, model=model,
                            epochs=epochs, select=_split(select), extend_select=_split(extend_select),
                            ignore=_split(ignore))
-        cfg = session.config
-        reporter_cls = session.registry.reporters.get(fmt)
-        if reporter_cls is None:
-            fail(f"unknown output format {fmt!r}; available: {', '.join(sorted(session.registry.reporters))}")
-        from .engine import default_jobs
+        try:
+            reporter_cls = session.reporter(fmt)
+        except ConfigError as exc:
+            fail(str(exc))
         from .fsutil import OutputError, atomic_write_text, refuse_overwriting_inputs
         from .progress import Progress, wanted
 
@@ -211,8 +209,8 @@ def check_command() -> click.Command:
         try:
             report = session.lint(list(paths) or ["."], force_exclude=force_exclude,
                                   stdin=sys.stdin.buffer if sys.stdin is not None else None,
-                                  stdin_name=stdin_filename, validation=list(validation) or cfg.validation,
-                                  jobs=jobs or cfg.jobs or default_jobs(), progress=progress, before_read=guard)
+                                  stdin_name=stdin_filename, validation=list(validation), jobs=jobs,
+                                  progress=progress, before_read=guard)
         except (OutputError, ConfigError) as exc:
             fail(str(exc))
         # Files named one by one and all excluded (--force-exclude, as pre-commit runs it) were left out on
@@ -221,30 +219,20 @@ def check_command() -> click.Command:
                 not (force_exclude and paths and all(os.path.isfile(p) for p in paths)):
             fail(f"no dataset files (*.jsonl, *.ndjson) in {', '.join(paths) or '.'}; check the paths "
                  "(or pass --allow-no-files where finding none is fine)")
-        buffer = io.StringIO()
-        stream = _out()
-        reporter = reporter_cls(color=reporter_cls.human and output_file is None and use_color(color, stream),
-                                statistics=statistics, quiet=quiet)
+        colored = reporter_cls.human and output_file is None and use_color(color, _out())
         try:
-            reporter.render(report, buffer)
-        except PLUGIN_FAILURES as exc:
-            if os.environ.get("FTLINT_DEBUG"):
-                raise
-            # A third-party format's bug is its plugin's to fix; built-in ones fall through to
-            # the internal-error handler.
-            plugin = getattr(reporter_cls, "plugin", None)
-            if plugin is None or any(p.name == plugin and p.source == "built-in" for p in session.registry.plugins):
-                raise
-            fail(f"plugin {plugin}: output format '{fmt}' raised {type(exc).__name__}: {exc}")
+            text = session.render(report, fmt, color=colored, statistics=statistics, quiet=quiet)
+        except PluginError as exc:
+            fail(str(exc))
         if output_file:
             try:
-                atomic_write_text(output_file, buffer.getvalue())
+                atomic_write_text(output_file, text)
             except OutputError as exc:
                 fail(str(exc))
             except OSError as exc:
                 fail(f"cannot write the report to {output_file}: {exc.strerror or exc}")
         else:
-            echo(buffer.getvalue(), nl=False, color=reporter.color)
+            echo(text, nl=False, color=colored)
         for path, why in report.skipped:
             click.echo(f"ftlint: warning: skipped {printable(path)}: {why}", err=True)
         _print_tool_errors(report.errors)

@@ -17,6 +17,10 @@ EXIT_ERROR = 2
 PLUGIN_FAILURES = (Exception, SystemExit)
 
 
+class PluginError(Exception):
+    """A plugin failed where the run cannot go on without it (its output format raised)."""
+
+
 class Severity(enum.IntEnum):
     """Ordered so that ``max()`` over findings gives the worst one."""
 

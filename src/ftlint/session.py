@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import copy
+import os
 from dataclasses import dataclass, fields
 from typing import Any, BinaryIO
 
 from .config import METHODS, Config, ConfigError, load_config
 from .cost import Billing
-from .engine import lint
+from .diagnostics import PLUGIN_FAILURES, PluginError
+from .engine import default_jobs, lint
 from .plugins import Registry, build_registry
 from .report import Report
 from .rule import RuleSet
@@ -29,7 +32,8 @@ class Session:
         """Load the configuration, apply ``overrides`` (command-line values: they replace the
         configured ones, except ``extend_select`` and ``ignore``, which add to them), load the
         plugins and resolve the rules in force."""
-        config = config or load_config(config_path, isolated)
+        # The caller's Config stays as it was: a reused one must not gather this run's overrides.
+        config = copy.deepcopy(config) if config is not None else load_config(config_path, isolated)
         cli_selectors = {"select": overrides.get("select") or [], "extend-select": extend_select or [],
                          "ignore": ignore or []}
         config.extend_select = [*config.extend_select, *(extend_select or [])]
@@ -66,16 +70,42 @@ class Session:
     def lint(self, paths: list[str], *, force_exclude: bool = False, stdin: BinaryIO | None = None,
              stdin_name: str = "<stdin>", validation: list[str] | tuple = (), jobs: int | None = None,
              chunk_bytes: int | None = None, progress=None, before_read=None) -> Report:
-        """Lint ``paths``; ``jobs`` defaults to the configured number, else one process.
+        """Lint ``paths``; ``jobs`` defaults to the configured number, else the number of cores.
         ``before_read(input_paths)`` runs before anything is read and may raise to stop."""
         model = self.model
         billing = Billing(model) if model is not None else None
         report = lint(paths, self.config, self.ruleset, force_exclude=force_exclude, stdin=stdin,
                       stdin_name=stdin_name, model=model,
-                      validation=list(validation) or self.config.validation, jobs=jobs or self.config.jobs or 1,
+                      validation=list(validation) or self.config.validation,
+                      jobs=jobs or self.config.jobs or default_jobs(),
                       chunk_bytes=chunk_bytes, progress=progress, before_read=before_read,
                       observers=[billing] if billing else [])
         if billing is not None:
             report.estimate = billing.estimate(report.observed[billing.name], self.config.epochs)
         report.errors[:0] = self.registry.errors
         return report
+
+    def reporter(self, fmt: str) -> type:
+        """The output format class registered as ``fmt`` (a ConfigError names the known ones)."""
+        cls = self.registry.reporters.get(fmt)
+        if cls is None:
+            raise ConfigError(f"unknown output format {fmt!r}; available: {', '.join(sorted(self.registry.reporters))}")
+        return cls
+
+    def render(self, report: Report, fmt: str, **options: Any) -> str:
+        """The report in output format ``fmt``. A format from a third-party plugin that raises is
+        that plugin's :class:`PluginError`; a built-in one that raises is ftlint's own bug and
+        propagates (the CLI reports it as an internal error)."""
+        import io
+
+        cls = self.reporter(fmt)
+        buffer = io.StringIO()
+        try:
+            cls(**options).render(report, buffer)
+        except PLUGIN_FAILURES as exc:
+            plugin = getattr(cls, "plugin", None)
+            builtin = any(p.name == plugin and p.source == "built-in" for p in self.registry.plugins)
+            if plugin is None or builtin or os.environ.get("FTLINT_DEBUG"):
+                raise
+            raise PluginError(f"plugin {plugin}: output format '{fmt}' raised {type(exc).__name__}: {exc}") from exc
+        return buffer.getvalue()
