@@ -148,9 +148,6 @@ class FileRule(Rule):
     def finish(self, state: Any, ctx: FileContext) -> Iterable[Finding] | None:
         return None
 
-    def check(self, ex: Example) -> Iterable[Finding] | None:  # pragma: no cover - unused
-        return None
-
 
 class DatasetRule(Rule):
     """A rule over the whole run: every example of every file, training and validation alike.
@@ -175,9 +172,6 @@ class DatasetRule(Rule):
         raise NotImplementedError
 
     def finish(self, state: Any) -> Iterable[Finding] | None:
-        return None
-
-    def check(self, ex: Example) -> Iterable[Finding] | None:  # pragma: no cover - unused
         return None
 
 

@@ -12,10 +12,10 @@ from ..diagnostics import Finding, Severity
 from ..hookspecs import hookimpl
 from ..quote import show
 from ..rule import DatasetRule, Option
-from .dataset import MASK64, _Paths, digest, loc
+from .shared import MASK64, Paths, digest, loc
 
 
-class _System(_Paths):
+class _System(Paths):
     def __init__(self) -> None:
         super().__init__()
         self.with_system = 0
@@ -94,7 +94,7 @@ class _Variant:
         self.first = first
 
 
-class _Definitions(_Paths):
+class _Definitions(Paths):
     def __init__(self) -> None:
         super().__init__()
         self.tools: dict[str, dict[int, _Variant]] = {}  # name -> canonical digest -> variant

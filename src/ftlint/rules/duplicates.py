@@ -16,10 +16,10 @@ from ..diagnostics import Finding, Severity
 from ..example import HUGE_LINE
 from ..hookspecs import hookimpl
 from ..rule import DatasetRule, Option
-from .dataset import MASK64, _Paths, answer_text, digest, example_digest, loc, prompt_digest, train_answer
+from .shared import MASK64, Paths, answer_text, digest, example_digest, loc, prompt_digest, train_answer
 
 
-class _Keyed(_Paths):
+class _Keyed(Paths):
     """Parallel arrays: one or more 8-byte keys and a location per example."""
 
     def __init__(self, width: int) -> None:
