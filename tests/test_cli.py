@@ -75,16 +75,16 @@ def test_missing_path_is_exit_two(run):
 def test_an_unreadable_input_is_reported_and_the_others_are_still_linted(run, tmp_path, monkeypatch, jobs):
     import errno
 
-    import ftlint.engine
+    import ftlint.inputs
 
-    opened = ftlint.engine.open_dataset
+    opened = ftlint.inputs.open_dataset
 
     def failing(path):  # a disk error on one file; worker processes inherit it (fork)
         if path.endswith("broken.jsonl"):
             raise OSError(errno.EIO, "Input/output error")
         return opened(path)
 
-    monkeypatch.setattr(ftlint.engine, "open_dataset", failing)
+    monkeypatch.setattr(ftlint.inputs, "open_dataset", failing)
     (tmp_path / "train.jsonl").write_text(BAD)
     (tmp_path / "broken.jsonl").write_text(good_lines(3))
     result = run("broken.jsonl", "train.jsonl", "--jobs", jobs)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import good_lines
 from ftlint.config import Config
-from ftlint.engine import default_jobs
+from ftlint.inputs import default_jobs
 from ftlint.session import Session
 
 

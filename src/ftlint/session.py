@@ -10,7 +10,8 @@ from typing import Any, BinaryIO
 from .config import METHODS, Config, ConfigError, load_config
 from .cost import Billing
 from .diagnostics import PLUGIN_FAILURES, PluginError
-from .engine import default_jobs, lint
+from .engine import lint
+from .inputs import default_jobs
 from .plugins import Registry, build_registry
 from .report import Report
 from .rule import RuleSet

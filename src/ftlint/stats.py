@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from .accounting import Accounting
 from .catalog import FORMAT_METHOD, Catalog, Model
 from .cost import Estimate, billable, estimate
-from .engine import STDIN, collect_paths
 from .example import FileContext
+from .inputs import STDIN, collect_paths
 from .reader import open_dataset, read_examples, utf8_lines
 
 QUANTILES = (("min", 0.0), ("p10", 0.1), ("median", 0.5), ("p90", 0.9), ("max", 1.0))

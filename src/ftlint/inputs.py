@@ -1,0 +1,192 @@
+"""The run's inputs: which files (folders walked, validation files given their role, each file
+once), whether they changed while read, and how they are cut into chunks (whole files, or
+newline-aligned byte ranges of large ones) for the processes that lint them."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from .config import Config, ConfigError
+from .diagnostics import ToolError
+from .example import FileContext
+from .reader import iter_dataset_files, open_dataset, utf8_lines
+from .sniff import SAMPLE, sniff
+
+STDIN = "-"
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A part of one input: a whole file, a newline-aligned byte range of one, or standard input."""
+
+    index: int  # position in the run, which fixes the order of merges and output
+    path: str  # the file to read, or "-"
+    display: str
+    role: str = "train"
+    file_index: int = 0
+    start: int = 0
+    end: int | None = None  # None: to the end of the file
+    first_line: int = 1
+
+
+def chunk_lines(path: str, start: int, end: int | None, ctx: FileContext):
+    with open_dataset(path) as fh:
+        if start:
+            fh.seek(start)
+        elif end is None:  # a whole file: it may be UTF-16 (never cut into parts, see plan_chunks)
+            yield from utf8_lines(fh, ctx)
+            return
+        if end is None:
+            yield from fh
+            return
+        pos = start
+        for line in fh:
+            yield line
+            pos += len(line)
+            if pos >= end:
+                return
+
+
+def plan_chunks(paths: list[tuple[str, str]], splittable: bool, jobs: int, chunk_bytes: int,
+                 stdin_name: str = "<stdin>") -> Iterator[Chunk]:
+    """Whole files, and large files in newline-aligned byte ranges when several jobs run.
+
+    Lazy: a part is yielded as soon as its byte range is known, and the lines of a part are
+    counted (for the next part's first line number) only after that, so workers start on the
+    first parts while the rest of a large file is still being planned."""
+    split = jobs > 1 and splittable
+    index = 0
+    for file_index, (path, role) in enumerate(paths):
+        display = stdin_name if path == STDIN else path
+        size = file_size(path) if split and path != STDIN else None
+        if size is None or size < 2 * chunk_bytes:
+            yield Chunk(index, path, display, role, file_index)
+            index += 1
+            continue
+        try:
+            fh = open(path, "rb")
+        except OSError:  # reading it will fail again, and be reported, in run_chunk
+            yield Chunk(index, path, display, role, file_index)
+            index += 1
+            continue
+        with fh:
+            if not sniff(fh.read(SAMPLE)).plain:  # decoded or split as a whole, by one process
+                yield Chunk(index, path, display, role, file_index)
+                index += 1
+                continue
+            pos, line = 0, 1
+            while True:
+                end = None
+                if pos + chunk_bytes < size:
+                    fh.seek(pos + chunk_bytes)
+                    end = pos + chunk_bytes + len(fh.readline())  # to the end of the line it fell in
+                    if end >= size:
+                        end = None
+                yield Chunk(index, path, display, role, file_index, pos, end, line)
+                index += 1
+                if end is None:
+                    break
+                fh.seek(pos)
+                line += _count_newlines(fh, end - pos)
+                pos = end
+
+
+def roles(train: list[str], validation: list[str]) -> list[tuple[str, str]]:
+    """(path, role) of every input, each file once: a validation file inside a linted folder is
+    validation data, not training data too (linted twice, it would leak into itself). Paths under
+    the working folder are shown relative to it, however the config spelled them."""
+    def identity(path: str):
+        try:
+            st = os.stat(path)
+        except OSError:
+            return path
+        return st.st_dev, st.st_ino
+
+    def shown(path: str) -> str:
+        if path != STDIN and os.path.isabs(path):
+            rel = os.path.relpath(path)
+            if not rel.startswith(".."):
+                return rel
+        return path
+
+    held = {identity(p) for p in validation if p != STDIN}
+    return [(p, "train") for p in train if p == STDIN or identity(p) not in held] + \
+        [(shown(p), "validation") for p in validation]
+
+
+def stamp(path: str) -> tuple[int, int] | None:
+    """(size, modification time) of a regular file, to tell whether it changed during the run."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns) if stat.S_ISREG(st.st_mode) else None
+
+
+def file_size(path: str) -> int | None:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return None
+
+
+def _count_newlines(fh: BinaryIO, n: int) -> int:
+    count = 0
+    buf = bytearray(min(n, 1 << 20))
+    view = memoryview(buf)
+    while n > 0:
+        got = fh.readinto(view[:min(n, len(buf))])
+        if not got:
+            break
+        count += buf.count(b"\n", 0, got)
+        n -= got
+    return count
+
+
+def collect_paths(paths: Iterable[str], config: Config, force_exclude: bool = False,
+                  errors: list[ToolError] | None = None, skipped: list | None = None) -> list[str]:
+    """Expand directories into their dataset files; keep explicit files unless force-excluded.
+    Files of a folder that are not regular files (FIFOs, devices) go to ``skipped``."""
+    out: list[str] = []
+    for p in paths:
+        if p == STDIN:
+            out.append(p)
+        elif os.path.isdir(p):
+            out.extend(iter_dataset_files(p, config.is_excluded, skipped))
+        elif os.path.exists(p):
+            if not (force_exclude and config.is_excluded(p)):
+                out.append(p)
+        elif errors is not None:
+            errors.append(ToolError("io", f"no such file or directory: {p}", path=p))
+    seen: set[str] = set()
+    return [p for p in out if not (p in seen or seen.add(p))]
+
+
+DEFAULT_CHUNK_BYTES = 8 * 1024 * 1024
+
+
+MIN_CHUNK_BYTES = 4096
+
+
+def chunk_bytes_from_env() -> int:
+    """``FTLINT_CHUNK_BYTES``, checked: a whole number of bytes, at least 4 KiB (smaller parts
+    cost more in process traffic than they save), else a :class:`ConfigError`."""
+    value = os.environ.get("FTLINT_CHUNK_BYTES")
+    if value is None:
+        return DEFAULT_CHUNK_BYTES
+    try:
+        n = int(value.strip().replace("_", ""))
+    except ValueError:
+        n = None
+    if n is None or n < MIN_CHUNK_BYTES:
+        raise ConfigError(f"FTLINT_CHUNK_BYTES must be a whole number of bytes of at least {MIN_CHUNK_BYTES:,} "
+                          f"(the default is {DEFAULT_CHUNK_BYTES:,}), got {value!r}")
+    return n
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)

@@ -1,0 +1,54 @@
+"""Merging what the parts of a run found: rule states of consecutive parts (in input order, so
+the result is the same with one process or many), one report per crashing rule, and the
+diagnostics no file can hold."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING
+
+from .diagnostics import ToolError
+from .findings import BadFinding
+from .report import Report
+from .rule import Rule
+
+if TYPE_CHECKING:
+    from .engine import Linter
+
+
+def drop_impossible_lines(report: Report, linter: Linter) -> None:
+    """Drop the diagnostics at a line their file does not have (a plugin's bug) and report it."""
+    lines = {f.path: max(f.lines, 1) for f in report.files}
+    kept = []
+    for d in report.diagnostics:
+        last = lines.get(d.path)
+        if last is not None and d.line > last:
+            rule = report.rules.get(d.code)
+            if rule is not None:
+                linter._crash(rule, d.path, None, BadFinding(f"reported a finding at line {d.line:,}, but "
+                                                             f"{d.path} has {last:,} lines"))
+            continue
+        kept.append(d)
+    report.diagnostics = kept
+
+
+def merge_rule_errors(errors: list[ToolError], counts: dict[str, int]) -> list[ToolError]:
+    """One report per crashing rule, at its first place, with how often it crashed in all parts."""
+    out: list[ToolError] = []
+    seen: set[str] = set()
+    for e in errors:
+        if e.kind == "rule" or e.kind == "internal":
+            key = e.rule.split()[0] if e.kind == "rule" else "internal:" + e.message.split(" raised ")[0]
+            if key in seen:
+                continue
+            seen.add(key)
+            e = dataclasses.replace(e, count=max(e.count, counts.get(key, 1)))
+        out.append(e)
+    return out
+
+
+def merge_states(rules: dict[str, Rule], first: list, second: list) -> list:
+    merged = dict(first)
+    for code, state in second:
+        merged[code] = rules[code].merge(merged[code], state) if code in merged else state
+    return list(merged.items())

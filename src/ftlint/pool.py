@@ -1,0 +1,129 @@
+"""The process pool: chunks linted in forked workers, results handed back in input order as they
+finish. Ctrl-C stops every worker at once; a result that cannot come back loses its part, not
+the run."""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING
+
+from .diagnostics import ToolError
+from .inputs import STDIN, Chunk
+
+if TYPE_CHECKING:
+    from .engine import ChunkResult, Linter
+
+
+_WORKER: Linter | None = None  # the parent's linter, inherited by each forked worker
+
+
+def can_fork() -> bool:
+    # Workers inherit the loaded plugins, the tokenizer and the hash key of the dataset digests.
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _worker_signals() -> None:
+    # Ctrl-C reaches every process of the terminal's group; the parent alone decides what to do,
+    # so a worker never prints a traceback of its own.
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextlib.contextmanager
+def _sigint_held():
+    import signal
+
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def _stop_workers(pool) -> None:
+    # ProcessPoolExecutor has no public way to stop running workers before Python 3.14.
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.join(timeout=5)
+
+
+def _run_in_worker(chunk: Chunk) -> ChunkResult | ToolError:
+    try:
+        return _WORKER.run_chunk(chunk)
+    except OSError as exc:  # one unreadable input must not stop the others
+        return cannot_read(chunk, exc)
+
+
+def cannot_read(chunk: Chunk, exc: OSError) -> ToolError:
+    return ToolError("io", f"cannot read {chunk.path}: {exc.strerror or exc}", path=chunk.path)
+
+
+
+def run_parallel(linter: Linter, chunks: Iterable[Chunk], processes: int,
+                 local: Callable[[Chunk], ChunkResult | None]) -> Iterator[tuple[ChunkResult | None, bool]]:
+    """(result, from a worker) for every chunk, in input order. Standard input is linted here
+    (``local``), everything else in ``processes`` forked workers."""
+    import concurrent.futures
+    import multiprocessing
+
+    global _WORKER
+    _WORKER = linter
+    planned: list[Chunk] = []
+
+    def to_workers():
+        for c in chunks:
+            planned.append(c)
+            if c.path != STDIN:
+                yield c
+
+    # Objects alive now are shared with the forked workers; frozen, the collector leaves them
+    # alone, so their pages are not copied into every worker.
+    gc.freeze()
+    pool = concurrent.futures.ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"),
+                                                  initializer=_worker_signals)
+    try:
+        # map() submits each part as planning yields it, so workers start at once. Ctrl-C is held
+        # back meanwhile: raised inside submit(), it would leave the pool's lock taken and the
+        # shutdown below waiting for it for ever. (Workers inherit the held-back signal, and
+        # ignore it once they run: see _worker_signals.)
+        with _sigint_held():
+            remote = pool.map(_run_in_worker, to_workers())
+        for c in planned:
+            if c.path == STDIN:
+                yield local(c), False
+                continue
+            try:
+                result = next(remote)
+            except Exception as exc:
+                # a result that cannot cross back (a plugin's state that does not pickle) or a
+                # worker that died: that part is lost, the run and its report are not
+                linter.errors.append(ToolError("internal", f"a part of {c.display} could not come back from its "
+                                               f"worker: {type(exc).__name__}: {exc}", path=c.display))
+                if isinstance(exc, concurrent.futures.process.BrokenProcessPool):
+                    raise
+                continue
+            if isinstance(result, ToolError):
+                linter.errors.append(result)
+                yield None, True
+                continue
+            yield result, True
+    except BaseException:
+        # Ctrl-C (or any failure here): stop the workers now rather than let them finish their parts.
+        _stop_workers(pool)
+        raise
+    else:
+        pool.shutdown()
+    finally:
+        _WORKER = None
+        gc.unfreeze()
