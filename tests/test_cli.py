@@ -374,3 +374,17 @@ def test_stats_leaves_models_whose_training_ended_out_of_the_comparison(run):
     assert all(row["ended"] == (row["training_until"] is not None and row["training_until"] <= today)
                for row in every)
     assert any(row["ended"] for row in every)  # gpt-3.5 and gpt-4.1-nano ended on 2026-10-23
+
+
+def test_stats_run_on_the_parallel_pass_and_agree_with_one_process(run, tmp_path, monkeypatch):
+    rows = [line({"messages": [{"role": "user", "content": "word " * (i % 97)},
+                               {"role": "assistant", "content": f"Answer {i}", "weight": i % 2}]})
+            for i in range(3000)]
+    (tmp_path / "train.jsonl").write_text("\n".join(rows) + "\n")
+    (tmp_path / "valid.jsonl").write_text("\n".join(rows[:40]) + "\n")
+    monkeypatch.setenv("FTLINT_CHUNK_BYTES", "20000")  # many parts
+    one, two = (json.loads(run("stats", "train.jsonl", "--model", "gpt-4o-mini", "--validation", "valid.jsonl",
+                               "--format", "json", "-j", jobs).stdout) for jobs in ("1", "2"))
+    assert one == two
+    assert one["examples"] == 3000 and one["validation"]["examples"] == 40
+    assert one["distributions"]["total_tokens"]["max"] > one["distributions"]["total_tokens"]["min"]

@@ -379,18 +379,20 @@ def stats_command() -> click.Command:
     @click.option("--epochs", type=click.IntRange(1, 50), help="Epochs (default: the auto heuristic).")
     @click.option("--validation", type=click.Path(exists=True, dir_okay=False), help="Validation file (not billed).")
     @click.option("--all-models", is_flag=True, help="Compare models whose training has ended too.")
+    @click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Processes (default: the number of cores).")
     @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
     @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this config.")
     @click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
-    def stats(paths, model, target, method, epochs, validation, all_models, fmt, config_path, isolated):
+    def stats(paths, model, target, method, epochs, validation, all_models, jobs, fmt, config_path, isolated):
         """Token statistics and the training cost estimate for PATHS (the training file, or - for
         standard input)."""
-        from .stats import StatsReport, collect
+        from .stats import Measures, StatsReport
 
         if "-" in paths and sys.stdin is None:
             fail("standard input is closed, so '-' has nothing to read")
+        # The same pass as check, in parallel, with no rule selected: only the measures are wanted.
         session = _session(config_path=config_path, isolated=isolated, model=model, target=target,
-                           method=method, epochs=epochs)
+                           method=method, epochs=epochs, select=[])
         cfg = session.config
         if not cfg.model:
             fail("stats needs a model: --model NAME or model = \"NAME\" in the config; `ftlint models` lists them")
@@ -399,20 +401,19 @@ def stats_command() -> click.Command:
             fail(f"unknown model {cfg.model!r} for target {cfg.target}; `ftlint models --target {cfg.target}` "
                  "lists the known ones")
         catalog = session.registry.catalog
-        others = [m for m in catalog.for_target(cfg.target) if m is not chosen]
-        errors: list = []
-        from .tokens import TokenizerError
-
+        measures = Measures([chosen, *(m for m in catalog.for_target(cfg.target) if m is not chosen)])
         try:
-            data = collect(list(paths) or ["."], cfg, [chosen, *others], errors)
-            val = collect([validation], cfg, [chosen], errors) if validation else None
-        except TokenizerError as exc:
-            fail(f"cannot count tokens: {exc}")
-        if errors:
-            _print_tool_errors(errors)
+            run = session.lint(list(paths) or ["."], stdin=sys.stdin.buffer if sys.stdin is not None else None,
+                               validation=[validation] if validation else [], jobs=jobs, observers=[measures])
+        except ConfigError as exc:
+            fail(str(exc))
+        if run.errors:
+            _print_tool_errors(run.errors)
             sys.exit(EXIT_ERROR)
-        if not data.files:
+        if not run.files:
             fail(f"no dataset files (*.jsonl, *.ndjson) in {', '.join(paths) or '.'}; check the paths")
+        measured = run.observed[measures.name]
+        data, val = measured["train"], (measured["validation"] if validation else None)
         report = StatsReport(chosen, cfg.target, data, val, validation, cfg.epochs, catalog, all_models)
         if fmt == "json":
             echo(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2).decode())

@@ -70,7 +70,7 @@ class Session:
 
     def lint(self, paths: list[str], *, force_exclude: bool = False, stdin: BinaryIO | None = None,
              stdin_name: str = "<stdin>", validation: list[str] | tuple = (), jobs: int | None = None,
-             chunk_bytes: int | None = None, progress=None, before_read=None) -> Report:
+             chunk_bytes: int | None = None, progress=None, before_read=None, observers=()) -> Report:
         """Lint ``paths``; ``jobs`` defaults to the configured number, else the number of cores.
         ``before_read(input_paths)`` runs before anything is read and may raise to stop."""
         model = self.model
@@ -80,7 +80,7 @@ class Session:
                       validation=list(validation) or self.config.validation,
                       jobs=jobs or self.config.jobs or default_jobs(),
                       chunk_bytes=chunk_bytes, progress=progress, before_read=before_read,
-                      observers=[billing] if billing else [])
+                      observers=[*([billing] if billing else []), *observers])
         if billing is not None:
             report.estimate = billing.estimate(report.observed[billing.name], self.config.epochs)
         report.errors[:0] = self.registry.errors

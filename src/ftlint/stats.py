@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import math
-import sys
 from array import array
 from dataclasses import dataclass, field
 
 from .accounting import Accounting
 from .catalog import FORMAT_METHOD, Catalog, Model
 from .cost import Estimate, billable, estimate
-from .example import FileContext
-from .inputs import STDIN, collect_paths
-from .reader import open_dataset, read_examples, utf8_lines
+from .observer import Observer
 
 QUANTILES = (("min", 0.0), ("p10", 0.1), ("median", 0.5), ("p90", 0.9), ("max", 1.0))
 
@@ -33,7 +29,6 @@ def summary(values) -> dict[str, int]:
 
 @dataclass
 class Collected:
-    files: int = 0
     examples: int = 0
     formats: dict[str, int] = field(default_factory=dict)
     messages: array = field(default_factory=lambda: array("I"))
@@ -46,35 +41,51 @@ def _key(model: Model) -> tuple:
     return (model.encoding, model.tools_family, model.image_base, model.image_tile)
 
 
-def collect(paths: list[str], config, models: list[Model], errors: list) -> Collected:
-    """One pass over the files, counting tokens once per distinct tokenizer setup."""
-    accountings = {}
-    for m in models:
-        accountings.setdefault(_key(m), Accounting(m))
-    main_key = _key(models[0])
-    out = Collected(totals={k: array("I") for k in accountings})
-    for path in collect_paths(paths, config, errors=errors):
-        out.files += 1
-        ctx = FileContext(path, config.method)
-        try:
-            with (contextlib.nullcontext(sys.stdin.buffer) if path == STDIN else open_dataset(path)) as fh:
-                for ex in read_examples(utf8_lines(fh, ctx), ctx):
-                    if ex.kind not in ("sft", "dpo"):
-                        continue
-                    out.examples += 1
-                    out.formats[ex.kind] = out.formats.get(ex.kind, 0) + 1
-                    out.messages.append(len(ex.messages))
-                    for key, acc in accountings.items():
-                        t = acc.example(ex)
-                        out.totals[key].append(t.total)
-                        if key == main_key:
-                            out.trainable.append(t.trainable)
-                            out.estimated += t.estimated
-        except OSError as exc:
-            from .diagnostics import ToolError
+class Measures(Observer):
+    """What ``ftlint stats`` shows, measured in the one pass beside the rules: for each training
+    and validation example, its messages, its tokens under each distinct tokenizer setup of the
+    models compared (the first model's through the example's own count), and its trained tokens.
+    Per-example values are kept, 4 bytes each, since quantiles need them."""
 
-            errors.append(ToolError("io", f"cannot read {path}: {exc.strerror or exc}", path=path))
-    return out
+    name = "stats"
+
+    def __init__(self, models: list[Model]) -> None:
+        self.main = _key(models[0])
+        self.others: dict[tuple, Accounting] = {}
+        for m in models[1:]:
+            if _key(m) != self.main and _key(m) not in self.others:
+                self.others[_key(m)] = Accounting(m)
+
+    def new_state(self) -> dict[str, Collected]:
+        keys = [self.main, *self.others]
+        return {role: Collected(totals={k: array("I") for k in keys}) for role in ("train", "validation")}
+
+    def observe(self, state: dict[str, Collected], ex) -> None:
+        tokens = ex.tokens
+        if tokens is None:  # the tokenizer could not load; the run reports why
+            return
+        out = state[ex.ctx.role]
+        out.examples += 1
+        out.formats[ex.kind] = out.formats.get(ex.kind, 0) + 1
+        out.messages.append(len(ex.messages))
+        out.totals[self.main].append(tokens.total)
+        out.trainable.append(tokens.trainable)
+        out.estimated += tokens.estimated
+        for key, accounting in self.others.items():
+            out.totals[key].append(accounting.example(ex).total)
+
+    def merge(self, first: dict[str, Collected], second: dict[str, Collected]) -> dict[str, Collected]:
+        for role, later in second.items():
+            into = first[role]
+            into.examples += later.examples
+            into.estimated += later.estimated
+            for kind, n in later.formats.items():
+                into.formats[kind] = into.formats.get(kind, 0) + n
+            into.messages.extend(later.messages)
+            into.trainable.extend(later.trainable)
+            for key, values in later.totals.items():
+                into.totals[key].extend(values)
+        return first
 
 
 def histogram(values, bins: int = 10, width: int = 40) -> list[tuple[int, int, int]]:
