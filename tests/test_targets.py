@@ -75,3 +75,41 @@ def test_a_target_that_ignores_an_unknown_rule_is_named(run, tmp_path, bad, said
     (tmp_path / "d.jsonl").write_text(good_lines(60))
     result = run("check", "d.jsonl")
     assert result.exit_code == 2 and "target acme" in result.stderr and said in result.stderr
+
+
+PROVIDER_RULE = '''
+from ftlint import Finding, Rule, hookimpl
+from ftlint.targets import Target
+
+class NoSystemPrompt(Rule):
+    code = "ACM001"
+    name = "acme-no-system-prompt"
+    summary = "ACME's trainer takes no system messages"
+    targets = frozenset({"acme"})
+
+    def check(self, ex):
+        if "system" in ex.roles:
+            return [Finding("/messages/0", "ACME takes no system message")]
+
+@hookimpl
+def register_rules(register):
+    register(NoSystemPrompt)
+
+@hookimpl
+def register_targets(register):
+    register(Target("acme", "ACME's trainer", "ACME docs", provider="ACME"))
+'''
+
+
+def test_a_provider_brings_rules_that_run_under_its_target_only(run, tmp_path):
+    (tmp_path / "acmeft.py").write_text(PROVIDER_RULE)
+    (tmp_path / "ftlint.toml").write_text('plugins = ["acmeft.py"]\n')
+    row = '{"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi %d"}, ' \
+          '{"role": "assistant", "content": "Hello."}]}\n'
+    (tmp_path / "d.jsonl").write_text("".join(row % i for i in range(60)))
+    under_acme = json.loads(run("check", "d.jsonl", "--target", "acme", "--format", "json").stdout)
+    under_openai = json.loads(run("check", "d.jsonl", "--format", "json").stdout)
+    assert "ACM001" in {d["code"] for d in under_acme["diagnostics"]}
+    assert "ACM001" not in {d["code"] for d in under_openai["diagnostics"]}
+    listed = {r["code"]: r for r in json.loads(run("rules", "--format", "json").stdout)}
+    assert listed["ACM001"]["targets"] == ["acme"]

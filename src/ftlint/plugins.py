@@ -121,7 +121,10 @@ def _gate_problem(cls: type[Rule]) -> str | None:
         if value and (kind not in _FEATURE_KINDS or value not in _FEATURE_KINDS[kind]):
             known = ", ".join(f"{k}:{v}" for k in sorted(_FEATURE_KINDS) for v in sorted(_FEATURE_KINDS[k]))
             return f"when names {feature!r}, which no example has; besides plain keys, features are {known}"
-    cls.formats, cls.when = frozenset(formats), frozenset(when)
+    targets = cls.__dict__.get("targets", cls.targets)
+    if isinstance(targets, str) or not isinstance(targets, (set, frozenset, list, tuple)):
+        return f"targets must be a set of target names, got {targets!r}"
+    cls.formats, cls.when, cls.targets = frozenset(formats), frozenset(when), frozenset(targets)
     return None
 
 

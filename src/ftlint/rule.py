@@ -79,6 +79,9 @@ class Rule:
     #: (e.g. ``{"weight"}`` or ``{"tools", "tool_calls"}``); empty means every example. The engine
     #: checks a gate once for all rules that share it, so ordinary examples skip whole families.
     when: ClassVar[frozenset[str]] = frozenset()
+    #: The targets the rule belongs to (e.g. ``{"acme"}``): a provider's own rule, which runs only
+    #: under its profiles. Empty: every target.
+    targets: ClassVar[frozenset[str]] = frozenset()
     #: Set by the plugin manager: the plugin that registered the rule.
     plugin: ClassVar[str] = ""
     #: The target profile in force (:class:`ftlint.targets.Target`), set when the rule set is built.
@@ -115,6 +118,7 @@ class Rule:
             "scope": "file" if issubclass(cls, FileRule) else "dataset" if issubclass(cls, DatasetRule)
             else "example",
             "plugin": cls.plugin,
+            "targets": sorted(cls.targets),
             "options": {
                 k: {"default": o.default, "help": o.help} for k, o in cls.options.items()
             },

@@ -105,6 +105,8 @@ def build_ruleset(config: Config, registry: Registry) -> RuleSet:
     ruleset = RuleSet()
     for code in sorted(registry.rules):
         cls = registry.rules[code]
+        if cls.targets and target.name not in cls.targets:
+            continue  # another provider's own rule
         if not is_enabled(cls, [*select, *config.extend_select], config.ignore):
             continue
         if target.ignore and _best(list(target.ignore), cls) >= 0 and _best(chosen, cls) < 0:

@@ -1,0 +1,105 @@
+"""The command line. The click group is built by a factory: importing this package has no side
+effects, and loads neither plugins nor the engine (``ftlint --version`` stays fast). One module
+per command group; what they share is in ``common``."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from ..__about__ import __version__
+from ..diagnostics import EXIT_ERROR, EXIT_OK
+from .check import check_command
+from .common import CONTEXT, STDOUT_KEY, discard_stdout, use_color
+from .listings import models_command, plugins_command, rule_command, rules_command, targets_command
+from .stats import stats_command
+
+__all__ = ["create_cli", "main", "use_color", "discard_stdout"]
+
+
+class DefaultGroup(click.Group):
+    """`ftlint PATHS...` means `ftlint check PATHS...`: when the first word is a path (one that
+    exists, or has a dot or a slash), ``-`` or an option of ``check``. Any other word is a usage
+    error that names the commands, so a mistyped command (`ftlint sats x.jsonl`) never runs a lint
+    of something else."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args:
+            args = ["check"]
+        elif args[0] not in self.commands and args[0] not in ("-h", "--help", "--version"):
+            first = args[0]
+            # a word with a dot or a slash is a path (no command has either): check says if it is missing
+            if first.startswith("-") or os.path.lexists(first) or "." in first or "/" in first or os.sep in first:
+                args = ["check", *args]
+            else:
+                import difflib
+
+                close = difflib.get_close_matches(first, list(self.commands), n=1)
+                hint = f" Did you mean '{close[0]}'?" if close else ""
+                raise click.UsageError(f"'{first}' is neither a command nor a file or folder.{hint} "
+                                       f"Commands: {', '.join(sorted(self.commands))}; `ftlint PATH` lints a path.",
+                                       ctx)
+        return super().parse_args(ctx, args)
+
+
+def create_cli() -> click.Group:
+    @click.group(cls=DefaultGroup, context_settings=CONTEXT)
+    @click.version_option(__version__, "--version", prog_name="ftlint")
+    @click.pass_context
+    def cli(ctx: click.Context):
+        """ftlint: lint LLM fine-tuning datasets (OpenAI chat SFT and DPO JSONL) before you train."""
+        real = sys.stdout
+        ctx.meta[STDOUT_KEY] = real
+        sys.stdout = sys.stderr  # what plugins print goes to standard error (see out)
+
+        def restore() -> None:
+            if sys.stdout is sys.stderr:
+                sys.stdout = real
+        ctx.call_on_close(restore)
+
+    for factory in (check_command, stats_command, models_command, targets_command, rules_command, rule_command,
+                    plugins_command):
+        cli.add_command(factory())
+    return cli
+
+
+def main(argv: list[str] | None = None) -> None:
+    # Not click's standalone mode: it turns Ctrl-C into "Aborted!" and exit 1, which reads as
+    # "problems found". An interrupt is exit 130, one line, as a shell reports it.
+    try:
+        code = create_cli().main(args=argv, prog_name="ftlint", standalone_mode=False)
+    except SystemExit:
+        raise
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        _interrupted()
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        # the reader of our output went away (`ftlint check | head`): nothing more to say
+        _discard_stdout_at_exit()
+        sys.exit(EXIT_ERROR)
+    except Exception as exc:  # the last line of defence: never a bare traceback
+        if os.environ.get("FTLINT_DEBUG"):
+            raise
+        click.echo(f"ftlint: internal error: {type(exc).__name__}: {exc} "
+                   "(set FTLINT_DEBUG=1 for the traceback, and please report it)", err=True)
+        sys.exit(EXIT_ERROR)
+    sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+def _interrupted() -> None:
+    try:
+        click.echo("ftlint: interrupted", err=True)
+    except OSError:
+        pass
+    sys.exit(130)
+
+
+def _discard_stdout_at_exit() -> None:
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass

@@ -1,0 +1,120 @@
+"""`ftlint check`: lint the data and write the report."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from ..config import ConfigError
+from ..diagnostics import PluginError, printable
+from .common import (
+    CONTEXT,
+    RegisteredOption,
+    config_options,
+    echo,
+    fail,
+    jobs_option,
+    model_options,
+    out,
+    print_tool_errors,
+    session_for,
+    split_list,
+    target_option,
+    use_color,
+)
+
+
+def check_command() -> click.Command:
+    @click.command("check", context_settings=CONTEXT)
+    @click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
+    @click.option("--select", multiple=True, metavar="RULES", help="Rules to enable: codes, prefixes or names, "
+                                                                   "comma-separated (replaces the config).")
+    @click.option("--extend-select", multiple=True, metavar="RULES", help="Rules to enable on top of the selection.")
+    @click.option("--ignore", multiple=True, metavar="RULES", help="Rules to disable.")
+    @model_options
+    @target_option
+    @click.option("--validation", multiple=True, type=click.Path(exists=True, dir_okay=False),
+                  help="A validation file: linted too, checked for overlap with the training data, not billed.")
+    @jobs_option
+    @click.option("--no-progress", is_flag=True, help="Never show the progress line on standard error.")
+    @click.option("--format", "--output-format", "fmt", envvar="FTLINT_OUTPUT_FORMAT", default="text",
+                  show_default=True, cls=RegisteredOption, names="reporters", help="Output format")
+    @click.option("-o", "--output-file", type=click.Path(dir_okay=False, writable=True), envvar="FTLINT_OUTPUT_FILE",
+                  help="Write the report to this file instead of standard output.")
+    @click.option("--statistics", is_flag=True, help="Show only the count of problems per rule.")
+    @click.option("-q", "--quiet", is_flag=True, help="Show the problems only, without the summary.")
+    @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+                  help="Colour the text output (NO_COLOR and FORCE_COLOR are honoured in auto mode).")
+    @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+    @click.option("--exit-zero", is_flag=True, help="Exit 0 even when problems are found (never hides exit 2).")
+    @click.option("--force-exclude", is_flag=True, help="Apply 'exclude' to paths given on the command line too "
+                                                        "(for pre-commit).")
+    @click.option("--stdin-filename", default="<stdin>", help="Name to report for data read from '-'.")
+    @click.option("--allow-no-files", is_flag=True,
+                  help="Pass when the paths hold no dataset file (by default that is an error: a mistyped path "
+                       "must not pass).")
+    @config_options
+    def check(paths, select, extend_select, ignore, method, target, model, epochs, validation, jobs, no_progress, fmt,
+              output_file, statistics, quiet, color, strict, exit_zero, force_exclude, stdin_filename, allow_no_files,
+              config_path, isolated):
+        """Lint fine-tuning JSONL files (the default command).
+
+        PATHS are files, folders (searched for *.jsonl and *.ndjson) or '-' for standard input;
+        the default is the current folder. Exit status: 0 no errors, 1 errors found (or warnings
+        with --strict), 2 a usage, configuration, plugin or internal error.
+        """
+        if not output_file and out() is None:
+            fail("standard output is closed, so the report has nowhere to go; use --output-file FILE")
+        if "-" in paths and sys.stdin is None:
+            fail("standard input is closed, so '-' has nothing to read")
+        session = session_for(config_path=config_path, isolated=isolated, method=method, target=target, model=model,
+                           epochs=epochs, select=split_list(select), extend_select=split_list(extend_select),
+                           ignore=split_list(ignore))
+        try:
+            reporter_cls = session.reporter(fmt)
+        except ConfigError as exc:
+            fail(str(exc))
+        from ..fsutil import OutputError, atomic_write_text, refuse_overwriting_inputs
+        from ..progress import Progress, wanted
+
+        progress = Progress() if not no_progress and wanted(reporter_cls.human and not output_file) else None
+
+        def guard(inputs: list[str]) -> None:
+            if output_file:
+                refuse_overwriting_inputs(output_file, inputs, sys.stdin)
+
+        try:
+            report = session.lint(list(paths) or ["."], force_exclude=force_exclude,
+                                  stdin=sys.stdin.buffer if sys.stdin is not None else None,
+                                  stdin_name=stdin_filename, validation=list(validation), jobs=jobs,
+                                  progress=progress, before_read=guard)
+        except (OutputError, ConfigError) as exc:
+            fail(str(exc))
+        # Files named one by one and all excluded (--force-exclude, as pre-commit runs it) were left out on
+        # purpose; folders with nothing in them are more likely a mistyped path.
+        if not report.files and not report.errors and not allow_no_files and \
+                not (force_exclude and paths and all(os.path.isfile(p) for p in paths)):
+            fail(f"no dataset files (*.jsonl, *.ndjson) in {', '.join(paths) or '.'}; check the paths "
+                 "(or pass --allow-no-files where finding none is fine)")
+        colored = reporter_cls.human and output_file is None and use_color(color, out())
+        try:
+            text = session.render(report, fmt, color=colored, statistics=statistics, quiet=quiet)
+        except PluginError as exc:
+            fail(str(exc))
+        if output_file:
+            try:
+                atomic_write_text(output_file, text)
+            except OutputError as exc:
+                fail(str(exc))
+            except OSError as exc:
+                fail(f"cannot write the report to {output_file}: {exc.strerror or exc}")
+        else:
+            echo(text, nl=False, color=colored)
+        for path, why in report.skipped:
+            click.echo(f"ftlint: warning: skipped {printable(path)}: {why}", err=True)
+        print_tool_errors(report.errors)
+        sys.exit(report.exit_code(strict=strict, exit_zero=exit_zero))
+
+    return check

@@ -1,0 +1,152 @@
+"""What every command shares: the standard output kept for the report, errors, the session,
+and the options several commands take."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+
+from ..config import METHODS, ConfigError
+from ..diagnostics import EXIT_ERROR, EXIT_OK
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class RegisteredOption(click.Option):
+    """An option whose help lists what the plugins registered (targets, output formats), looked up
+    only when help is shown, so other commands do not pay for loading the plugins."""
+
+    def __init__(self, *args: Any, names: str, **kw: Any) -> None:
+        self.names = names  # "targets" or "reporters"
+        super().__init__(*args, **kw)
+
+    def get_help_record(self, ctx: click.Context):
+        from ..plugins import build_registry
+
+        plain = self.help
+        self.help = f"{plain}. One of: {', '.join(sorted(getattr(build_registry(), self.names)))}."
+        try:
+            return super().get_help_record(ctx)
+        finally:
+            self.help = plain
+
+
+def split_list(values: tuple[str, ...]) -> list[str] | None:
+    if not values:
+        return None
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+def use_color(choice: str, stream) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never":
+        return False
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def fail(message: str) -> None:
+    click.echo(f"ftlint: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+STDOUT_KEY = "ftlint.stdout"
+
+
+def out():
+    """The stream a command's own output goes to: standard output as it was when ftlint started.
+    While a command runs, ``sys.stdout`` points at standard error, so whatever a plugin prints
+    (at import, in a hook, in a rule) cannot corrupt a machine-readable report."""
+    return click.get_current_context().meta.get(STDOUT_KEY, sys.stdout)
+
+
+def echo(text: str = "", *, nl: bool = True, color: bool | None = None) -> None:
+    """Write the command's output; a closed or full standard output is an error (exit 2), never a
+    report lost in silence."""
+    stream = out()
+    if stream is None:
+        fail("standard output is closed, so the report has nowhere to go; use --output-file FILE")
+    try:
+        click.echo(text, file=stream, nl=nl, color=color)
+        stream.flush()
+    except BrokenPipeError:
+        raise  # the reader went away (`| head`): main() ends quietly
+    except OSError as exc:
+        discard_stdout()
+        fail(f"cannot write to standard output: {exc.strerror or exc}")
+
+
+def discard_stdout() -> None:
+    # Python flushes standard output again at exit; a failed flush there would print a traceback.
+    try:
+        devnull = open(os.devnull, "w")
+        sys.stdout = devnull
+        click.get_current_context().meta[STDOUT_KEY] = devnull
+    except (OSError, RuntimeError):
+        pass
+
+
+def session_for(**kw: Any):
+    from ..session import Session
+
+    try:
+        return Session.create(**kw)
+    except ConfigError as exc:
+        fail(str(exc))
+
+
+def print_tool_errors(errors) -> None:
+    for e in errors:
+        click.echo(f"ftlint: error: {e.describe()}", err=True)
+
+
+def exit_after_listing(session) -> None:
+    """Listings still name plugins that failed to load, and exit 2 for them."""
+    print_tool_errors(session.registry.errors)
+    sys.exit(EXIT_ERROR if session.registry.errors else EXIT_OK)
+
+
+# Options several commands share: one definition each, so their names and help agree.
+
+def config_option(command):
+    """``--config FILE``."""
+    return click.option("--config", "config_path", type=click.Path(dir_okay=False),
+                        help="Use this ftlint.toml or pyproject.toml (and the plugins it names).")(command)
+
+
+def config_options(command):
+    """``--config FILE`` and ``--isolated``."""
+    command = click.option("--isolated", is_flag=True, help="Ignore every configuration file.")(command)
+    return config_option(command)
+
+
+def target_option(command):
+    return click.option("--target", cls=RegisteredOption, names="targets",
+                        help="Target profile (default: from config, else openai)")(command)
+
+
+def model_options(command):
+    """``--model``, ``--method`` and ``--epochs``: what the data will train, and how."""
+    command = click.option("--epochs", type=click.IntRange(1, 50),
+                           help="Epochs for the cost estimate (default: the auto heuristic).")(command)
+    command = click.option("--method", type=click.Choice(METHODS),
+                           help="Training method the data is for (default: auto-detect).")(command)
+    return click.option("--model", help="Base model (or ft: model) the data will train: token limits, the "
+                                        "tokenizer and the cost estimate.")(command)
+
+
+def jobs_option(command):
+    return click.option("-j", "--jobs", type=click.IntRange(1, 256),
+                        help="Processes to read with (default: the config, else the number of cores).")(command)
+
+
+def listing_format(command):
+    return click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+                        show_default=True)(command)
