@@ -145,6 +145,30 @@ class Linter:
             out.append(Diagnostic(f.path or path, f.line or line, rule.code, f.pointer, f.column, rule.name,
                                   sev, f.message, f.fix))
 
+    def _start_states(self, plan: _Plan, ctx: FileContext, display: str) -> tuple[list, list, dict]:
+        """The states of the file rules and dataset rules for one chunk, and, per example format,
+        what the loop calls for them: (observe, gate or None, rule, severity or None, state)."""
+        states = []
+        for rule, sev in plan.file_rules:
+            try:
+                state = rule.start(ctx)
+                if state is not None:
+                    states.append((rule, sev, state))
+            except PLUGIN_FAILURES as exc:
+                self._crash(rule, display, None, exc)
+        dataset = []
+        for rule, _ in self.dataset_rules:
+            if rule.code in plan.codes:
+                try:
+                    dataset.append((rule, rule.new_state()))
+                except PLUGIN_FAILURES as exc:
+                    self._crash(rule, display, None, exc)
+        observing: dict[str, list] = {}
+        for rule, sev, state in [*states, *((rule, None, state) for rule, state in dataset)]:
+            for kind in rule.formats:
+                observing.setdefault(kind, []).append((rule.observe, rule.when or None, rule, sev, state))
+        return states, dataset, observing
+
     def run_chunk(self, chunk: Chunk, stream: BinaryIO | Iterable[bytes] | None = None) -> ChunkResult:
         """Lint one chunk: example rules report at once; file and dataset rules return states."""
         errors_before = len(self.errors)
@@ -154,32 +178,8 @@ class Linter:
         ctx = self.context(chunk)
         out: list[Diagnostic] = []
         formats: dict[str, int] = {}
-        states = []
-        for rule, sev in plan.file_rules:
-            try:
-                state = rule.start(ctx)
-                if state is not None:
-                    states.append((rule, sev, state))
-            except PLUGIN_FAILURES as exc:
-                self._crash(rule, display, None, exc)
+        states, dataset, observing = self._start_states(plan, ctx, display)
         by_kind = plan.by_kind
-        observers: dict[str, list] = {}
-        for rule, sev, state in states:
-            for kind in rule.formats:
-                observers.setdefault(kind, []).append((rule, sev, state))
-        dataset = []
-        for rule, _ in self.dataset_rules:
-            if rule.code in plan.codes:
-                try:
-                    dataset.append((rule, rule.new_state()))
-                except PLUGIN_FAILURES as exc:
-                    self._crash(rule, display, None, exc)
-        for rule, state in dataset:
-            for kind in rule.formats:
-                observers.setdefault(kind, []).append((rule, None, state))
-        # What the per-example loop needs, looked up once: (observe, gate or None, rule, severity, state)
-        observing = {kind: [(rule.observe, rule.when or None, rule, sev, state) for rule, sev, state in group]
-                     for kind, group in observers.items()}
         emit = self._emit
         nothing: tuple = ((), ())
         observed = [o.new_state() for o in self.observers]
