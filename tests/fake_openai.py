@@ -1,0 +1,192 @@
+"""A fake fine-tuning service on 127.0.0.1 that the real ``openai`` client talks to through
+``base_url``: files, fine-tuning jobs with metadata filtering and events, and faults injected per
+route (a status with retry-after, a slow answer, a connection dropped before the server stores
+anything or after it stored and before it answered). It records every request and every object it
+stored, so tests assert on what the server saw, not on what the client believes."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+
+@dataclass
+class Fault:
+    """What to do to the next request of a route: ``status`` (with ``retry_after``), ``delay``
+    seconds before answering, or ``drop`` the connection "before" storing or "after"."""
+
+    status: int | None = None
+    retry_after: float | None = None
+    delay: float = 0.0
+    drop: str | None = None  # "before" or "after"
+
+
+@dataclass
+class Service:
+    files: dict[str, dict] = field(default_factory=dict)
+    jobs: dict[str, dict] = field(default_factory=dict)
+    events: dict[str, list] = field(default_factory=dict)
+    requests: list[dict] = field(default_factory=list)  # method, path, headers (lowercased), body bytes
+    faults: dict[str, list[Fault]] = field(default_factory=dict)  # "POST /files" -> faults, used in turn
+    process_after: int = 1  # GETs of a file before it is processed
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    counter: int = 0
+
+    def next_id(self, prefix: str) -> str:
+        self.counter += 1
+        return f"{prefix}-{self.counter:06d}"
+
+    def fault(self, route: str) -> Fault | None:
+        queue = self.faults.get(route)
+        return queue.pop(0) if queue else None
+
+
+def _multipart(body: bytes, content_type: str) -> dict[str, tuple[str | None, bytes]]:
+    boundary = re.search(r"boundary=([^;]+)", content_type).group(1).strip('"').encode()
+    out = {}
+    for part in body.split(b"--" + boundary):
+        if b"\r\n\r\n" not in part:
+            continue
+        head, _, data = part.partition(b"\r\n\r\n")
+        name = re.search(rb'name="([^"]*)"', head)
+        filename = re.search(rb'filename="([^"]*)"', head)
+        if name:
+            out[name.group(1).decode()] = (filename.group(1).decode() if filename else None, data[:-2])
+    return out
+
+
+class _Handler(BaseHTTPRequestHandler):
+    service: Service  # set on the subclass each server makes
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args) -> None:  # quiet
+        pass
+
+    def _answer(self, status: int, doc: dict, headers: dict | None = None) -> None:
+        data = json.dumps(doc).encode()
+        self.send_response(status)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(data)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _drop(self) -> None:
+        self.close_connection = True
+        try:
+            self.connection.shutdown(2)
+        except OSError:
+            pass
+
+    def _handle(self, method: str) -> None:
+        url = urlparse(self.path)
+        path = url.path.removeprefix("/v1").removeprefix("/openai/v1")
+        length = int(self.headers.get("content-length") or 0)
+        body = self.rfile.read(length) if length else b""
+        svc = self.service
+        route = f"{method} {re.sub(r'/(file|ftjob)-[0-9]+', '/{id}', path)}"
+        with svc.lock:
+            svc.requests.append({"method": method, "path": path, "query": url.query, "body": body,
+                                 "headers": {k.lower(): v for k, v in self.headers.items()}})
+            fault = svc.fault(route)
+        if fault is not None:
+            if fault.delay:
+                time.sleep(fault.delay)
+            if fault.drop == "before":
+                return self._drop()
+            if fault.status:
+                headers = {"retry-after": str(fault.retry_after)} if fault.retry_after is not None else {}
+                return self._answer(fault.status, {"error": {"message": "injected", "type": "server_error",
+                                                            "code": None, "param": None}}, headers)
+        with svc.lock:
+            status, doc = self._route(method, path, parse_qs(url.query), body)
+        if fault is not None and fault.drop == "after":
+            return self._drop()  # stored, but the client never hears of it
+        self._answer(status, doc)
+
+    def _route(self, method: str, path: str, query: dict, body: bytes) -> tuple[int, dict]:
+        svc = self.service
+        now = int(time.time())
+        if method == "POST" and path == "/files":
+            parts = _multipart(body, self.headers.get("content-type", ""))
+            filename, data = parts["file"]
+            fid = svc.next_id("file")
+            svc.files[fid] = {"id": fid, "object": "file", "bytes": len(data), "created_at": now,
+                              "filename": filename, "purpose": parts["purpose"][1].decode(), "status": "uploaded",
+                              "_data": data, "_polls": 0}
+            return 200, _public(svc.files[fid])
+        if method == "GET" and path == "/files":
+            rows = [_public(f) for f in svc.files.values()]
+            return 200, {"object": "list", "data": rows, "has_more": False}
+        m = re.fullmatch(r"/files/(file-[0-9]+)", path)
+        if m and method == "GET":
+            f = svc.files.get(m.group(1))
+            if f is None:
+                return 404, {"error": {"message": "No such File object", "type": "invalid_request_error"}}
+            f["_polls"] += 1
+            if f["status"] == "uploaded" and f["_polls"] >= svc.process_after:
+                f["status"] = "processed"
+            return 200, _public(f)
+        if method == "POST" and path == "/fine_tuning/jobs":
+            spec = json.loads(body or b"{}")
+            jid = svc.next_id("ftjob")
+            svc.jobs[jid] = {"id": jid, "object": "fine_tuning.job", "created_at": now, "status": "validating_files",
+                             "model": spec["model"], "training_file": spec["training_file"],
+                             "validation_file": spec.get("validation_file"), "fine_tuned_model": None,
+                             "finished_at": None, "error": None, "hyperparameters": {"n_epochs": "auto"},
+                             "method": spec.get("method"), "metadata": spec.get("metadata"),
+                             "organization_id": "org-fake", "result_files": [], "seed": spec.get("seed") or 7,
+                             "suffix": spec.get("suffix"), "trained_tokens": None, "integrations": None}
+            svc.events[jid] = []
+            return 200, svc.jobs[jid]
+        if method == "GET" and path == "/fine_tuning/jobs":
+            rows = sorted(svc.jobs.values(), key=lambda j: j["id"], reverse=True)
+            for key, values in query.items():
+                m = re.fullmatch(r"metadata\[(.+)\]", key)
+                if m:
+                    rows = [j for j in rows if (j["metadata"] or {}).get(m.group(1)) == values[0]]
+            return 200, {"object": "list", "data": rows, "has_more": False}
+        m = re.fullmatch(r"/fine_tuning/jobs/(ftjob-[0-9]+)", path)
+        if m and method == "GET":
+            job = svc.jobs.get(m.group(1))
+            return (200, job) if job else (404, {"error": {"message": "not found", "type": "invalid_request_error"}})
+        return 404, {"error": {"message": f"no route {method} {path}", "type": "invalid_request_error"}}
+
+    def do_GET(self) -> None:  # noqa: N802 - the handler's protocol
+        self._handle("GET")
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._handle("POST")
+
+
+def _public(f: dict) -> dict:
+    return {k: v for k, v in f.items() if not k.startswith("_")}
+
+
+class FakeOpenAI:
+    """``with FakeOpenAI() as fake:`` serves on 127.0.0.1; ``fake.base_url``, ``fake.service``."""
+
+    def __init__(self) -> None:
+        self.service = Service()
+        handler = type("Handler", (_Handler,), {"service": self.service})
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+
+    def __enter__(self) -> FakeOpenAI:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
