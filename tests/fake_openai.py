@@ -34,6 +34,10 @@ class Service:
     requests: list[dict] = field(default_factory=list)  # method, path, headers (lowercased), body bytes
     faults: dict[str, list[Fault]] = field(default_factory=dict)  # "POST /files" -> faults, used in turn
     process_after: int = 1  # GETs of a file before it is processed
+    fail_files: set = field(default_factory=set)  # file names that fail processing
+    # what each GET of a job moves it to, in turn; the last step holds
+    job_steps: list = field(default_factory=lambda: ["queued", "running", "running", "succeeded"])
+    job_error: dict | None = None  # set: the job fails with this error instead of succeeding
     lock: threading.Lock = field(default_factory=threading.Lock)
     counter: int = 0
 
@@ -131,7 +135,7 @@ class _Handler(BaseHTTPRequestHandler):
                 return 404, {"error": {"message": "No such File object", "type": "invalid_request_error"}}
             f["_polls"] += 1
             if f["status"] == "uploaded" and f["_polls"] >= svc.process_after:
-                f["status"] = "processed"
+                f["status"] = "error" if f["filename"].split("-")[-1] in svc.fail_files else "processed"
             return 200, _public(f)
         if method == "POST" and path == "/fine_tuning/jobs":
             spec = json.loads(body or b"{}")
@@ -144,19 +148,48 @@ class _Handler(BaseHTTPRequestHandler):
                              "organization_id": "org-fake", "result_files": [], "seed": spec.get("seed") or 7,
                              "suffix": spec.get("suffix"), "trained_tokens": None, "integrations": None}
             svc.events[jid] = []
-            return 200, svc.jobs[jid]
+            return 200, _public(svc.jobs[jid])
         if method == "GET" and path == "/fine_tuning/jobs":
-            rows = sorted(svc.jobs.values(), key=lambda j: j["id"], reverse=True)
+            rows = [_public(j) for j in sorted(svc.jobs.values(), key=lambda j: j["id"], reverse=True)]
             for key, values in query.items():
                 m = re.fullmatch(r"metadata\[(.+)\]", key)
                 if m:
                     rows = [j for j in rows if (j["metadata"] or {}).get(m.group(1)) == values[0]]
             return 200, {"object": "list", "data": rows, "has_more": False}
-        m = re.fullmatch(r"/fine_tuning/jobs/(ftjob-[0-9]+)", path)
+        m = re.fullmatch(r"/fine_tuning/jobs/(ftjob-[0-9]+)(/events)?", path)
         if m and method == "GET":
             job = svc.jobs.get(m.group(1))
-            return (200, job) if job else (404, {"error": {"message": "not found", "type": "invalid_request_error"}})
+            if job is None:
+                return 404, {"error": {"message": "not found", "type": "invalid_request_error"}}
+            if m.group(2):  # events, newest first, after= an event id
+                events = list(reversed(svc.events[job["id"]]))
+                return 200, {"object": "list", "data": events, "has_more": False}
+            self._advance(job, now)
+            return 200, _public(job)
         return 404, {"error": {"message": f"no route {method} {path}", "type": "invalid_request_error"}}
+
+    def _advance(self, job: dict, now: int) -> None:
+        svc = self.service
+        if job["status"] in ("succeeded", "failed", "cancelled"):
+            return
+        step = job.setdefault("_step", 0)
+        status = svc.job_steps[min(step, len(svc.job_steps) - 1)]
+        job["_step"] = step + 1
+        if status == "succeeded" and svc.job_error is not None:
+            status, job["error"] = "failed", svc.job_error
+        if status == "running":
+            svc.events[job["id"]].append({"id": svc.next_id("ftevent"), "object": "fine_tuning.job.event",
+                                          "created_at": now, "level": "info", "type": "metrics",
+                                          "message": f"Step {step}/2: training loss=0.5",
+                                          "data": {"step": step, "total_steps": 2, "train_loss": 0.5}})
+        if status != job["status"]:
+            job["status"] = status
+            svc.events[job["id"]].append({"id": svc.next_id("ftevent"), "object": "fine_tuning.job.event",
+                                          "created_at": now, "level": "error" if status == "failed" else "info",
+                                          "type": "message", "message": f"Job is {status}", "data": {}})
+        if status == "succeeded":
+            job.update(fine_tuned_model=f"ft:{job['model']}:org::{job['id'][-6:]}", trained_tokens=12345,
+                       finished_at=now)
 
     def do_GET(self) -> None:  # noqa: N802 - the handler's protocol
         self._handle("GET")

@@ -15,6 +15,7 @@ from .check import check_command
 from .common import CONTEXT, STDOUT_KEY, discard_stdout, use_color
 from .listings import models_command, plugins_command, rule_command, rules_command, targets_command
 from .stats import stats_command
+from .submit import submit_command
 
 __all__ = ["create_cli", "main", "use_color", "discard_stdout"]
 
@@ -60,7 +61,7 @@ def create_cli() -> click.Group:
         ctx.call_on_close(restore)
 
     for factory in (check_command, stats_command, models_command, targets_command, rules_command, rule_command,
-                    plugins_command):
+                    plugins_command, submit_command):
         cli.add_command(factory())
     return cli
 

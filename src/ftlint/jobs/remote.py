@@ -104,7 +104,9 @@ def ensure_job(client: Any, key: str, spec: dict, known: str | None, interval: f
 
     if known:
         try:
-            return client.fine_tuning.jobs.retrieve(known), False
+            job = client.fine_tuning.jobs.retrieve(known)
+            if not (new and job.status in ("failed", "cancelled")):
+                return job, False
         except openai.NotFoundError:
             pass
     once = client.with_options(max_retries=0)

@@ -1,0 +1,98 @@
+"""`ftlint submit`: lint, price and launch a fine-tuning job, once, and follow it."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import orjson
+
+from ..config import ConfigError
+from .common import CONTEXT, config_options, echo, fail, model_options, session_for, target_option
+
+
+def _pairs(values: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for value in values:
+        key, sep, val = value.partition("=")
+        if not sep or not key:
+            fail(f"--metadata takes KEY=VALUE, got {value!r}")
+        out[key] = val
+    return out
+
+
+def submit_command() -> click.Command:
+    @click.command("submit", context_settings=CONTEXT)
+    @click.argument("train", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--validation", type=click.Path(exists=True, dir_okay=False), help="Validation file.")
+    @model_options
+    @target_option
+    @click.option("--batch-size", type=click.IntRange(1, 256))
+    @click.option("--learning-rate-multiplier", type=click.FloatRange(0, 100, min_open=True))
+    @click.option("--beta", type=click.FloatRange(0, 2, min_open=True), help="DPO only.")
+    @click.option("--suffix", help="Up to 64 characters in the fine-tuned model's name.")
+    @click.option("--seed", type=int)
+    @click.option("--metadata", multiple=True, metavar="KEY=VALUE", help="A metadata pair for the job (repeat).")
+    @click.option("--base-url", help="The API endpoint (Azure: https://RESOURCE.openai.azure.com/openai/v1/).")
+    @click.option("--training-type", type=click.Choice(["GlobalStandard", "Standard", "Developer"]),
+                  help="Azure OpenAI's training tier.")
+    @click.option("--max-cost", type=click.FloatRange(0), metavar="USD", help="Refuse when the estimate is higher.")
+    @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+    @click.option("--detach", is_flag=True, help="Return once the job exists instead of following it.")
+    @click.option("--dry-run", is_flag=True, help="Lint and price, say what would be uploaded and created, stop.")
+    @click.option("--new", is_flag=True, help="Start a new job when this submission's job failed or was cancelled.")
+    @click.option("--force", is_flag=True, help="Submit despite lint errors (the job's metadata says so).")
+    @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+    @config_options
+    def submit(train, validation, model, method, epochs, target, batch_size, learning_rate_multiplier, beta, suffix,
+               seed, metadata, base_url, training_type, max_cost, yes, detach, dry_run, new, force, fmt,
+               config_path, isolated):
+        """Lint TRAIN (and --validation), show the cost, upload each file once, create the job once
+        (a rerun resumes, never duplicates), and follow it to the end.
+
+        Keys come from the environment only: OPENAI_API_KEY, or AZURE_OPENAI_API_KEY with
+        --target azure-openai. Exit status: 0 succeeded (or detached), 1 lint errors, 2 usage or
+        config, 3 the file or job failed, 4 over budget or not confirmed, 5 API or network
+        failure, 130 interrupted (the job goes on)."""
+        from ..jobs.submit import EXIT_INTERRUPTED, Request, SubmitError
+        from ..jobs.submit import submit as run_submit
+
+        if not model:
+            fail("submit needs --model (the base model to fine-tune); `ftlint models` lists them")
+        if method not in (None, "auto", "sft", "dpo"):
+            fail("submit trains sft or dpo data (--method sft|dpo)")
+        session = session_for(config_path=config_path, isolated=isolated, model=model, target=target,
+                              method=method, epochs=epochs)
+        request = Request(train, validation, method if method in ("sft", "dpo") else "sft", epochs, batch_size,
+                          learning_rate_multiplier, beta, suffix, seed, _pairs(metadata), base_url, training_type,
+                          max_cost, yes, detach, dry_run, new, force)
+
+        def say(text: str) -> None:
+            if fmt == "text":
+                click.echo(text, err=True)
+
+        def confirm() -> bool:
+            if sys.stdin is None or not sys.stdin.isatty():
+                return False
+            return click.confirm("Upload and start the job?", err=True)
+
+        try:
+            code, outcome = run_submit(session, request, say=say, confirm=confirm)
+        except SubmitError as exc:
+            click.echo(f"ftlint: {'error: ' if exc.code in (2, 5) else ''}{exc}", err=True)
+            sys.exit(exc.code)
+        except ConfigError as exc:
+            fail(str(exc))
+        except KeyboardInterrupt:
+            click.echo("ftlint: interrupted; the job goes on. Run the same submit again to follow it.", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        if fmt == "json":
+            echo(orjson.dumps({"schema_version": 1, "lint": outcome.lint, "estimate": outcome.estimate,
+                               "key": outcome.key, "files": outcome.files, "job": outcome.job,
+                               "resumed": outcome.resumed}, option=orjson.OPT_INDENT_2).decode())
+        elif outcome.job is not None:
+            job = outcome.job
+            echo(f"{job['id']} {job['status']}" + (f" {job['fine_tuned_model']}" if job["fine_tuned_model"] else ""))
+        sys.exit(code)
+
+    return submit

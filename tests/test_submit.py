@@ -1,0 +1,130 @@
+"""`ftlint submit` end to end: the real CLI and the real openai client against the fake service
+on 127.0.0.1, asserting on what the server stored and on exit codes, JSON and secrecy."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import BAD_WEIGHT, good_lines
+
+pytest.importorskip("openai")
+
+from fake_openai import FakeOpenAI, Fault  # noqa: E402
+
+KEY = "sk-test-SECRET-9876543210"
+
+
+@pytest.fixture
+def fake():
+    with FakeOpenAI() as server:
+        yield server
+
+
+@pytest.fixture
+def submit(run, fake, tmp_path, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    monkeypatch.setenv("FTLINT_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("FTLINT_POLL_INTERVAL", "0.001")
+    (tmp_path / "train.jsonl").write_text(good_lines(60))
+
+    def invoke(*args: str, data: str = "train.jsonl"):
+        return run("submit", data, "--model", "gpt-4o-mini", "--base-url", fake.base_url, *args)
+
+    return invoke
+
+
+def posts(fake, path: str) -> int:
+    return sum(1 for r in fake.service.requests if r["method"] == "POST" and r["path"] == path)
+
+
+def test_a_submission_uploads_once_creates_once_and_follows_to_the_end(submit, fake, tmp_path):
+    result = submit("--yes", "--format", "json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["job"]["status"] == "succeeded" and doc["job"]["fine_tuned_model"].startswith("ft:gpt-4o-mini")
+    assert doc["estimate"]["billed_tokens"] > 0 and doc["lint"]["errors"] == 0 and not doc["resumed"]
+    assert len(fake.service.files) == 1 and len(fake.service.jobs) == 1
+    job = next(iter(fake.service.jobs.values()))
+    assert job["metadata"]["ftlint_key"] == doc["key"] and job["method"] == {"type": "supervised"}
+    # a rerun, and a rerun on a fresh machine (no state), adopt the same job
+    again = json.loads(submit("--yes", "--format", "json").stdout)
+    (tmp_path / "state").rename(tmp_path / "old-state")
+    fresh = json.loads(submit("--yes", "--format", "json").stdout)
+    assert again["job"]["id"] == fresh["job"]["id"] == doc["job"]["id"] and again["resumed"] and fresh["resumed"]
+    assert len(fake.service.files) == 1 and len(fake.service.jobs) == 1
+    # the key is nowhere but in the Authorization header
+    state = "".join(p.read_text() for p in (tmp_path / "old-state").glob("*.json"))
+    assert KEY not in result.output + again["key"] + state
+
+
+def test_text_output_follows_events_and_names_the_model(submit, fake):
+    result = submit("--yes")
+    assert result.exit_code == 0
+    assert "Job is running" in result.stderr and "Step 1/2: training loss=0.5" in result.stderr
+    assert "Estimated training cost on gpt-4o-mini" in result.stderr
+    assert result.stdout.startswith("ftjob-") and "succeeded ft:gpt-4o-mini" in result.stdout
+
+
+@pytest.mark.parametrize("args, code, said", [
+    (["--yes", "--max-cost", "0.0000001"], 4, "over --max-cost"),
+    ([], 4, "not confirmed"),
+    (["--dry-run"], 0, "would upload train.jsonl"),
+])
+def test_nothing_reaches_the_service_before_the_budget_and_the_user_agree(submit, fake, args, code, said):
+    result = submit(*args)
+    assert result.exit_code == code, result.output
+    assert said in result.stderr
+    assert fake.service.requests == []
+
+
+def test_lint_errors_refuse_with_no_request_and_force_records_it(submit, fake, tmp_path):
+    (tmp_path / "bad.jsonl").write_text(BAD_WEIGHT)
+    result = submit("--yes", data="bad.jsonl")
+    assert result.exit_code == 1 and "FT302" in result.stderr and "--force" in result.stderr
+    assert fake.service.requests == []
+    forced = submit("--yes", "--force", "--detach", data="bad.jsonl")
+    assert forced.exit_code == 0
+    assert next(iter(fake.service.jobs.values()))["metadata"]["ftlint_forced"] == "lint errors"
+
+
+def test_a_model_whose_training_ended_is_refused_before_any_request(run, fake, tmp_path, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    (tmp_path / "train.jsonl").write_text(good_lines(60))
+    result = run("submit", "train.jsonl", "--model", "gpt-4.1-nano", "--base-url", fake.base_url, "--yes")
+    assert result.exit_code == 2 and "takes no new training jobs" in result.stderr
+    assert "gpt-4o-mini-2024-07-18" in result.stderr  # the alternatives
+    assert fake.service.requests == []
+
+
+def test_a_failed_job_exits_3_with_its_error_and_needs_new_to_start_again(submit, fake):
+    fake.service.job_error = {"code": "invalid_training_file", "message": "line 3 is bad", "param": "training_file"}
+    result = submit("--yes")
+    assert result.exit_code == 3 and "invalid_training_file: line 3 is bad (param training_file)" in result.stderr
+    again = submit("--yes")
+    assert again.exit_code == 3 and "--new" in again.stderr and len(fake.service.jobs) == 1
+    fake.service.job_error = None
+    fresh = submit("--yes", "--new")
+    assert fresh.exit_code == 0 and len(fake.service.jobs) == 2 and len(fake.service.files) == 1
+
+
+@pytest.mark.parametrize("route", ["POST /files", "POST /fine_tuning/jobs"])
+def test_a_connection_dropped_after_the_server_stored_creates_nothing_twice(submit, fake, route):
+    fake.service.faults[route] = [Fault(drop="after"), Fault(status=500)]
+    result = submit("--yes", "--detach")
+    assert result.exit_code == 0, result.output
+    assert len(fake.service.files) == 1 and len(fake.service.jobs) == 1
+
+
+def test_a_service_that_stays_down_is_exit_5_without_the_key(submit, fake):
+    fake.service.faults["POST /files"] = [Fault(status=503)] * 10
+    result = submit("--yes")
+    assert result.exit_code == 5 and "uploading" in result.stderr
+    assert KEY not in result.output
+
+
+def test_no_key_is_a_clear_error(submit, fake, monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY")
+    result = submit("--yes")
+    assert result.exit_code == 2 and "OPENAI_API_KEY" in result.stderr and fake.service.requests == []
