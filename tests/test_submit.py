@@ -128,3 +128,21 @@ def test_no_key_is_a_clear_error(submit, fake, monkeypatch):
     monkeypatch.delenv("OPENAI_API_KEY")
     result = submit("--yes")
     assert result.exit_code == 2 and "OPENAI_API_KEY" in result.stderr and fake.service.requests == []
+
+
+def test_two_concurrent_submits_of_one_submission_create_one_job(fake, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "train.jsonl").write_text(good_lines(60))
+    env = dict(os.environ, OPENAI_API_KEY=KEY, FTLINT_STATE_DIR=str(tmp_path / "state"), FTLINT_POLL_INTERVAL="0.01")
+    fake.service.faults["POST /fine_tuning/jobs"] = [Fault(delay=0.3)]  # the first create is slow to answer
+    args = [sys.executable, "-m", "ftlint", "submit", "train.jsonl", "--model", "gpt-4o-mini", "--base-url",
+            fake.base_url, "--yes", "--detach", "--isolated", "--format", "json"]
+    procs = [subprocess.Popen(args, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+             for _ in range(2)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [o[1].decode()[-500:] for o in outs]
+    ids = {json.loads(o[0])["job"]["id"] for o in outs}
+    assert len(ids) == 1 and len(fake.service.jobs) == 1 and len(fake.service.files) == 1
