@@ -301,7 +301,7 @@ def test_pointers_escape_keys_that_hold_slash_or_tilde(run, tmp_path):
 
 
 @pytest.mark.parametrize("args, hint", [(["sats", "x.jsonl"], "Did you mean 'stats'?"), (["init"], ""),
-                                        (["submit", "--help"], "")])
+                                        (["submti", "--help"], "Did you mean 'submit'?")])
 def test_a_mistyped_command_is_a_usage_error_not_a_lint(run, tmp_path, args, hint):
     result = run(*args)
     assert result.exit_code == 2
