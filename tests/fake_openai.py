@@ -94,7 +94,7 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("content-length") or 0)
         body = self.rfile.read(length) if length else b""
         svc = self.service
-        route = f"{method} {re.sub(r'/(file|ftjob)-[0-9]+', '/{id}', path)}"
+        route = f"{method} {re.sub(r'/(file|ftjob)-[0-9]+', '/{id}', path)}"  # "POST /fine_tuning/jobs"
         with svc.lock:
             svc.requests.append({"method": method, "path": path, "query": url.query, "body": body,
                                  "headers": {k.lower(): v for k, v in self.headers.items()}})
@@ -166,6 +166,24 @@ class _Handler(BaseHTTPRequestHandler):
                 return 200, {"object": "list", "data": events, "has_more": False}
             self._advance(job, now)
             return 200, _public(job)
+        m = re.fullmatch(r"/fine_tuning/jobs/(ftjob-[0-9]+)/(cancel|pause|resume)", path)
+        if m and method == "POST":
+            job = svc.jobs.get(m.group(1))
+            if job is None:
+                return 404, {"error": {"message": "not found", "type": "invalid_request_error"}}
+            action = m.group(2)
+            if job["status"] in ("succeeded", "failed", "cancelled"):
+                return 400, {"error": {"message": f"Job has already {job['status']}", "type": "invalid_request_error"}}
+            job["status"] = {"cancel": "cancelled", "pause": "paused", "resume": "running"}[action]
+            return 200, _public(job)
+        m = re.fullmatch(r"/fine_tuning/jobs/(ftjob-[0-9]+)/checkpoints", path)
+        if m and method == "GET":
+            job = svc.jobs.get(m.group(1))
+            rows = [] if job is None or job["status"] != "succeeded" else [
+                {"id": f"ftckpt-{i}", "object": "fine_tuning.job.checkpoint", "created_at": now,
+                 "fine_tuned_model_checkpoint": f"{job['fine_tuned_model']}:ckpt-step-{i}", "fine_tuning_job_id":
+                 job["id"], "step_number": i, "metrics": {"step": i, "train_loss": 0.5 / i}} for i in (2, 1)]
+            return 200, {"object": "list", "data": rows, "has_more": False}
         return 404, {"error": {"message": f"no route {method} {path}", "type": "invalid_request_error"}}
 
     def _advance(self, job: dict, now: int) -> None:

@@ -146,3 +146,35 @@ def test_two_concurrent_submits_of_one_submission_create_one_job(fake, tmp_path)
     assert [p.returncode for p in procs] == [0, 0], [o[1].decode()[-500:] for o in outs]
     ids = {json.loads(o[0])["job"]["id"] for o in outs}
     assert len(ids) == 1 and len(fake.service.jobs) == 1 and len(fake.service.files) == 1
+
+
+def test_jobs_commands_list_show_follow_and_manage(submit, run, fake, tmp_path):
+    done = json.loads(submit("--yes", "--format", "json").stdout)["job"]["id"]
+    fake.service.job_steps = ["queued", "running"]  # the next job stays running
+    (tmp_path / "other.jsonl").write_text(good_lines(70))
+    running = json.loads(submit("--yes", "--detach", "--format", "json", data="other.jsonl").stdout)["job"]["id"]
+    where = ("--base-url", fake.base_url)
+    listed = json.loads(run("jobs", "list", "--format", "json", *where).stdout)
+    assert [j["id"] for j in listed] == [running, done]
+    mine = json.loads(run("jobs", "list", "--dataset", "train.jsonl", "--format", "json", *where).stdout)
+    assert [j["id"] for j in mine] == [done]
+    assert [j["id"] for j in json.loads(run("jobs", "list", "--status", "succeeded", "--format", "json",
+                                            *where).stdout)] == [done]
+    shown = run("jobs", "show", done, *where)
+    assert shown.exit_code == 0 and "succeeded" in shown.stdout and "trained tokens 12,345" in shown.stdout
+    events = run("jobs", "events", done, *where).stdout.splitlines()
+    assert events[0].endswith("Job is queued") and events[-1].endswith("Job is succeeded")
+    assert "ckpt-step-2" in run("jobs", "checkpoints", done, *where).stdout
+    assert run("jobs", "follow", done, *where).exit_code == 0
+    assert run("jobs", "pause", running, *where).stdout.strip() == f"{running} paused: paused"
+    assert run("jobs", "resume", running, *where).stdout.strip() == f"{running} resumed: running"
+    refused = run("jobs", "cancel", running, *where)
+    assert refused.exit_code == 4 and fake.service.jobs[running]["status"] == "running"
+    assert run("jobs", "cancel", running, "--yes", *where).exit_code == 0
+    assert fake.service.jobs[running]["status"] == "cancelled"
+    assert run("jobs", "follow", running, *where).exit_code == 3
+    missing = run("jobs", "show", "ftjob-999999", *where)
+    assert missing.exit_code == 2 and "no such job" in missing.stderr
+    fake.service.faults["GET /fine_tuning/jobs"] = [Fault(status=503)] * 5
+    down = run("jobs", "list", *where)
+    assert down.exit_code == 5 and KEY not in down.output

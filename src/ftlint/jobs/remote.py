@@ -20,6 +20,25 @@ class RemoteError(Exception):
     """The service refused or stayed unreachable after the retries; the message is safe to show."""
 
 
+class NotFound(RemoteError):
+    """The service has no such object."""
+
+
+def guarded(what: str, secret: str, fn, *args, **kw):
+    """``fn(*args, **kw)``, its API errors turned into :class:`NotFound` or :class:`RemoteError`
+    with messages that name ``what`` and hold no secret."""
+    import openai
+
+    from .client import redact
+
+    try:
+        return fn(*args, **kw)
+    except openai.NotFoundError:
+        raise NotFound(f"{what}: no such object") from None
+    except openai.APIError as exc:
+        raise RemoteError(redact(f"{what}: {_describe(exc)}", secret)) from None
+
+
 def _uncertain(exc: BaseException) -> bool:
     import openai
 
