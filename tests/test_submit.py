@@ -178,3 +178,31 @@ def test_jobs_commands_list_show_follow_and_manage(submit, run, fake, tmp_path):
     fake.service.faults["GET /fine_tuning/jobs"] = [Fault(status=503)] * 5
     down = run("jobs", "list", *where)
     assert down.exit_code == 5 and KEY not in down.output
+
+
+@pytest.mark.parametrize("route", ["POST /files", "POST /fine_tuning/jobs"])
+def test_a_submit_killed_mid_request_is_resumed_by_the_next_run_without_duplicates(fake, tmp_path, route):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    (tmp_path / "train.jsonl").write_text(good_lines(60))
+    env = dict(os.environ, OPENAI_API_KEY=KEY, FTLINT_STATE_DIR=str(tmp_path / "state"), FTLINT_POLL_INTERVAL="0.01")
+    args = [sys.executable, "-m", "ftlint", "submit", "train.jsonl", "--model", "gpt-4o-mini", "--base-url",
+            fake.base_url, "--yes", "--detach", "--isolated", "--format", "json"]
+    fake.service.faults[route] = [Fault(delay=1.0)]  # the server stores it a second after the request came
+    method, path = route.split()
+    proc = subprocess.Popen(args, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not any(r["method"] == method and r["path"] == path for r in fake.service.requests):
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)  # a crash, with the request in flight
+    proc.wait(timeout=30)
+    time.sleep(1.2)  # the server finishes storing what it was sent
+    rerun = subprocess.run(args, cwd=tmp_path, env=env, capture_output=True, timeout=120)
+    assert rerun.returncode == 0, rerun.stderr.decode()[-500:]
+    assert len(fake.service.files) == 1 and len(fake.service.jobs) == 1
+    assert json.loads(rerun.stdout)["resumed"] == (route == "POST /fine_tuning/jobs")
