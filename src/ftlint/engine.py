@@ -95,6 +95,7 @@ class Linter:
         self.has_validation = False
         self._crashes: dict[str, int] = {}
         self._plans: dict[tuple[str, ...], _Plan] = {}
+        self.by_code: dict[str, Rule] = {r.code: r for r in ruleset.rules}
         self.dataset_rules: list[tuple[DatasetRule, Severity]] = [
             (r, ruleset.severities[r.code]) for r in ruleset.rules if isinstance(r, DatasetRule)]
 
@@ -120,28 +121,28 @@ class Linter:
 
     # -- running -------------------------------------------------------------------------------
 
+    def _count(self, key: str) -> bool:
+        """Count one failure under ``key``; True for the first, the only one reported at once
+        (merge.py adds how often it happened in every part)."""
+        n = self._crashes.get(key, 0)
+        self._crashes[key] = n + 1
+        return n == 0
+
     def _crash(self, rule: Rule, path: str, line: int | None, exc: BaseException) -> None:
-        n = self._crashes.get(rule.code, 0)
-        self._crashes[rule.code] = n + 1
-        if n == 0:
+        if self._count(rule.code):
             message = str(exc) if isinstance(exc, BadFinding) else f"raised {type(exc).__name__}: {exc}"
             self.errors.append(ToolError("rule", message, plugin=rule.plugin, rule=f"{rule.code} {rule.name}",
                                          path=path, line=line))
 
     def _internal(self, what: str, path: str, line: int | None, exc: BaseException) -> None:
-        key = f"internal:{what}"
-        n = self._crashes.get(key, 0)
-        self._crashes[key] = n + 1
-        if n == 0:
+        if self._count(f"internal:{what}"):
             self.errors.append(ToolError("internal", f"{what} raised {type(exc).__name__}: {exc} (please report it)",
                                          path=path, line=line))
 
     def _emit(self, out: list, findings: Iterable[Finding] | None, rule: Rule, sev: Severity,
               path: str, line: int) -> None:
         for f in findings:
-            if type(f) is not Finding or f.line is not None or f.path is not None or f.column is not None \
-                    or type(f.message) is not str or type(f.pointer) is not str:
-                check_finding(f)
+            check_finding(f)
             out.append(Diagnostic(f.path or path, f.line or line, rule.code, f.pointer, f.column, rule.name,
                                   sev, f.message, f.fix))
 
@@ -241,9 +242,9 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
     line and code. With ``jobs`` > 1, files and parts of large files run in parallel processes;
     the result is the same as with one job. ``before_read``, when given, is called with the list
     of input paths once they are known and before any is read; it may raise to stop the run."""
-    report = Report(target=config.target, method=config.method, model=config.model,
-                    config_source=config.source, rules={r.code: r for r in ruleset.rules})
     linter = Linter(ruleset, config, model, observers)
+    report = Report(target=config.target, method=config.method, model=config.model,
+                    config_source=config.source, rules=linter.by_code)
     inputs = roles(collect_paths(paths, config, force_exclude, linter.errors, report.skipped),
                    collect_paths(validation, config, False, linter.errors, report.skipped))
     linter.has_validation = any(role == "validation" for _, role in inputs)
@@ -254,9 +255,10 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
     sizes = [file_size(p) or 0 for p, _ in inputs if p != STDIN]
     if progress is not None:
         progress.start(sum(sizes))
-    chunks = plan_chunks(inputs, linter.splittable(), jobs, chunk_bytes, stdin_name)
+    splittable = linter.splittable()
+    chunks = plan_chunks(inputs, splittable, jobs, chunk_bytes, stdin_name)
     # Several processes pay off with more than one file, or one file big enough to be cut.
-    parts = sum(size // chunk_bytes if linter.splittable() and size >= 2 * chunk_bytes else 1 for size in sizes)
+    parts = sum(size // chunk_bytes if splittable and size >= 2 * chunk_bytes else 1 for size in sizes)
 
     def local(c: Chunk) -> ChunkResult | None:
         try:
@@ -290,7 +292,7 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
 def _gather(linter: Linter, results, progress) -> tuple[dict[int, list[ChunkResult]], list, list | None, dict]:
     """Collect the chunk results in input order: per file, and the run's merged dataset-rule and
     observer states and crash counts."""
-    rules = {r.code: r for r in linter.ruleset.rules}
+    rules = linter.by_code
     files: dict[int, list[ChunkResult]] = {}
     dataset_states: list = []
     observed: list | None = None  # merged in input order, like the dataset rules' states
@@ -319,7 +321,7 @@ def _gather(linter: Linter, results, progress) -> tuple[dict[int, list[ChunkResu
 
 def _finish_file(linter: Linter, parts: list[ChunkResult], out: list[Diagnostic]) -> FileResult:
     """Merge the parts of one file, let its file rules report, and describe it."""
-    rules = {r.code: r for r in linter.ruleset.rules}
+    rules = linter.by_code
     first = parts[0]
     display = first.chunk.display
     ctx = first.ctx
@@ -350,7 +352,7 @@ def _finish_file(linter: Linter, parts: list[ChunkResult], out: list[Diagnostic]
 
 def _finish_dataset(linter: Linter, states: list, out: list[Diagnostic]) -> None:
     """Let the dataset rules report from their merged states."""
-    rules = {r.code: r for r in linter.ruleset.rules}
+    rules = linter.by_code
     for code, state in states:
         rule = rules[code]
         try:

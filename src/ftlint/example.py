@@ -129,6 +129,15 @@ def _tools_key(ex: Example) -> bytes | None:
 HUGE_LINE = 1 << 20
 
 
+def canonical_json(value: Any, allow_nan: bool = True) -> bytes:
+    """``value`` as canonical JSON (sorted keys, no spacing) by Python's json: for values orjson
+    cannot write (integers beyond 64 bits, lone surrogates) or should not (strings of megabytes,
+    which it writes through a buffer of 12 times their size). Raises ValueError (NaN when not
+    allowed) or RecursionError (nesting near the recursion limit)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=allow_nan,
+                      default=str).encode("utf-8", "surrogatepass")
+
+
 class _Literal(str):
     """A number as the line writes it (see :meth:`Example.literal`)."""
 
@@ -381,8 +390,7 @@ class Example:
         def compute() -> bytes | None:
             if len(self.raw) >= HUGE_LINE:  # orjson would write it through a buffer of 12 times its size
                 try:
-                    return json.dumps(self.data, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                                      allow_nan=False).encode("utf-8")
+                    return canonical_json(self.data, allow_nan=False)
                 except (ValueError, RecursionError):  # what orjson would not write either
                     return None
             try:

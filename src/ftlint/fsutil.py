@@ -13,7 +13,9 @@ class OutputError(Exception):
     """The report cannot (or must not) be written where the user asked; the message says why."""
 
 
-def _identity(path: str) -> tuple[int, int] | None:
+def identity(path: str) -> tuple[int, int] | None:
+    """(device, inode) of the file ``path`` names, through any links and spellings; None when
+    there is no such file."""
     try:
         st = os.stat(path)
     except (OSError, ValueError):
@@ -25,7 +27,7 @@ def refuse_overwriting_inputs(output: str, inputs: Iterable[str], stdin=None) ->
     """Raise :class:`OutputError` when ``output`` is one of ``inputs`` by identity: the same file
     through another spelling, a symbolic link or a hard link, or the file standard input
     (``-``) was redirected from. Called before anything is read."""
-    target = _identity(output)
+    target = identity(output)
     if target is None:  # a new file cannot be an input
         return
     for path in inputs:
@@ -37,7 +39,7 @@ def refuse_overwriting_inputs(output: str, inputs: Iterable[str], stdin=None) ->
             same = st is not None and (st.st_dev, st.st_ino) == target and stat.S_ISREG(st.st_mode)
             name = "standard input"
         else:
-            same = _identity(path) == target
+            same = identity(path) == target
             name = path
         if same:
             raise OutputError(f"the output file {output} is {name}, one of the files to lint; "

@@ -13,6 +13,7 @@ from typing import BinaryIO
 from .config import Config, ConfigError
 from .diagnostics import ToolError
 from .example import FileContext
+from .fsutil import identity
 from .reader import iter_dataset_files, open_dataset, utf8_lines
 from .sniff import SAMPLE, sniff
 
@@ -99,13 +100,6 @@ def roles(train: list[str], validation: list[str]) -> list[tuple[str, str]]:
     """(path, role) of every input, each file once: a validation file inside a linted folder is
     validation data, not training data too (linted twice, it would leak into itself). Paths under
     the working folder are shown relative to it, however the config spelled them."""
-    def identity(path: str):
-        try:
-            st = os.stat(path)
-        except OSError:
-            return path
-        return st.st_dev, st.st_ino
-
     def shown(path: str) -> str:
         if path != STDIN and os.path.isabs(path):
             rel = os.path.relpath(path)
@@ -113,8 +107,8 @@ def roles(train: list[str], validation: list[str]) -> list[tuple[str, str]]:
                 return rel
         return path
 
-    held = {identity(p) for p in validation if p != STDIN}
-    return [(p, "train") for p in train if p == STDIN or identity(p) not in held] + \
+    held = {identity(p) or p for p in validation if p != STDIN}
+    return [(p, "train") for p in train if p == STDIN or (identity(p) or p) not in held] + \
         [(shown(p), "validation") for p in validation]
 
 

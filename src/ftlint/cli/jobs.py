@@ -54,6 +54,15 @@ def _dump(doc) -> None:
     echo(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode())
 
 
+def _rows(rows: list, fmt: str, line) -> None:
+    """A listing: one JSON array of the service's objects, or ``line(row)`` for each."""
+    if fmt == "json":
+        _dump([row.model_dump(mode="json") for row in rows])
+    else:
+        for row in rows:
+            echo(line(row))
+
+
 def _job_line(job) -> str:
     made = job.fine_tuned_model or ""
     return f"{job.id:<28} {job.status:<17} {job.model:<30} {made}"
@@ -79,11 +88,7 @@ def jobs_group() -> click.Group:
             query["metadata"] = {"ftlint_train_sha256": file_digest(dataset)[0][:32]}
         rows = [j for j in api.call("listing jobs", lambda: list(api.client.fine_tuning.jobs.list(**query)))
                 if status is None or j.status == status]
-        if fmt == "json":
-            _dump([j.model_dump(mode="json") for j in rows])
-        else:
-            for job in rows:
-                echo(_job_line(job))
+        _rows(rows, fmt, _job_line)
 
     @jobs.command("show")
     @click.argument("job_id")
@@ -112,11 +117,7 @@ def jobs_group() -> click.Group:
         api = _Jobs(target, base_url, config_path, isolated)
         rows = list(reversed(api.call(job_id, lambda: list(api.client.fine_tuning.jobs.list_events(job_id,
                                                                                                     limit=100)))))
-        if fmt == "json":
-            _dump([e.model_dump(mode="json") for e in rows])
-        else:
-            for e in rows:
-                echo(f"{e.level:<5} {e.message}")
+        _rows(rows, fmt, lambda e: f"{e.level:<5} {e.message}")
 
     @jobs.command("checkpoints")
     @click.argument("job_id")
@@ -125,11 +126,7 @@ def jobs_group() -> click.Group:
         """The job's checkpoints: step, model name and metrics."""
         api = _Jobs(target, base_url, config_path, isolated)
         rows = api.call(job_id, lambda: list(api.client.fine_tuning.jobs.checkpoints.list(job_id)))
-        if fmt == "json":
-            _dump([c.model_dump(mode="json") for c in rows])
-        else:
-            for c in rows:
-                echo(f"step {c.step_number:>6}  {c.fine_tuned_model_checkpoint}")
+        _rows(rows, fmt, lambda c: f"step {c.step_number:>6}  {c.fine_tuned_model_checkpoint}")
 
     @jobs.command("follow")
     @click.argument("job_id")

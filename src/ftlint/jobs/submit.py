@@ -6,6 +6,7 @@ fills :class:`Outcome`, which the CLI prints as JSON; the exit code tells how it
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -164,7 +165,7 @@ def submit(session, request: Request, *, say, confirm, env=None, store: StateSto
         client = make_client(endpoint, env)
     except ClientError as exc:
         raise SubmitError(str(exc), EXIT_USAGE) from None
-    secret = (env if env is not None else __import__("os").environ).get(endpoint.key_env, "")
+    secret = (env if env is not None else os.environ).get(endpoint.key_env, "")
     store = store or StateStore()
     interval = poll_interval(env)
     try:

@@ -11,10 +11,20 @@ from ..sniff import decompress_hint
 
 
 class _OncePerFile(FileRule):
+    """Reports once, at line 1, what the reader found about the file's bytes (see ``judge``)."""
+
     formats = frozenset()  # nothing to observe: the reader tells the file's context
 
     def merge(self, first, second):
         return first
+
+    def finish(self, state, ctx):
+        found = self.judge(ctx)
+        return None if found is None else (Finding("", *found, line=1, column=1),)
+
+    def judge(self, ctx) -> tuple[str, str] | None:
+        """(message, fix) when the rule applies to the file."""
+        raise NotImplementedError
 
 
 def _how_told(ctx) -> str:
@@ -27,15 +37,14 @@ class Utf16File(_OncePerFile):
     name = "utf16-file"
     summary = "File is UTF-16, not UTF-8"
 
-    def finish(self, state, ctx):
+    def judge(self, ctx):
         if not ctx.encoding.startswith("UTF-16"):
             return None
-        return (Finding("", f"the file is {ctx.encoding} ({_how_told(ctx)}), as Windows PowerShell's '>' and "
-                        "Out-File write files; JSONL for fine-tuning is UTF-8, and a UTF-8 reader sees no valid JSON "
-                        "in it. ftlint decoded it to check the examples",
-                        "re-encode it as UTF-8: iconv -f UTF-16 -t UTF-8 in.jsonl > out.jsonl, or in PowerShell "
-                        "Get-Content in.jsonl | Set-Content -Encoding utf8NoBOM out.jsonl (PowerShell 7)",
-                        line=1, column=1),)
+        return (f"the file is {ctx.encoding} ({_how_told(ctx)}), as Windows PowerShell's '>' and Out-File write "
+                "files; JSONL for fine-tuning is UTF-8, and a UTF-8 reader sees no valid JSON in it. ftlint decoded "
+                "it to check the examples",
+                "re-encode it as UTF-8: iconv -f UTF-16 -t UTF-8 in.jsonl > out.jsonl, or in PowerShell "
+                "Get-Content in.jsonl | Set-Content -Encoding utf8NoBOM out.jsonl (PowerShell 7)")
 
 
 class Utf32File(_OncePerFile):
@@ -43,13 +52,12 @@ class Utf32File(_OncePerFile):
     name = "utf32-file"
     summary = "File is UTF-32, not UTF-8"
 
-    def finish(self, state, ctx):
+    def judge(self, ctx):
         if not ctx.encoding.startswith("UTF-32"):
             return None
-        return (Finding("", f"the file is {ctx.encoding} ({_how_told(ctx)}); JSONL for fine-tuning is UTF-8, and a "
-                        "UTF-8 reader sees no valid JSON in it. ftlint decoded it to check the examples",
-                        f"re-encode it as UTF-8: iconv -f {ctx.encoding} -t UTF-8 in.jsonl > out.jsonl",
-                        line=1, column=1),)
+        return (f"the file is {ctx.encoding} ({_how_told(ctx)}); JSONL for fine-tuning is UTF-8, and a UTF-8 "
+                "reader sees no valid JSON in it. ftlint decoded it to check the examples",
+                f"re-encode it as UTF-8: iconv -f {ctx.encoding} -t UTF-8 in.jsonl > out.jsonl")
 
 
 class CompressedFile(_OncePerFile):
@@ -57,13 +65,12 @@ class CompressedFile(_OncePerFile):
     name = "compressed-file"
     summary = "File is compressed (gzip, zip, zstd, bzip2, xz), not JSONL"
 
-    def finish(self, state, ctx):
+    def judge(self, ctx):
         if not ctx.compression:
             return None
-        return (Finding("", f"the file is {ctx.compression}-compressed, not JSONL text: training files are uploaded "
-                        "uncompressed, and none of its examples could be checked",
-                        f"decompress it ({decompress_hint(ctx.compression)}) and lint the JSONL inside",
-                        line=1, column=1),)
+        return (f"the file is {ctx.compression}-compressed, not JSONL text: training files are uploaded "
+                "uncompressed, and none of its examples could be checked",
+                f"decompress it ({decompress_hint(ctx.compression)}) and lint the JSONL inside")
 
 
 class CrLineEndings(_OncePerFile):
@@ -71,14 +78,14 @@ class CrLineEndings(_OncePerFile):
     name = "cr-line-endings"
     summary = "Lines end with CR alone (classic Mac OS), so a JSONL reader sees one line"
 
-    def finish(self, state, ctx):
+    def judge(self, ctx):
         if not ctx.cr_lines:
             return None
-        return (Finding("", f"lines end with a carriage return (CR) alone, so a JSONL reader, which splits at line "
-                        f"feeds (LF), reads the whole file as one line and rejects it. ftlint split the "
-                        f"{ctx.lines:,} lines at CR to check the examples",
-                        "convert the line ends to LF: tr '\\r' '\\n' < in.jsonl > out.jsonl, or your editor's "
-                        "'LF' line-ending setting", line=1, column=1),)
+        return (f"lines end with a carriage return (CR) alone, so a JSONL reader, which splits at line feeds (LF), "
+                f"reads the whole file as one line and rejects it. ftlint split the {ctx.lines:,} lines at CR to "
+                "check the examples",
+                "convert the line ends to LF: tr '\\r' '\\n' < in.jsonl > out.jsonl, or your editor's 'LF' "
+                "line-ending setting")
 
 
 RULES = (Utf16File, Utf32File, CompressedFile, CrLineEndings)

@@ -9,7 +9,7 @@ import json
 
 import orjson
 
-from ..example import HUGE_LINE
+from ..example import HUGE_LINE, canonical_json
 
 LINE_BITS = 32
 LINE_MASK = (1 << LINE_BITS) - 1
@@ -38,8 +38,7 @@ def digest(value, large: bool = False) -> int:
         # integers beyond 64 bits or lone surrogates (Python's parser accepts both), or nesting
         # deeper than orjson writes
         try:
-            data = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                              default=str).encode("utf-8", "surrogatepass")
+            data = canonical_json(value)
         except RecursionError:
             return hash(tuple(_canonical_pieces(value))) & MASK64
     return hash(data) & MASK64
