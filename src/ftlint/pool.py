@@ -56,6 +56,12 @@ def _stop_workers(pool) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         process.join(timeout=5)
+    # The pool's manager thread now sees its workers gone and closes its wake-up pipe. Wait for
+    # it: otherwise the interpreter's exit hook can write to that pipe while it closes, and print
+    # "Exception ignored ... Bad file descriptor" under our one-line "interrupted".
+    manager = getattr(pool, "_executor_manager_thread", None)
+    if manager is not None:
+        manager.join(timeout=5)
 
 
 def _run_in_worker(chunk: Chunk) -> ChunkResult | ToolError:
