@@ -38,6 +38,9 @@ class Service:
     # what each GET of a job moves it to, in turn; the last step holds
     job_steps: list = field(default_factory=lambda: ["queued", "running", "running", "succeeded"])
     job_error: dict | None = None  # set: the job fails with this error instead of succeeding
+    total_steps: int = 2  # training steps a job reports in its metrics events
+    steps_per_poll: int = 1  # steps a running job advances each time it is read
+    log_lines: int = 0  # message events a running job logs each time it is read
     lock: threading.Lock = field(default_factory=threading.Lock)
     counter: int = 0
 
@@ -90,7 +93,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _handle(self, method: str) -> None:
         url = urlparse(self.path)
-        path = url.path.removeprefix("/v1").removeprefix("/openai/v1")
+        path = re.sub(r"^/(openai/v1|v1|openai)(?=/)", "", url.path)  # OpenAI, Azure v1, Azure dated
         length = int(self.headers.get("content-length") or 0)
         body = self.rfile.read(length) if length else b""
         svc = self.service
@@ -161,9 +164,8 @@ class _Handler(BaseHTTPRequestHandler):
             job = svc.jobs.get(m.group(1))
             if job is None:
                 return 404, {"error": {"message": "not found", "type": "invalid_request_error"}}
-            if m.group(2):  # events, newest first, after= an event id
-                events = list(reversed(svc.events[job["id"]]))
-                return 200, {"object": "list", "data": events, "has_more": False}
+            if m.group(2):  # events, newest first, a page of `limit` after the event `after`
+                return 200, _page(list(reversed(svc.events[job["id"]])), query)
             self._advance(job, now)
             return 200, _public(job)
         m = re.fullmatch(r"/fine_tuning/jobs/(ftjob-[0-9]+)/(cancel|pause|resume)", path)
@@ -196,10 +198,16 @@ class _Handler(BaseHTTPRequestHandler):
         if status == "succeeded" and svc.job_error is not None:
             status, job["error"] = "failed", svc.job_error
         if status == "running":
+            for i in range(svc.log_lines):
+                svc.events[job["id"]].append({"id": svc.next_id("ftevent"), "object": "fine_tuning.job.event",
+                                              "created_at": now, "level": "info", "type": "message",
+                                              "message": f"log {step}.{i}", "data": {}})
+            done = min(step * svc.steps_per_poll, svc.total_steps)
             svc.events[job["id"]].append({"id": svc.next_id("ftevent"), "object": "fine_tuning.job.event",
                                           "created_at": now, "level": "info", "type": "metrics",
-                                          "message": f"Step {step}/2: training loss=0.5",
-                                          "data": {"step": step, "total_steps": 2, "train_loss": 0.5}})
+                                          "message": f"Step {done}/{svc.total_steps}: training loss=0.5",
+                                          "data": {"step": done, "total_steps": svc.total_steps,
+                                                   "train_loss": 0.5 / max(done, 1)}})
         if status != job["status"]:
             job["status"] = status
             svc.events[job["id"]].append({"id": svc.next_id("ftevent"), "object": "fine_tuning.job.event",
@@ -214,6 +222,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802
         self._handle("POST")
+
+
+def _page(rows: list[dict], query: dict) -> dict:
+    """A cursor page as the API gives one: ``limit`` rows after the row whose id is ``after``."""
+    after = query.get("after", [None])[0]
+    if after is not None:
+        ids = [r["id"] for r in rows]
+        rows = rows[ids.index(after) + 1:] if after in ids else []
+    limit = int(query.get("limit", ["20"])[0])
+    return {"object": "list", "data": rows[:limit], "has_more": len(rows) > limit}
 
 
 def _public(f: dict) -> dict:

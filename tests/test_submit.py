@@ -62,9 +62,13 @@ def test_a_submission_uploads_once_creates_once_and_follows_to_the_end(submit, f
 def test_text_output_follows_events_and_names_the_model(submit, fake):
     result = submit("--yes")
     assert result.exit_code == 0
-    assert "Job is running" in result.stderr and "Step 1/2: training loss=0.5" in result.stderr
+    assert "Job is running" in result.stderr and "step 1/2 (50%), loss 0.5000" in result.stderr
     assert "Estimated training cost on gpt-4o-mini" in result.stderr
     assert result.stdout.startswith("ftjob-") and "succeeded ft:gpt-4o-mini" in result.stdout
+    # the trained tokens priced next to the estimate, and the checkpoints
+    assert "trained tokens: 12,345 ≈ $0.04 at $3/1M (estimated $0.01 for 3,420 tokens)" in result.stderr
+    assert "checkpoint step 1: ft:gpt-4o-mini-2024-07-18:org::" in result.stderr
+    assert "az cognitiveservices" not in result.stderr  # a deploy hint is Azure's alone
 
 
 @pytest.mark.parametrize("args, code, said", [
@@ -102,6 +106,7 @@ def test_a_failed_job_exits_3_with_its_error_and_needs_new_to_start_again(submit
     fake.service.job_error = {"code": "invalid_training_file", "message": "line 3 is bad", "param": "training_file"}
     result = submit("--yes")
     assert result.exit_code == 3 and "invalid_training_file: line 3 is bad (param training_file)" in result.stderr
+    assert "run `ftlint check train.jsonl` with the same --model" in result.stderr
     again = submit("--yes")
     assert again.exit_code == 3 and "--new" in again.stderr and len(fake.service.jobs) == 1
     fake.service.job_error = None

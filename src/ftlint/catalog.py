@@ -35,6 +35,8 @@ class Model:
     tools_family: str = "gpt-4o"  # which tool-definition token constants apply
     image_base: int = 85
     image_tile: int = 170
+    training_types: tuple[str, ...] = ()  # Azure OpenAI tiers it trains on; empty: any, or not stated
+    token_note: str = ""  # set where the counts are approximate: which tokenizer stood in, and why
 
     def to_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)

@@ -37,12 +37,13 @@ class Estimate:
         how = "auto heuristic" if self.epochs_auto else "set"
         head = (f"Estimated training cost on {self.model.name}: {self.tokens_per_epoch:,} tokens × "
                 f"{self.epochs} epochs ({how}) = {self.billed_tokens:,} billed tokens")
+        note = f" Token counts are approximate: {self.model.token_note}." if self.model.token_note else ""
         if self.cost is None:
             why = ("the price is per hour of training" if self.model.price_unit == "hour"
                    else f"no price known ({self.model.price_source or 'set one in config'})")
-            return f"{head}; cost unknown: {why}."
+            return f"{head}; cost unknown: {why}.{note}"
         return f"{head} ≈ ${self.cost:,.2f} (price ${self.model.price:g}/1M tokens, {self.model.price_source}, " \
-               f"{self.model.price_date or 'undated'})."
+               f"{self.model.price_date or 'undated'}).{note}"
 
 
 def estimate(model: Model, examples: int, tokens_per_epoch: int, epochs: int | None = None) -> Estimate:

@@ -67,6 +67,17 @@ def out():
     return click.get_current_context().meta.get(STDOUT_KEY, sys.stdout)
 
 
+def from_service(text: str, *, lines: bool = True) -> str:
+    """Text a remote service wrote (messages, errors, events), fit to print: any secret of the
+    environment's replaced by '***', and, for text output (``lines``), every control character
+    escaped line by line, so a service cannot move the cursor or rewrite the terminal."""
+    from ..jobs.client import redact, secrets_in
+    from ..quote import safe_text
+
+    text = redact(text, *secrets_in())
+    return "\n".join(map(safe_text, text.split("\n"))) if lines else text
+
+
 def echo(text: str = "", *, nl: bool = True, color: bool | None = None) -> None:
     """Write the command's output; a closed or full standard output is an error (exit 2), never a
     report lost in silence."""

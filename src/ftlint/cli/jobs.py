@@ -8,7 +8,7 @@ import click
 import orjson
 
 from ..config import ConfigError
-from .common import CONTEXT, config_options, echo, fail, session_for, target_option
+from .common import CONTEXT, config_options, echo, fail, from_service, session_for, target_option
 
 EXIT_FAILED, EXIT_NOT_CONFIRMED, EXIT_API = 3, 4, 5
 
@@ -37,21 +37,20 @@ class _Jobs:
             fail(str(exc))
 
     def call(self, what: str, fn, *args, **kw):
-        import os
-
+        from ..jobs.client import secrets_in
         from ..jobs.remote import NotFound, RemoteError, guarded
 
         try:
-            return guarded(what, os.environ.get(self.endpoint.key_env, ""), fn, *args, **kw)
+            return guarded(what, secrets_in(), fn, *args, **kw)
         except NotFound:
             fail(f"{what}: no such job on {self.endpoint.base_url}")
         except RemoteError as exc:
-            click.echo(f"ftlint: error: {exc}", err=True)
+            click.echo(f"ftlint: error: {from_service(str(exc))}", err=True)
             sys.exit(EXIT_API)
 
 
 def _dump(doc) -> None:
-    echo(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode())
+    echo(from_service(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode(), lines=False))
 
 
 def _rows(rows: list, fmt: str, line) -> None:
@@ -60,7 +59,7 @@ def _rows(rows: list, fmt: str, line) -> None:
         _dump([row.model_dump(mode="json") for row in rows])
     else:
         for row in rows:
-            echo(line(row))
+            echo(from_service(line(row)))
 
 
 def _job_line(job) -> str:
@@ -100,14 +99,14 @@ def jobs_group() -> click.Group:
         if fmt == "json":
             _dump(job.model_dump(mode="json"))
             return
-        echo(_job_line(job))
+        echo(from_service(_job_line(job)))
         echo(f"  training file {job.training_file}" + (f", validation file {job.validation_file}"
                                                         if job.validation_file else ""))
         if job.trained_tokens:
             echo(f"  trained tokens {job.trained_tokens:,}")
         if job.error is not None and job.error.message:
-            echo(f"  error {job.error.code}: {job.error.message}" + (f" (param {job.error.param})"
-                                                                     if job.error.param else ""))
+            echo(from_service(f"  error {job.error.code}: {job.error.message}"
+                              + (f" (param {job.error.param})" if job.error.param else "")))
 
     @jobs.command("events")
     @click.argument("job_id")
@@ -134,20 +133,26 @@ def jobs_group() -> click.Group:
     def follow(job_id, fmt, base_url, target, config_path, isolated):
         """Follow the job to its end: events once each, status changes. Exit 0 succeeded, 3 failed
         or cancelled, 130 interrupted (the job goes on)."""
-        from ..jobs.submit import follow as follow_job
+        from ..jobs.follow import failure_lines, follow, success_lines
 
         api = _Jobs(target, base_url, config_path, isolated)
+        say = (lambda text: click.echo(from_service(text), err=True)) if fmt == "text" else (lambda text: None)
         try:
-            job = api.call(job_id, follow_job, api.client, job_id, api.interval,
-                           (lambda text: click.echo(text, err=True)) if fmt == "text" else (lambda text: None))
+            job = api.call(job_id, follow, api.client, job_id, api.interval, say)
         except KeyboardInterrupt:
             click.echo(f"ftlint: interrupted; the job goes on. `ftlint jobs follow {job_id}` follows it again.",
                        err=True)
             sys.exit(130)
         if fmt == "json":
             _dump(job.model_dump(mode="json"))
+            sys.exit(0 if job.status == "succeeded" else EXIT_FAILED)
+        if job.status == "succeeded":
+            for line in api.call(job_id, success_lines, api.client, job, None, None):
+                say(line)
         else:
-            echo(_job_line(job))
+            for line in failure_lines(job):
+                say(line)
+        echo(from_service(_job_line(job)))
         sys.exit(0 if job.status == "succeeded" else EXIT_FAILED)
 
     def action(name: str, past: str, ask: bool):

@@ -139,6 +139,11 @@ def models_command() -> click.Command:
                            f"{', '.join(sorted(m.methods)) or 'none':<28} {'yes' if m.vision else 'no':<6} {until}")
             echo(f"\nTarget {session.config.target}. Prices: USD per 1M training tokens "
                        "(o4-mini RFT: per hour). `--format json` shows each value's source.")
+            for m in rows:
+                notes = [f"trains on the {' or '.join(m.training_types)} tier only"] if m.training_types else []
+                notes += [f"token counts approximate ({m.token_note})"] if m.token_note else []
+                if notes:
+                    echo(f"{m.name}: {'; '.join(notes)}.")
         exit_after_listing(session)
 
     return models

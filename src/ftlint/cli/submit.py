@@ -8,7 +8,7 @@ import click
 import orjson
 
 from ..config import ConfigError
-from .common import CONTEXT, config_options, echo, fail, model_options, session_for, target_option
+from .common import CONTEXT, config_options, echo, fail, from_service, model_options, session_for, target_option
 
 
 def _pairs(values: tuple[str, ...]) -> dict[str, str]:
@@ -19,6 +19,14 @@ def _pairs(values: tuple[str, ...]) -> dict[str, str]:
             fail(f"--metadata takes KEY=VALUE, got {value!r}")
         out[key] = val
     return out
+
+
+def _print_json(outcome, error: dict | None) -> None:
+    """The one JSON document of ``--format json``, whatever the ending; ``error`` says why it
+    stopped early (its exit code and message), or is null."""
+    doc = {"schema_version": 1, "lint": outcome.lint, "estimate": outcome.estimate, "key": outcome.key,
+           "files": outcome.files, "job": outcome.job, "resumed": outcome.resumed, "error": error}
+    echo(from_service(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode(), lines=False))
 
 
 def submit_command() -> click.Command:
@@ -54,7 +62,7 @@ def submit_command() -> click.Command:
         --target azure-openai. Exit status: 0 succeeded (or detached), 1 lint errors, 2 usage or
         config, 3 the file or job failed, 4 over budget or not confirmed, 5 API or network
         failure, 130 interrupted (the job goes on)."""
-        from ..jobs.submit import EXIT_INTERRUPTED, Request, SubmitError
+        from ..jobs.submit import EXIT_INTERRUPTED, Outcome, Request, SubmitError
         from ..jobs.submit import submit as run_submit
 
         if not model:
@@ -69,30 +77,33 @@ def submit_command() -> click.Command:
 
         def say(text: str) -> None:
             if fmt == "text":
-                click.echo(text, err=True)
+                click.echo(from_service(text), err=True)
 
         def confirm() -> bool:
             if sys.stdin is None or not sys.stdin.isatty():
                 return False
             return click.confirm("Upload and start the job?", err=True)
 
+        outcome = Outcome()
         try:
-            code, outcome = run_submit(session, request, say=say, confirm=confirm)
+            code, outcome = run_submit(session, request, say=say, confirm=confirm, outcome=outcome)
         except SubmitError as exc:
-            click.echo(f"ftlint: {'error: ' if exc.code in (2, 5) else ''}{exc}", err=True)
+            click.echo(f"ftlint: {'error: ' if exc.code in (2, 5) else ''}{from_service(str(exc))}", err=True)
+            if fmt == "json":
+                _print_json(outcome, {"exit_code": exc.code, "message": str(exc)})
             sys.exit(exc.code)
         except ConfigError as exc:
             fail(str(exc))
         except KeyboardInterrupt:
-            click.echo("ftlint: interrupted; the job goes on. Run the same submit again to follow it.", err=True)
+            click.echo("ftlint: interrupted. The same submit again resumes where this one stopped, with no second "
+                       "upload or job.", err=True)
             sys.exit(EXIT_INTERRUPTED)
         if fmt == "json":
-            echo(orjson.dumps({"schema_version": 1, "lint": outcome.lint, "estimate": outcome.estimate,
-                               "key": outcome.key, "files": outcome.files, "job": outcome.job,
-                               "resumed": outcome.resumed}, option=orjson.OPT_INDENT_2).decode())
+            _print_json(outcome, None)
         elif outcome.job is not None:
             job = outcome.job
-            echo(f"{job['id']} {job['status']}" + (f" {job['fine_tuned_model']}" if job["fine_tuned_model"] else ""))
+            echo(from_service(f"{job['id']} {job['status']}" + (f" {job['fine_tuned_model']}"
+                                                                 if job["fine_tuned_model"] else "")))
         sys.exit(code)
 
     return submit

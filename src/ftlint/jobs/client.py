@@ -23,6 +23,7 @@ class Endpoint:
     kind: str
     base_url: str
     key_env: str
+    api_version: str | None = None  # Azure OpenAI's dated API; None for the v1 API
 
 
 def poll_interval(env: dict | None = None) -> float:
@@ -48,23 +49,67 @@ def endpoint_for(target, base_url: str | None = None, env: dict | None = None) -
     if not url:
         raise ClientError(f"target {target.name} has no default endpoint: pass --base-url "
                           f"(e.g. https://RESOURCE.openai.azure.com/openai/v1/) or set {BASE_URL_ENV[api.kind]}")
-    if api.kind == "azure-openai" and not url.rstrip("/").endswith("/openai/v1"):
-        url = url.rstrip("/") + "/openai/v1/"
+    if not re.match(r"https?://[^/\s]+", url):
+        raise ClientError(f"the endpoint must be an http(s) URL, got {url!r}")
+    if api.kind == "azure-openai":
+        root = re.sub(r"/openai(/v1)?/?$", "", url.rstrip("/"))
+        version = env.get("OPENAI_API_VERSION")
+        # OPENAI_API_VERSION asks for the dated API (…/openai/…?api-version=V); without it the v1
+        # API, which takes none. Project endpoints (…/api/projects/P/…) reject api-version.
+        url = root + "/openai" if version else root + "/openai/v1/"
+        return Endpoint(api.kind, url, api.key_env, version)
     return Endpoint(api.kind, url, api.key_env)
 
 
-def make_client(endpoint: Endpoint, env: dict | None = None) -> Any:
-    """An ``openai.OpenAI`` client for the endpoint, its key from the environment. Its automatic
-    retries are left on for reads; calls that create something turn them off (see remote.py)."""
+#: Variables whose values are secrets wherever they appear: redacted from every message.
+SECRET_ENV = ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_AD_TOKEN")
+ENTRA_SCOPE = "https://cognitiveservices.azure.com/.default"
+
+
+def secrets_in(env: dict | None = None) -> tuple[str, ...]:
     env = os.environ if env is None else env
-    key = env.get(endpoint.key_env)
-    if not key:
-        raise ClientError(f"no API key: set {endpoint.key_env} in the environment (ftlint reads keys from "
-                          "nowhere else)")
+    return tuple(env[name] for name in SECRET_ENV if env.get(name))
+
+
+def _entra_provider():
+    """A Microsoft Entra ID token provider from azure-identity's default credential chain (Azure
+    CLI login, managed identity, workload identity), or None when azure-identity is not installed."""
+    try:
+        from azure.identity import DefaultAzureCredential, get_bearer_token_provider
+    except ImportError:
+        return None
+    return get_bearer_token_provider(DefaultAzureCredential(), ENTRA_SCOPE)
+
+
+def make_client(endpoint: Endpoint, env: dict | None = None) -> Any:
+    """An ``openai`` client for the endpoint, its credential from the environment. Its automatic
+    retries are left on for reads; calls that create something turn them off (see remote.py).
+
+    Azure OpenAI takes, in this order: ``AZURE_OPENAI_API_KEY`` (sent as the api-key header),
+    ``AZURE_OPENAI_AD_TOKEN`` (a Microsoft Entra ID bearer token), or, with azure-identity
+    installed, a token from its default credential chain."""
+    env = os.environ if env is None else env
     import openai
 
-    headers = {"api-key": key} if endpoint.kind == "azure-openai" else None
-    return openai.OpenAI(api_key=key, base_url=endpoint.base_url, default_headers=headers)
+    key = env.get(endpoint.key_env)
+    if endpoint.kind != "azure-openai":
+        if not key:
+            raise ClientError(f"no API key: set {endpoint.key_env} in the environment (ftlint reads keys from "
+                              "nowhere else)")
+        return openai.OpenAI(api_key=key, base_url=endpoint.base_url)
+    token = None if key else env.get("AZURE_OPENAI_AD_TOKEN")
+    provider = None if key or token else _entra_provider()
+    if not (key or token or provider):
+        raise ClientError(f"no Azure credential: set {endpoint.key_env}, or AZURE_OPENAI_AD_TOKEN to a Microsoft "
+                          "Entra ID token, or install azure-identity to use your Azure login")
+    if endpoint.api_version:
+        auth = {"api_key": key} if key else {"azure_ad_token": token} if token else {"azure_ad_token_provider":
+                                                                                     provider}
+        return openai.AzureOpenAI(azure_endpoint=endpoint.base_url.removesuffix("/openai"),
+                                  api_version=endpoint.api_version, **auth)
+    if key:
+        return openai.OpenAI(api_key=key, base_url=endpoint.base_url, default_headers={"api-key": key})
+    return openai.OpenAI(api_key=token or provider, base_url=endpoint.base_url)  # sent as a bearer token
 
 
 # keys (sk-...), bearer tokens, SAS signatures (sig=...) and api-key headers, wherever quoted

@@ -24,7 +24,7 @@ class NotFound(RemoteError):
     """The service has no such object."""
 
 
-def guarded(what: str, secret: str, fn, *args, **kw):
+def guarded(what: str, secrets: tuple[str, ...], fn, *args, **kw):
     """``fn(*args, **kw)``, its API errors turned into :class:`NotFound` or :class:`RemoteError`
     with messages that name ``what`` and hold no secret."""
     import openai
@@ -36,7 +36,7 @@ def guarded(what: str, secret: str, fn, *args, **kw):
     except openai.NotFoundError:
         raise NotFound(f"{what}: no such object") from None
     except openai.APIError as exc:
-        raise RemoteError(redact(f"{what}: {_describe(exc)}", secret)) from None
+        raise RemoteError(redact(f"{what}: {_describe(exc)}", *secrets)) from None
 
 
 def _uncertain(exc: BaseException) -> bool:

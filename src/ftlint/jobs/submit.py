@@ -6,20 +6,19 @@ fills :class:`Outcome`, which the CLI prints as JSON; the exit code tells how it
 from __future__ import annotations
 
 import datetime as dt
-import os
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..__about__ import __version__
 from ..diagnostics import Severity
-from .client import ClientError, endpoint_for, make_client, poll_interval, redact
+from .client import ClientError, endpoint_for, make_client, poll_interval, redact, secrets_in
+from .follow import failure_lines, follow, success_lines
 from .key import METADATA_KEY, file_digest, submission_key, upload_name
 from .remote import RemoteError, ensure_file, ensure_job
 from .state import StateStore
 
 EXIT_OK, EXIT_LINT, EXIT_USAGE, EXIT_FAILED, EXIT_BUDGET, EXIT_API, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 5, 130
-TERMINAL = ("succeeded", "failed", "cancelled")
 METHOD_TYPES = {"sft": "supervised", "dpo": "dpo"}
 
 
@@ -86,13 +85,14 @@ def check_metadata(pairs: dict[str, str]) -> None:
             raise SubmitError(f"metadata {k!r}: keys take at most 64 characters and values 512", EXIT_USAGE)
 
 
-def lint_gate(session, request: Request, say) -> Any:
+def lint_gate(session, request: Request, say, outcome: Outcome) -> Any:
     """Lint the files as ``check`` would, with the model set; errors stop the submission before
     any request (``--force`` goes on, and the job's metadata says so)."""
     report = session.lint([request.train], validation=[request.validation] if request.validation else [])
     if report.errors:
         raise SubmitError("; ".join(e.describe() for e in report.errors), EXIT_USAGE)
     errors = report.count(Severity.ERROR)
+    outcome.lint = {"errors": errors, "warnings": report.count(Severity.WARNING), "examples": report.examples}
     if errors:
         say(session.render(report, "text", color=False, statistics=False, quiet=False).rstrip("\n"))
     if errors and not request.force:
@@ -111,6 +111,22 @@ def refuse_ended(session, today: dt.date) -> None:
                           f"{', '.join(alive) or 'none'} (or another --target)", EXIT_USAGE)
 
 
+def check_request(request: Request, target, model) -> str | None:
+    """Settings the service would refuse after the upload, refused before it. Returns the Azure
+    training tier to send (the model's only one when it has one and none was asked for)."""
+    azure = target.api is not None and target.api.kind == "azure-openai"
+    if request.suffix is not None and (len(request.suffix) > 64 or (azure and "." in request.suffix)):
+        raise SubmitError(f"--suffix {request.suffix!r}: at most 64 characters" + (", and no dots on Azure OpenAI"
+                                                                                   if azure else ""), EXIT_USAGE)
+    if request.training_type and not azure:
+        raise SubmitError(f"--training-type is Azure OpenAI's; target {target.name} has no training tiers", EXIT_USAGE)
+    tiers = model.training_types
+    if tiers and request.training_type and request.training_type not in tiers:
+        raise SubmitError(f"{model.name} trains on the {' or '.join(tiers)} tier only, not "
+                          f"{request.training_type}", EXIT_USAGE)
+    return request.training_type or (tiers[0] if tiers else None)
+
+
 def budget_gate(estimate, request: Request, confirm) -> None:
     """``--max-cost`` over the estimate, or an unknown price with it set, stops before any
     request (exit 4); so does a submission nobody confirmed."""
@@ -125,28 +141,28 @@ def budget_gate(estimate, request: Request, confirm) -> None:
 
 
 def submit(session, request: Request, *, say, confirm, env=None, store: StateStore | None = None,
-           today: dt.date | None = None) -> tuple[int, Outcome]:
+           today: dt.date | None = None, outcome: Outcome | None = None) -> tuple[int, Outcome]:
     """Run a submission; returns (exit code, outcome). ``say(text)`` reports progress; ``confirm()``
-    asks the user (False when nobody can answer)."""
+    asks the user (False when nobody can answer). ``outcome``, when given, is filled as the
+    phases go, so a caller still has what was done when a :class:`SubmitError` stops it."""
     import openai
 
-    outcome = Outcome()
+    outcome = outcome if outcome is not None else Outcome()
     today = today or dt.date.today()
     cfg = session.config
     if session.model is None:
         raise SubmitError(f"unknown model {cfg.model!r} for target {cfg.target}; `ftlint models` lists them",
                           EXIT_USAGE)
     refuse_ended(session, today)
-    report = lint_gate(session, request, say)
-    outcome.lint = {"errors": report.count(Severity.ERROR), "warnings": report.count(Severity.WARNING),
-                    "examples": report.examples}
+    target = session.registry.targets[cfg.target]
+    request.training_type = check_request(request, target, session.model)
+    report = lint_gate(session, request, say, outcome)
     estimate = report.estimate
     if estimate is not None:
         outcome.estimate = {"billed_tokens": estimate.billed_tokens, "epochs": request.epochs or estimate.epochs,
                             "cost_usd": estimate.cost, "price_source": estimate.model.price_source}
         say(estimate.line())
     budget_gate(estimate, request, confirm)
-    target = session.registry.targets[cfg.target]
     try:
         endpoint = endpoint_for(target, request.base_url, env)
     except ClientError as exc:
@@ -165,7 +181,7 @@ def submit(session, request: Request, *, say, confirm, env=None, store: StateSto
         client = make_client(endpoint, env)
     except ClientError as exc:
         raise SubmitError(str(exc), EXIT_USAGE) from None
-    secret = (env if env is not None else os.environ).get(endpoint.key_env, "")
+    secrets = secrets_in(env)
     store = store or StateStore()
     interval = poll_interval(env)
     try:
@@ -195,22 +211,34 @@ def submit(session, request: Request, *, say, confirm, env=None, store: StateSto
             outcome.resumed = not created
             say(("resuming " if not created else "created ") + f"{job.id} ({job.status})")
             if not request.detach:
-                job = follow(client, job.id, interval, say)
+                try:
+                    job = follow(client, job.id, interval, say)
+                except KeyboardInterrupt:
+                    outcome.job = _job_doc(job)
+                    raise SubmitError(f"interrupted; job {job.id} goes on. `ftlint jobs follow {job.id}` (or this "
+                                      "submit again) follows it", EXIT_INTERRUPTED) from None
             outcome.job = _job_doc(job)
     except RemoteError as exc:
-        raise SubmitError(redact(str(exc), secret), EXIT_API) from None
+        raise SubmitError(redact(str(exc), *secrets), EXIT_API) from None
     except openai.APIError as exc:
-        raise SubmitError(redact(f"the service answered: {exc}", secret), EXIT_API) from None
+        raise SubmitError(redact(f"the service answered: {exc}", *secrets), EXIT_API) from None
     if job.status == "succeeded":
-        say(f"fine-tuned model: {job.fine_tuned_model} ({job.trained_tokens or 0:,} trained tokens)")
+        resource = _azure_resource(endpoint) if endpoint.kind == "azure-openai" else None
+        for line in success_lines(client, job, estimate, resource):
+            say(line)
         return EXIT_OK, outcome
     if job.status in ("failed", "cancelled"):
-        error = job.error
-        detail = f": {error.code}: {error.message}" + (f" (param {error.param})" if error.param else "") \
-            if error is not None and error.message else ""
-        say(f"job {job.id} {job.status}{detail}")
+        for line in failure_lines(job, {"training_file": request.train, "validation_file": request.validation}):
+            say(line)
         return EXIT_FAILED, outcome
     return EXIT_OK, outcome  # detached: the job exists and goes on
+
+
+def _azure_resource(endpoint) -> str:
+    """RESOURCE of https://RESOURCE.openai.azure.com/...: the name ``az`` deploys to."""
+    from urllib.parse import urlparse
+
+    return (urlparse(endpoint.base_url).hostname or "RESOURCE").split(".")[0]
 
 
 def _create_args(request: Request, spec: dict, file_ids: dict, metadata: dict) -> dict:
@@ -243,25 +271,6 @@ def _wait_processed(client, file_id: str, interval: float, say, timeout: float =
             raise SubmitError(f"file {file_id} was still {status} after {timeout:,.0f} s; rerun to go on", EXIT_API)
         time.sleep(delay)
         delay = min(delay * 2, max(interval, 30 * interval))
-
-
-def follow(client, job_id: str, interval: float, say) -> Any:
-    """Poll the job until it ends, saying each new event once, in order, and each status change."""
-    seen: set[str] = set()
-    status = None
-    while True:
-        job = client.fine_tuning.jobs.retrieve(job_id)
-        events = list(client.fine_tuning.jobs.list_events(job_id, limit=100))
-        for event in reversed(events):  # the service lists newest first
-            if event.id not in seen:
-                seen.add(event.id)
-                say(f"  {event.message}")
-        if job.status != status:
-            status = job.status
-            say(f"{job_id}: {status}")
-        if status in TERMINAL:
-            return job
-        time.sleep(interval)
 
 
 def _job_doc(job) -> dict[str, Any]:
