@@ -68,3 +68,11 @@ def run(monkeypatch, tmp_path):
 
 
 needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared is not present (only in the dev workspace)")
+
+
+def interruptible() -> None:
+    """``preexec_fn`` for a child a test will interrupt: a shell's background job starts with
+    SIGINT ignored, and Python then keeps it ignored, so Ctrl-C would never reach the child."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -6,6 +6,7 @@ stored, so tests assert on what the server saw, not on what the client believes.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import threading
@@ -41,6 +42,8 @@ class Service:
     total_steps: int = 2  # training steps a job reports in its metrics events
     steps_per_poll: int = 1  # steps a running job advances each time it is read
     log_lines: int = 0  # message events a running job logs each time it is read
+    uploads: dict[str, dict] = field(default_factory=dict)  # with their parts' bytes
+    upload_ttl: int = 3600  # seconds an upload lives
     lock: threading.Lock = field(default_factory=threading.Lock)
     counter: int = 0
 
@@ -97,7 +100,7 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("content-length") or 0)
         body = self.rfile.read(length) if length else b""
         svc = self.service
-        route = f"{method} {re.sub(r'/(file|ftjob)-[0-9]+', '/{id}', path)}"  # "POST /fine_tuning/jobs"
+        route = f"{method} {re.sub(r'/(file|ftjob|upload)-[0-9]+', '/{id}', path)}"  # "POST /fine_tuning/jobs"
         with svc.lock:
             svc.requests.append({"method": method, "path": path, "query": url.query, "body": body,
                                  "headers": {k.lower(): v for k, v in self.headers.items()}})
@@ -128,6 +131,39 @@ class _Handler(BaseHTTPRequestHandler):
                               "filename": filename, "purpose": parts["purpose"][1].decode(), "status": "uploaded",
                               "_data": data, "_polls": 0}
             return 200, _public(svc.files[fid])
+        if method == "POST" and path == "/uploads":
+            spec = json.loads(body)
+            uid = svc.next_id("upload")
+            svc.uploads[uid] = {"id": uid, "object": "upload", "bytes": spec["bytes"], "filename": spec["filename"],
+                                "purpose": spec["purpose"], "status": "pending", "created_at": now,
+                                "expires_at": now + svc.upload_ttl, "file": None, "_parts": {}}
+            return 200, _public(svc.uploads[uid])
+        m = re.fullmatch(r"/uploads/(upload-[0-9]+)/(parts|complete|cancel)", path)
+        if m and method == "POST":
+            upload = svc.uploads.get(m.group(1))
+            if upload is None:
+                return 404, {"error": {"message": "No such Upload", "type": "invalid_request_error"}}
+            if upload["status"] != "pending" or now >= upload["expires_at"]:
+                state = "expired" if upload["status"] == "pending" else upload["status"]
+                return 400, {"error": {"message": f"Upload is {state}", "type": "invalid_request_error"}}
+            if m.group(2) == "parts":
+                pid = svc.next_id("part")
+                upload["_parts"][pid] = _multipart(body, self.headers.get("content-type", ""))["data"][1]
+                return 200, {"id": pid, "object": "upload.part", "created_at": now, "upload_id": upload["id"]}
+            if m.group(2) == "cancel":
+                upload["status"] = "cancelled"
+                return 200, _public(upload)
+            spec = json.loads(body)
+            data = b"".join(upload["_parts"][p] for p in spec["part_ids"])
+            if len(data) != upload["bytes"] or ("md5" in spec and hashlib.md5(data).hexdigest() != spec["md5"]):
+                return 400, {"error": {"message": "the parts do not add up to the upload", "type":
+                                       "invalid_request_error"}}
+            fid = svc.next_id("file")
+            svc.files[fid] = {"id": fid, "object": "file", "bytes": len(data), "created_at": now,
+                              "filename": upload["filename"], "purpose": upload["purpose"], "status": "uploaded",
+                              "_data": data, "_polls": 0}
+            upload.update(status="completed", file=_public(svc.files[fid]))
+            return 200, _public(upload)
         if method == "GET" and path == "/files":
             rows = [_public(f) for f in svc.files.values()]
             return 200, {"object": "list", "data": rows, "has_more": False}
@@ -238,13 +274,21 @@ def _public(f: dict) -> dict:
     return {k: v for k, v in f.items() if not k.startswith("_")}
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # a client the test killed: expected
+            super().handle_error(request, client_address)
+
+
 class FakeOpenAI:
     """``with FakeOpenAI() as fake:`` serves on 127.0.0.1; ``fake.base_url``, ``fake.service``."""
 
     def __init__(self) -> None:
         self.service = Service()
         handler = type("Handler", (_Handler,), {"service": self.service})
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server = _QuietServer(("127.0.0.1", 0), handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from conftest import BAD_WEIGHT, good_lines
+from conftest import BAD_WEIGHT, good_lines, interruptible
 
 pytest.importorskip("openai")
 
@@ -93,7 +93,8 @@ def test_an_interrupt_while_following_names_the_job_and_a_rerun_follows_it_to_th
     env = dict(os.environ, OPENAI_API_KEY=KEY, FTLINT_STATE_DIR=str(tmp_path / "state"), FTLINT_POLL_INTERVAL="0.05")
     args = [sys.executable, "-m", "ftlint", "submit", "train.jsonl", "--model", "gpt-4o-mini", "--base-url",
             fake.base_url, "--yes", "--isolated"]
-    proc = subprocess.Popen(args, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(args, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=interruptible)
     deadline = time.monotonic() + 60
     while not any(r["path"].endswith("/events") for r in fake.service.requests):  # following now
         assert time.monotonic() < deadline and proc.poll() is None

@@ -8,7 +8,7 @@ import stat
 
 import pytest
 
-from conftest import good_lines
+from conftest import good_lines, interruptible
 
 DATA = good_lines(60)
 
@@ -283,7 +283,7 @@ def test_an_interrupt_stops_a_parallel_run_at_once_with_exit_130(tmp_path, whole
     env = dict(os.environ, FTLINT_CHUNK_BYTES=str(1 << 20))
     proc = subprocess.Popen([sys.executable, "-m", "ftlint", "check", str(data), "--isolated", "-j", "2",
                              "--model", "gpt-4o-mini"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env=env, start_new_session=True)
+                            env=env, start_new_session=True, preexec_fn=interruptible)
     deadline = time.monotonic() + 60
     while not _children(proc.pid) and time.monotonic() < deadline:  # the workers have started
         time.sleep(0.05)

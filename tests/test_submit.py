@@ -211,3 +211,29 @@ def test_a_submit_killed_mid_request_is_resumed_by_the_next_run_without_duplicat
     assert rerun.returncode == 0, rerun.stderr.decode()[-500:]
     assert len(fake.service.files) == 1 and len(fake.service.jobs) == 1
     assert json.loads(rerun.stdout)["resumed"] == (route == "POST /fine_tuning/jobs")
+
+
+def test_settings_come_from_the_submit_table_and_the_command_line_wins(submit, fake, tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.ftlint]\nmodel = "gpt-4o-mini"\n[tool.ftlint.submit]\n'
+                                             'suffix = "from-config"\nseed = 7\nmetadata = {team = "search"}\n'
+                                             'detach = true\n')
+    result = submit("--yes", "--seed", "11")
+    assert result.exit_code == 0, result.output
+    job = next(iter(fake.service.jobs.values()))
+    assert job["suffix"] == "from-config" and job["seed"] == 11 and job["metadata"]["team"] == "search"
+    assert job["status"] == "validating_files"  # detached: never polled
+
+
+@pytest.mark.parametrize("table, said", [
+    ('api-key = "sk-live-abcdef123456"', "looks like a credential"),
+    ('base-url = "sk-proj-abcdef123456"', "looks like a credential"),
+    ('metadata = {owner = "sk-proj-abcdef123456"}', "looks like a credential"),
+    ("max-cots = 5", "did you mean 'max-cost'"),
+    ("batch-size = 0", "must be from 1 to 256"),
+    ('training-type = "Premium"', "must be one of GlobalStandard"),
+])
+def test_a_bad_submit_table_is_a_config_error_that_never_echoes_a_key(submit, fake, tmp_path, table, said):
+    (tmp_path / "pyproject.toml").write_text(f"[tool.ftlint.submit]\n{table}\n")
+    result = submit("--yes")
+    assert result.exit_code == 2 and said in result.stderr and "pyproject.toml" in result.stderr
+    assert "abcdef123456" not in result.output and fake.service.requests == []

@@ -77,6 +77,50 @@ def _jobs(value: Any, key: str, where: str) -> int:
     return value
 
 
+# [tool.ftlint.submit]: what `ftlint submit` takes as options, by the same names. Numbers carry
+# the bounds the API takes; a key of the API itself is never a setting (see _submit_table).
+SUBMIT_SETTINGS: dict[str, tuple[type, float | None, float | None]] = {
+    "batch-size": (int, 1, 256), "learning-rate-multiplier": (float, 0, 100), "beta": (float, 0, 2),
+    "suffix": (str, None, None), "seed": (int, 0, 2**31 - 1), "metadata": (dict, None, None),
+    "base-url": (str, None, None), "training-type": (str, None, None), "max-cost": (float, 0, 1e9),
+    "detach": (bool, None, None), "uploads-above": (int, 1024, 8 * 10**9), "part-size": (int, 1024, 64 * 10**6),
+}
+TRAINING_TYPES = ("GlobalStandard", "Standard", "Developer")  # Azure OpenAI's training tiers
+_SECRET_NAME = re.compile(r"key|token|secret|password|credential", re.I)
+_SECRET_VALUE = re.compile(r"^(sk-[A-Za-z0-9_\-]{6,}|Bearer\s|eyJ[A-Za-z0-9_\-]{10,}\.)")
+
+
+def _submit_table(value: Any, key: str, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: '{key}' must be a table, [tool.ftlint.submit]")
+    out: dict[str, Any] = {}
+    for name, v in value.items():
+        if _SECRET_NAME.search(name) or (isinstance(v, str) and _SECRET_VALUE.match(v)):
+            raise ConfigError(f"{where}: '{key}.{name}' looks like a credential; ftlint reads keys only from the "
+                              "environment (OPENAI_API_KEY, AZURE_OPENAI_API_KEY, AZURE_OPENAI_AD_TOKEN). "
+                              "Remove it from the file, and rotate it if the file was ever committed")
+        if name not in SUBMIT_SETTINGS:
+            raise ConfigError(f"{where}: unknown key '{key}.{name}'{_suggest(name, SUBMIT_SETTINGS)}")
+        kind, low, high = SUBMIT_SETTINGS[name]
+        if kind is float and isinstance(v, int) and not isinstance(v, bool):
+            v = float(v)
+        if not isinstance(v, kind) or (isinstance(v, bool) and kind is not bool):
+            raise ConfigError(f"{where}: '{key}.{name}' must be {kind.__name__ if kind is not dict else 'a table'}, "
+                              f"got {v!r}")
+        if low is not None and not low <= v <= high:  # NaN fails this too
+            raise ConfigError(f"{where}: '{key}.{name}' must be from {low:g} to {high:g}, got {v!r}")
+        if name == "training-type" and v not in TRAINING_TYPES:
+            raise ConfigError(f"{where}: '{key}.{name}' must be one of {', '.join(TRAINING_TYPES)}, got {v!r}")
+        if kind is dict:
+            v = _string_table(v, f"{key}.{name}", where)
+            for k, text in v.items():
+                if _SECRET_VALUE.match(text):
+                    raise ConfigError(f"{where}: '{key}.{name}.{k}' looks like a credential; keys come only from "
+                                      "the environment")
+        out[name] = v
+    return out
+
+
 @dataclass
 class Config:
     """The effective configuration: file values with command-line overrides applied."""
@@ -98,6 +142,7 @@ class Config:
     epochs: int | None = None
     validation: list[str] = field(default_factory=list)
     jobs: int | None = None
+    submit: dict[str, Any] = field(default_factory=dict)  # [tool.ftlint.submit], checked
 
     @property
     def where(self) -> str:
@@ -153,6 +198,7 @@ _KEYS = {
     "epochs": _epochs,
     "validation": _str_list,
     "jobs": _jobs,
+    "submit": _submit_table,
 }
 
 

@@ -18,12 +18,14 @@ AUTH_STYLES = ("bearer", "api-key", "entra-id")
 class Api:
     """How a target is reached, for submitting jobs: the kind of API (which client shape), the
     default base URL (None where each user has their own, such as an Azure resource), the auth
-    style, and the environment variable that holds the key."""
+    style, the environment variable that holds the key, and the size above which a file goes
+    through the Uploads API (files.create takes up to 512 MB)."""
 
     kind: str
     base_url: str | None
     auth: str
     key_env: str
+    uploads_above: int = 500 * 10**6  # bytes: larger files go through the Uploads API, in parts
 
     def __post_init__(self) -> None:
         if self.kind not in API_KINDS:
@@ -65,7 +67,8 @@ BUILTIN_TARGETS: tuple[Target, ...] = (
         "messages rejected as invalid schema)",
         provider="Azure OpenAI",
         # https://RESOURCE.openai.azure.com/openai/v1/: each user has their own resource
-        api=Api("azure-openai", None, "api-key", "AZURE_OPENAI_API_KEY"),
+        # Azure's files.create was reported to fail silently above ~150 MB: Uploads well before that
+        api=Api("azure-openai", None, "api-key", "AZURE_OPENAI_API_KEY", uploads_above=100 * 10**6),
         severity={"consecutive-same-role": "error"},
         rules={"too-many-images": {"max-images": 64}},
         ignore=("byte-order-mark",),

@@ -7,7 +7,7 @@ import sys
 import click
 import orjson
 
-from ..config import ConfigError
+from ..config import TRAINING_TYPES, ConfigError
 from .common import CONTEXT, config_options, echo, fail, from_service, model_options, session_for, target_option
 
 
@@ -42,7 +42,7 @@ def submit_command() -> click.Command:
     @click.option("--seed", type=int)
     @click.option("--metadata", multiple=True, metavar="KEY=VALUE", help="A metadata pair for the job (repeat).")
     @click.option("--base-url", help="The API endpoint (Azure: https://RESOURCE.openai.azure.com/openai/v1/).")
-    @click.option("--training-type", type=click.Choice(["GlobalStandard", "Standard", "Developer"]),
+    @click.option("--training-type", type=click.Choice(TRAINING_TYPES),
                   help="Azure OpenAI's training tier.")
     @click.option("--max-cost", type=click.FloatRange(0), metavar="USD", help="Refuse when the estimate is higher.")
     @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
@@ -65,15 +65,26 @@ def submit_command() -> click.Command:
         from ..jobs.submit import EXIT_INTERRUPTED, Outcome, Request, SubmitError
         from ..jobs.submit import submit as run_submit
 
-        if not model:
-            fail("submit needs --model (the base model to fine-tune); `ftlint models` lists them")
-        if method not in (None, "auto", "sft", "dpo"):
-            fail("submit trains sft or dpo data (--method sft|dpo)")
         session = session_for(config_path=config_path, isolated=isolated, model=model, target=target,
                               method=method, epochs=epochs)
-        request = Request(train, validation, method if method in ("sft", "dpo") else "sft", epochs, batch_size,
-                          learning_rate_multiplier, beta, suffix, seed, _pairs(metadata), base_url, training_type,
-                          max_cost, yes, detach, dry_run, new, force)
+        cfg = session.config
+        if not cfg.model:
+            fail("submit needs --model (the base model to fine-tune), or 'model' in [tool.ftlint]; "
+                 "`ftlint models` lists them")
+        if cfg.method not in ("auto", "sft", "dpo"):
+            fail("submit trains sft or dpo data (--method sft|dpo)")
+        settings = cfg.submit  # [tool.ftlint.submit]; an option given on the command line wins
+
+        def pick(value, name):
+            return value if value is not None else settings.get(name)
+
+        request = Request(train, validation, cfg.method if cfg.method in ("sft", "dpo") else "sft", cfg.epochs,
+                          pick(batch_size, "batch-size"), pick(learning_rate_multiplier, "learning-rate-multiplier"),
+                          pick(beta, "beta"), pick(suffix, "suffix"), pick(seed, "seed"),
+                          {**settings.get("metadata", {}), **_pairs(metadata)}, pick(base_url, "base-url"),
+                          pick(training_type, "training-type"), pick(max_cost, "max-cost"), yes,
+                          detach or settings.get("detach", False), dry_run, new, force,
+                          uploads_above=settings.get("uploads-above"), part_size=settings.get("part-size"))
 
         def say(text: str) -> None:
             if fmt == "text":

@@ -74,10 +74,14 @@ def find_file(client: Any, path: str, digest: str, size: int) -> Any | None:
     return None
 
 
-def ensure_file(client: Any, path: str, digest: str, size: int, known: str | None, interval: float) -> Any:
+def ensure_file(client: Any, path: str, digest: str, size: int, known: str | None, interval: float,
+                parts: tuple | None = None) -> Any:
     """The uploaded file for ``path``: the one the state knows, else one the server has, else a
-    new upload of the bytes as they are on disk."""
+    new upload of the bytes as they are on disk. ``parts`` = (record, save, part size, say) sends
+    it through the Uploads API instead, resuming the upload ``record`` holds (see uploads.py)."""
     import openai
+
+    from .uploads import complete, file_md5, upload_parts
 
     if known:
         try:
@@ -88,18 +92,34 @@ def ensure_file(client: Any, path: str, digest: str, size: int, known: str | Non
             pass
     name = upload_name(path, digest)
     once = client.with_options(max_retries=0)
+    md5 = None
     for attempt in range(ATTEMPTS):
         found = find_file(client, path, digest, size)
         if found is not None:
             return found
+        resumed = bool(parts and parts[0].get("id"))
         try:
-            with open(path, "rb") as fh:
-                return once.files.create(file=(name, fh), purpose="fine-tune")
+            if parts is None:
+                with open(path, "rb") as fh:
+                    return once.files.create(file=(name, fh), purpose="fine-tune")
+            record, save, part_size, say = parts
+            upload_parts(client, path, name, digest, size, record, save, part_size, say)
+            md5 = md5 or file_md5(path)
+            made = complete(once, record, md5)
+            record.clear()  # used up: a later run finds the file itself
+            save()
+            return made
         except openai.APIError as exc:
+            status = getattr(exc, "status_code", None)
+            if resumed and status in (400, 404):  # the recorded upload expired or is gone: start again
+                parts[0].clear()
+                parts[1]()
+                parts[3](f"the recorded upload is gone ({_describe(exc)}); starting a new one")
+                continue
             if not _uncertain(exc) or attempt == ATTEMPTS - 1:
                 raise RemoteError(f"uploading {path} failed: {_describe(exc)}") from None
             _wait(exc, attempt, interval)
-    raise AssertionError("unreachable")
+    raise RemoteError(f"uploading {path} failed {ATTEMPTS} times")
 
 
 def find_job(client: Any, key: str, training_file: str, model: str) -> Any | None:

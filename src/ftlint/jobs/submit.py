@@ -5,6 +5,7 @@ fills :class:`Outcome`, which the CLI prints as JSON; the exit code tells how it
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from .follow import failure_lines, follow, success_lines
 from .key import METADATA_KEY, file_digest, submission_key, upload_name
 from .remote import RemoteError, ensure_file, ensure_job
 from .state import StateStore
+from .uploads import PART_SIZE
 
 EXIT_OK, EXIT_LINT, EXIT_USAGE, EXIT_FAILED, EXIT_BUDGET, EXIT_API, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 5, 130
 METHOD_TYPES = {"sft": "supervised", "dpo": "dpo"}
@@ -52,6 +54,8 @@ class Request:
     dry_run: bool = False
     new: bool = False
     force: bool = False
+    uploads_above: int | None = None  # bytes; larger files go through the Uploads API (None: the target's)
+    part_size: int | None = None  # bytes per Uploads part (None: PART_SIZE)
 
 
 @dataclass
@@ -155,7 +159,7 @@ def submit(session, request: Request, *, say, confirm, env=None, store: StateSto
                           EXIT_USAGE)
     refuse_ended(session, today)
     target = session.registry.targets[cfg.target]
-    request.training_type = check_request(request, target, session.model)
+    request = dataclasses.replace(request, training_type=check_request(request, target, session.model))
     report = lint_gate(session, request, say, outcome)
     estimate = report.estimate
     if estimate is not None:
@@ -163,6 +167,7 @@ def submit(session, request: Request, *, say, confirm, env=None, store: StateSto
                             "cost_usd": estimate.cost, "price_source": estimate.model.price_source}
         say(estimate.line())
     budget_gate(estimate, request, confirm)
+    above, part = request.uploads_above or target.api.uploads_above, request.part_size or PART_SIZE
     try:
         endpoint = endpoint_for(target, request.base_url, env)
     except ClientError as exc:
@@ -174,7 +179,9 @@ def submit(session, request: Request, *, say, confirm, env=None, store: StateSto
                                        endpoint.base_url)
     if request.dry_run:
         for role, path in files:
-            say(f"would upload {path} ({digests[role][1]:,} bytes) as {upload_name(path, digests[role][0])}")
+            size = digests[role][1]
+            how = f" in {-(-size // part)} part(s) through the Uploads API" if size > above else ""
+            say(f"would upload {path} ({size:,} bytes) as {upload_name(path, digests[role][0])}{how}")
         say(f"would create a {spec['method']} job on {session.model.name} at {endpoint.base_url} (key {key})")
         return EXIT_OK, outcome
     try:
@@ -189,7 +196,11 @@ def submit(session, request: Request, *, say, confirm, env=None, store: StateSto
             state = store.load(key)
             for role, path in files:
                 digest, size = digests[role]
-                f = ensure_file(client, path, digest, size, state.get("files", {}).get(role), interval)
+                parts = None
+                if size > above:
+                    record = state.setdefault("uploads", {}).setdefault(role, {})
+                    parts = (record, lambda: store.save(key, state), part, say)
+                f = ensure_file(client, path, digest, size, state.get("files", {}).get(role), interval, parts)
                 outcome.files[role] = f.id
                 state.setdefault("files", {})[role] = f.id
                 store.save(key, state)
