@@ -44,6 +44,7 @@ class Service:
     log_lines: int = 0  # message events a running job logs each time it is read
     uploads: dict[str, dict] = field(default_factory=dict)  # with their parts' bytes
     upload_ttl: int = 3600  # seconds an upload lives
+    metadata_support: bool = True  # False: an endpoint that neither stores job metadata nor filters by it
     lock: threading.Lock = field(default_factory=threading.Lock)
     counter: int = 0
 
@@ -183,7 +184,8 @@ class _Handler(BaseHTTPRequestHandler):
                              "model": spec["model"], "training_file": spec["training_file"],
                              "validation_file": spec.get("validation_file"), "fine_tuned_model": None,
                              "finished_at": None, "error": None, "hyperparameters": {"n_epochs": "auto"},
-                             "method": spec.get("method"), "metadata": spec.get("metadata"),
+                             "method": spec.get("method"),
+                             "metadata": spec.get("metadata") if svc.metadata_support else None,
                              "organization_id": "org-fake", "result_files": [], "seed": spec.get("seed") or 7,
                              "suffix": spec.get("suffix"), "trained_tokens": None, "integrations": None}
             svc.events[jid] = []
@@ -192,7 +194,7 @@ class _Handler(BaseHTTPRequestHandler):
             rows = [_public(j) for j in sorted(svc.jobs.values(), key=lambda j: j["id"], reverse=True)]
             for key, values in query.items():
                 m = re.fullmatch(r"metadata\[(.+)\]", key)
-                if m:
+                if m and svc.metadata_support:
                     rows = [j for j in rows if (j["metadata"] or {}).get(m.group(1)) == values[0]]
             return 200, {"object": "list", "data": rows, "has_more": False}
         m = re.fullmatch(r"/fine_tuning/jobs/(ftjob-[0-9]+)(/events)?", path)

@@ -4,6 +4,7 @@ on 127.0.0.1, asserting on what the server stored and on exit codes, JSON and se
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -185,8 +186,9 @@ def test_jobs_commands_list_show_follow_and_manage(submit, run, fake, tmp_path):
     assert down.exit_code == 5 and KEY not in down.output
 
 
-@pytest.mark.parametrize("route", ["POST /files", "POST /fine_tuning/jobs"])
+@pytest.mark.parametrize("route", ["POST /files", "GET /files/{id}", "GET /fine_tuning/jobs", "POST /fine_tuning/jobs"])
 def test_a_submit_killed_mid_request_is_resumed_by_the_next_run_without_duplicates(fake, tmp_path, route):
+    # each phase boundary: uploading, waiting for processing, looking for the job, creating it
     import os
     import signal
     import subprocess
@@ -201,7 +203,8 @@ def test_a_submit_killed_mid_request_is_resumed_by_the_next_run_without_duplicat
     method, path = route.split()
     proc = subprocess.Popen(args, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
-    while not any(r["method"] == method and r["path"] == path for r in fake.service.requests):
+    while not any(r["method"] == method and re.sub(r"/(file|ftjob)-[0-9]+", "/{id}", r["path"]) == path
+                  for r in fake.service.requests):
         assert time.monotonic() < deadline and proc.poll() is None
         time.sleep(0.01)
     proc.send_signal(signal.SIGKILL)  # a crash, with the request in flight
@@ -237,3 +240,16 @@ def test_a_bad_submit_table_is_a_config_error_that_never_echoes_a_key(submit, fa
     result = submit("--yes")
     assert result.exit_code == 2 and said in result.stderr and "pyproject.toml" in result.stderr
     assert "abcdef123456" not in result.output and fake.service.requests == []
+
+
+def test_an_endpoint_that_ignores_job_metadata_still_gets_one_job(submit, fake, tmp_path):
+    # some OpenAI-compatible servers drop metadata and its filter: the job is found by its
+    # training file and model instead, even when the answer to its creation was lost
+    fake.service.metadata_support = False
+    fake.service.faults["POST /fine_tuning/jobs"] = [Fault(drop="after")]
+    first = submit("--yes", "--detach", "--format", "json")
+    assert first.exit_code == 0, first.output
+    (tmp_path / "state").rename(tmp_path / "old-state")
+    again = json.loads(submit("--yes", "--detach", "--format", "json").stdout)
+    assert again["resumed"] and again["job"]["id"] == json.loads(first.stdout)["job"]["id"]
+    assert len(fake.service.jobs) == 1 and next(iter(fake.service.jobs.values()))["metadata"] is None
