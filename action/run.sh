@@ -36,5 +36,24 @@ if [ "${FTLINT_SARIF:-false}" = "true" ]; then
 fi
 "$venv/bin/ftlint" check --format github --no-progress "${args[@]}" -- "${paths[@]}"
 status=$?
+if [ "$status" -eq 0 ] && [ -n "${FTLINT_SUBMIT:-}" ]; then
+  if [ -z "${FTLINT_MAX_COST:-}" ]; then
+    echo "::error title=ftlint::submit needs max-cost, the most the job may cost in USD"
+    status=2
+  else
+    split_words args "${FTLINT_SUBMIT_ARGS:-}"
+    submit_args=()
+    while IFS= read -r -d '' word; do submit_args+=("$word"); done < "$words"
+    follow=(--detach)
+    [ "${FTLINT_FOLLOW:-false}" = "true" ] && follow=()
+    # A fresh runner has no state: the server's own records keep reruns from duplicating.
+    export FTLINT_STATE_DIR="${FTLINT_STATE_DIR:-${RUNNER_TEMP:-/tmp}/ftlint-state}"
+    result="${RUNNER_TEMP:-/tmp}/ftlint-submit.json"
+    "$venv/bin/ftlint" submit --yes --max-cost "$FTLINT_MAX_COST" --format json "${follow[@]}" \
+      "${submit_args[@]}" -- "$FTLINT_SUBMIT" > "$result"
+    status=$?
+    "$venv/bin/python" "$GITHUB_ACTION_PATH/action/submit_outputs.py" "$result" "$status" || true
+  fi
+fi
 [ -n "${GITHUB_OUTPUT:-}" ] && echo "exit-code=$status" >> "$GITHUB_OUTPUT"
 exit "$status"

@@ -19,9 +19,12 @@ def test_action_metadata_passes_inputs_through_env():
     action = yaml.safe_load((ROOT / "action.yml").read_text())
     assert action["runs"]["using"] == "composite"
     step = action["runs"]["steps"][0]
-    assert set(step["env"]) == {"FTLINT_PATHS", "FTLINT_ARGS", "FTLINT_VERSION", "FTLINT_SARIF", "FTLINT_LOCAL_PLUGINS"}
-    assert "${{" not in step["run"]  # no input is interpolated into the script
-    assert set(action["inputs"]) == {"paths", "args", "version", "sarif", "local-plugins"}
+    inputs = set(action["inputs"])
+    assert inputs == {"paths", "args", "version", "sarif", "local-plugins", "submit", "submit-args", "max-cost",
+                      "follow"}
+    # every input reaches the script as FTLINT_<NAME>, and none is interpolated into it
+    assert step["env"] == {f"FTLINT_{name.upper().replace('-', '_')}": f"${{{{ inputs.{name} }}}}" for name in inputs}
+    assert "${{" not in step["run"]
 
 
 @pytest.fixture(scope="module")
@@ -89,3 +92,57 @@ def test_local_plugins_can_be_kept_from_running(tmp_path, runner_temp):
     assert not (tmp_path / "ran").exists()
     assert step(tmp_path, runner_temp, FTLINT_PATHS="d.jsonl").returncode == 0
     assert (tmp_path / "ran").exists()
+
+
+@pytest.fixture
+def fake():
+    pytest.importorskip("openai")
+    from fake_openai import FakeOpenAI
+
+    with FakeOpenAI() as server:
+        yield server
+
+
+def _submit_step(work, runner_temp, tmp_path, fake, **inputs):
+    output, summary = tmp_path / "output.txt", tmp_path / "summary.md"
+    env = dict(os.environ, GITHUB_ACTION_PATH=str(ROOT), RUNNER_TEMP=str(runner_temp), FTLINT_VERSION="",
+               FTLINT_SARIF="false", FTLINT_PATHS="data", FTLINT_ARGS="--isolated", GITHUB_OUTPUT=str(output),
+               GITHUB_STEP_SUMMARY=str(summary), OPENAI_API_KEY="sk-action-SECRET-424242",
+               FTLINT_STATE_DIR=str(tmp_path / "state"), FTLINT_POLL_INTERVAL="0.001",
+               FTLINT_SUBMIT="data/train.jsonl",
+               FTLINT_SUBMIT_ARGS=f"--model gpt-4o-mini --isolated --base-url {fake.base_url}", **inputs)
+    proc = subprocess.run(["bash", str(ROOT / "action" / "run.sh")], cwd=work, env=env, capture_output=True,
+                          text=True, timeout=900)
+    outputs = dict(line.split("=", 1) for line in output.read_text().splitlines()) if output.exists() else {}
+    return proc, outputs, summary.read_text() if summary.exists() else ""
+
+
+def test_submit_mode_launches_one_job_once_the_lint_passes(tmp_path, runner_temp, fake):
+    work = tmp_path / "repo"
+    (work / "data").mkdir(parents=True)
+    (work / "data" / "train.jsonl").write_text(good_lines(60))
+    proc, outputs, summary = _submit_step(work, runner_temp, tmp_path, fake, FTLINT_MAX_COST="5")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (job_id,) = fake.service.jobs
+    assert outputs["job-id"] == job_id and outputs["exit-code"] == "0"
+    assert f"Fine-tuning job `{job_id}`: validating_files" in summary
+    assert "sk-action-SECRET" not in proc.stdout + proc.stderr + summary
+    # the workflow rerun on a fresh runner (no state): the same job, no second one
+    (tmp_path / "rerun").mkdir()
+    again, outputs, _ = _submit_step(work, runner_temp, tmp_path / "rerun", fake, FTLINT_MAX_COST="5")
+    assert again.returncode == 0 and outputs["job-id"] == job_id and len(fake.service.jobs) == 1
+
+
+@pytest.mark.parametrize("data, inputs, code, said", [
+    (BAD_WEIGHT, {"FTLINT_MAX_COST": "5"}, 1, "FT302"),
+    (None, {}, 2, "submit needs max-cost"),
+    (None, {"FTLINT_MAX_COST": "0.0000001"}, 4, "over --max-cost"),
+])
+def test_submit_mode_makes_no_request_without_a_clean_lint_and_a_budget(tmp_path, runner_temp, fake, data, inputs,
+                                                                         code, said):
+    work = tmp_path / "repo"
+    (work / "data").mkdir(parents=True)
+    (work / "data" / "train.jsonl").write_text(data or good_lines(60))
+    proc, outputs, _ = _submit_step(work, runner_temp, tmp_path, fake, **inputs)
+    assert proc.returncode == code and said in proc.stdout + proc.stderr
+    assert outputs["exit-code"] == str(code) and fake.service.requests == []
