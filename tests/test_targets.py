@@ -54,7 +54,7 @@ def test_a_plugin_target_turns_rules_off_and_speaks_an_api(run, tmp_path):
     assert not any(code.startswith("FT2") for code, _ in found)  # FT201 (no assistant) is off there
     listed = {t["name"]: t for t in json.loads(run("targets", "--format", "json").stdout)}
     assert listed["acme"]["api"] == {"kind": "openai-compatible", "base_url": "https://ft.acme.invalid/v1",
-                                     "auth": "bearer", "key_env": "ACME_KEY"}
+                                     "auth": "bearer", "key_env": "ACME_KEY", "uploads_above": 500_000_000}
     assert listed["azure-openai"]["ignore"] == ["byte-order-mark"]
 
 
