@@ -25,6 +25,7 @@ class Fault:
     retry_after: float | None = None
     delay: float = 0.0
     drop: str | None = None  # "before" or "after"
+    code: str | None = None  # the error's code, with status
 
 
 @dataclass
@@ -114,7 +115,7 @@ class _Handler(BaseHTTPRequestHandler):
             if fault.status:
                 headers = {"retry-after": str(fault.retry_after)} if fault.retry_after is not None else {}
                 return self._answer(fault.status, {"error": {"message": "injected", "type": "server_error",
-                                                            "code": None, "param": None}}, headers)
+                                                            "code": fault.code, "param": None}}, headers)
         with svc.lock:
             status, doc = self._route(method, path, parse_qs(url.query), body)
         if fault is not None and fault.drop == "after":

@@ -253,3 +253,10 @@ def test_an_endpoint_that_ignores_job_metadata_still_gets_one_job(submit, fake, 
     again = json.loads(submit("--yes", "--detach", "--format", "json").stdout)
     assert again["resumed"] and again["job"]["id"] == json.loads(first.stdout)["job"]["id"]
     assert len(fake.service.jobs) == 1 and next(iter(fake.service.jobs.values()))["metadata"] is None
+
+
+def test_a_daily_rate_limit_is_not_retried(submit, fake):
+    fake.service.faults["POST /fine_tuning/jobs"] = [Fault(status=429, code="daily_rate_limit_exceeded")] * 5
+    result = submit("--yes")
+    assert result.exit_code == 5 and "429" in result.stderr
+    assert posts(fake, "/fine_tuning/jobs") == 1 and fake.service.jobs == {}

@@ -44,6 +44,8 @@ def _uncertain(exc: BaseException) -> bool:
 
     if isinstance(exc, (openai.APIConnectionError, openai.APITimeoutError)):
         return True
+    if getattr(exc, "code", None) == "daily_rate_limit_exceeded":
+        return False  # a 429 that retrying will not clear before tomorrow
     status = getattr(exc, "status_code", None)
     return status in (408, 409, 429) or (status is not None and status >= 500)
 
