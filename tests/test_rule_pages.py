@@ -115,7 +115,7 @@ def test_codes_follow_the_families():
 # What a page's "Formats" line may say, and the scope and formats of the rule it then describes
 # (None: any formats). A plain list ("sft, dpo") must equal the rule's formats.
 SCOPES = {"lines that do not parse": ("example", {"invalid"}),
-          "every parsed line": ("example", {"sft", "dpo", "rft", "legacy", "unknown"}),
+          "every parsed line": ("example", {"sft", "dpo", "rft", "legacy", "foreign", "unknown"}),
           "lines of no known format": ("example", {"unknown"}),
           "file": ("file", None), "training files": ("dataset", None), "validation files": ("dataset", None),
           "the run": ("dataset", None)}

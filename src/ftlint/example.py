@@ -31,6 +31,7 @@ FORMAT_TITLES = {
     "dpo": "preference/DPO (input, preferred_output, non_preferred_output)",
     "rft": "reinforcement/RFT (messages plus grader fields)",
     "legacy": "legacy prompt/completion",
+    "foreign": "another tool's format (Alpaca, ShareGPT, TRL)",
     "unknown": "unknown",
 }
 
@@ -77,6 +78,35 @@ def _has_assistant(messages: Any) -> bool:
     return False
 
 
+#: Formats other tools train on, recognised by their keys so that a whole file of them gets one
+#: verdict with its conversion, instead of an error on every line: (name, keys it must have,
+#: keys it must not have, how to convert). The first that matches names the line.
+FOREIGN_FORMATS = (
+    ("ShareGPT 'conversations'", ("conversations",), (),
+     'rename "conversations" to "messages" and convert each {"from": "human"|"gpt", "value": ...} to '
+     '{"role": "user"|"assistant", "content": ...} ("system" stays "system")'),
+    ("Alpaca instruction/input/output", ("instruction", "output"), ("preferred_output", "non_preferred_output"),
+     'convert each row to {"messages": [{"role": "user", "content": instruction + "\\n\\n" + input}, '
+     '{"role": "assistant", "content": output}]}'),
+    ("Dolly instruction/context/response", ("instruction", "response"), ("preferred_output",),
+     'convert each row to {"messages": [{"role": "user", "content": instruction + "\\n\\n" + context}, '
+     '{"role": "assistant", "content": response}]}'),
+    ("TRL preference (chosen/rejected)", ("chosen", "rejected"), ("preferred_output",),
+     'convert each row to {"input": {"messages": [... the prompt ...]}, "preferred_output": [{"role": '
+     '"assistant", "content": chosen}], "non_preferred_output": [{"role": "assistant", "content": rejected}]}'),
+)
+
+
+def foreign_format(data: dict) -> tuple[str, str] | None:
+    """(name, conversion) of the other tool's format this line is written in, or None."""
+    if "messages" in data:
+        return None
+    for name, needed, refused, how in FOREIGN_FORMATS:
+        if all(k in data for k in needed) and not any(k in data for k in refused):
+            return name, how
+    return None
+
+
 def detect_kind(data: dict, method: str = "auto") -> str:
     """The format of one parsed JSON object.
 
@@ -98,6 +128,8 @@ def detect_kind(data: dict, method: str = "auto") -> str:
             if extra or developer:
                 return "rft"
         return "sft"
+    if foreign_format(data) is not None:
+        return "foreign"
     if "input" in data or any(k in data for k in ("preferred_output", "non_preferred_output")) or any(
         k in data for k in DPO_LEGACY_OUTPUT_KEYS
     ):

@@ -23,7 +23,7 @@ CODE_RE = re.compile(r"^[A-Z]{1,6}[0-9]{3}$")
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 #: Every format the reader can recognise. ``invalid`` examples are lines that did not parse.
-FORMATS = frozenset({"sft", "dpo", "rft", "legacy", "unknown", "invalid"})
+FORMATS = frozenset({"sft", "dpo", "rft", "legacy", "foreign", "unknown", "invalid"})
 TRAINABLE_CHAT = frozenset({"sft", "dpo"})
 
 

@@ -8,7 +8,7 @@ import re
 from array import array
 
 from ..diagnostics import Finding, Severity
-from ..example import FORMAT_TITLES, METHOD_FORMAT, SFT_TOP_KEYS, pointer_token
+from ..example import FOREIGN_FORMATS, FORMAT_TITLES, METHOD_FORMAT, SFT_TOP_KEYS, foreign_format, pointer_token
 from ..hookspecs import hookimpl
 from ..quote import show
 from ..rule import FORMATS, FileRule, Option, Rule
@@ -243,18 +243,41 @@ class MixedFormats(FileRule):
         return out
 
 
-_FOREIGN_FORMATS = (
-    (("conversations",), "ShareGPT 'conversations'", 'rename "conversations" to "messages" and convert '
-     'each {"from": "human"|"gpt", "value": ...} to {"role": "user"|"assistant", "content": ...}'),
-    (("chosen", "rejected"), "TRL preference (chosen/rejected)", 'use {"input": {"messages": [...]}, '
-     '"preferred_output": [assistant message], "non_preferred_output": [assistant message]}'),
-    (("instruction",), "Alpaca instruction/output", 'convert to {"messages": [{"role": "user", "content": '
-     'instruction + input}, {"role": "assistant", "content": output}]}'),
-    (("text",), "plain text", 'OpenAI trains on conversations: {"messages": [{"role": "user", ...}, '
-     '{"role": "assistant", ...}]}'),
-    (("prompt",), "prompt/completion without 'completion'", "chat format is required: "
-     '{"messages": [{"role": "user", "content": prompt}, {"role": "assistant", "content": answer}]}'),
-)
+class ForeignFormat(FileRule):
+    code = "FT019"
+    name = "foreign-format"
+    summary = "File is in another tool's format (Alpaca, ShareGPT, TRL), not OpenAI's"
+    formats = frozenset({"foreign"})
+
+    def start(self, ctx):
+        return {}  # format name -> [count, first line]
+
+    def observe(self, state, ex):
+        name = foreign_format(ex.data)[0]
+        seen = state.get(name)
+        if seen is None:
+            state[name] = [1, ex.line]
+        else:
+            seen[0] += 1
+
+    def merge(self, first, second):
+        for name, (count, line) in second.items():
+            if name in first:
+                first[name][0] += count
+                first[name][1] = min(first[name][1], line)
+            else:
+                first[name] = [count, line]
+        return first
+
+    def finish(self, state, ctx):
+        if not state:
+            return None
+        name, (count, line) = max(state.items(), key=lambda item: item[1][0])
+        others = sum(c for n, (c, _) in state.items() if n != name)
+        how = next(h for n, _, _, h in FOREIGN_FORMATS if n == name)
+        also = f", and {others} more line(s) in other tools' formats" if others else ""
+        return (Finding("", f"{count} line(s) are {name} rows{also}: OpenAI does not train on this format, "
+                        "so the file is not fine-tuning data as it stands", how, line=line),)
 
 
 class UnknownFormat(Rule):
@@ -268,10 +291,12 @@ class UnknownFormat(Rule):
         fix = 'write each example as {"messages": [...]} (SFT) or {"input": ..., "preferred_output": ..., ' \
               '"non_preferred_output": ...} (DPO)'
         looks = ""
-        for needles, title, how in _FOREIGN_FORMATS:
-            if all(n in ex.data for n in needles):
-                looks, fix = f"; it looks like {title}", how
-                break
+        if "text" in ex.data:
+            looks, fix = "; it looks like plain text", 'OpenAI trains on conversations: {"messages": [{"role": ' \
+                '"user", ...}, {"role": "assistant", ...}]}'
+        elif "prompt" in ex.data:
+            looks, fix = "; it looks like prompt/completion without 'completion'", 'chat format is required: ' \
+                '{"messages": [{"role": "user", "content": prompt}, {"role": "assistant", "content": answer}]}'
         return (Finding("", f"line has none of the keys of a known format ({keys}){looks}", fix),)
 
 
@@ -442,8 +467,8 @@ class NonstandardJson(Rule):
 
 
 RULES = (InvalidUtf8, ByteOrderMark, BlankLine, InvalidJson, NotAnObject, DuplicateKey, EmptyFile,
-         MixedFormats, UnknownFormat, LegacyFormat, FileTooLarge, ReinforcementFormat, FormatMethodMismatch,
-         NonstandardJson)
+         MixedFormats, UnknownFormat, ForeignFormat, LegacyFormat, FileTooLarge, ReinforcementFormat,
+         FormatMethodMismatch, NonstandardJson)
 
 
 @hookimpl
