@@ -129,3 +129,8 @@ def test_page_states_the_rules_formats_and_scope(page):
     assert cls.describe()["scope"] == scope, f"the page says {said!r}"
     if formats is not None:
         assert set(cls.formats) == formats, f"the page says {said!r}, the rule has {sorted(cls.formats)}"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)
+def test_a_rule_said_once_per_file_says_so_on_its_page(page):
+    assert ("reported once per file" in page.read_text()) >= BUILTIN[page.stem].once_per_file

@@ -27,3 +27,24 @@ def test_alpaca_and_sharegpt_files_get_one_verdict_each_not_errors_on_every_line
            "preferred_output": [{"role": "assistant", "content": "A"}],
            "non_preferred_output": [{"role": "assistant", "content": "B"}], "output": "y"}
     assert "FT019" not in codes(lint(rows([dpo] * 3)))
+
+
+def test_a_per_file_fact_is_said_once_with_the_count_and_the_first_lines(tmp_path, monkeypatch):
+    from ftlint import lint_files
+
+    multi = {"input": {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"},
+                                    {"role": "user", "content": "Capital of France?"}]},
+             "preferred_output": [{"role": "assistant", "content": "Paris."}],
+             "non_preferred_output": [{"role": "assistant", "content": "Lyon."}]}
+    data = rows(dict(multi, input={"messages": multi["input"]["messages"][:2] + [
+        {"role": "user", "content": f"Capital number {i}?"}]}) for i in range(200))
+    report = lint(data)
+    found = [d for d in report.diagnostics if d.code == "FT506"]
+    assert len(found) == 1 and found[0].line == 1
+    assert found[0].message.endswith("(200 lines like this one: 1, 2, 3, 4, 5, …)")
+    # the same in parallel parts of one file
+    (tmp_path / "dpo.jsonl").write_text(data * 40)
+    monkeypatch.setenv("FTLINT_CHUNK_BYTES", "4096")
+    parallel = lint_files([str(tmp_path / "dpo.jsonl")], jobs=2, isolated=True)
+    assert [d.message for d in parallel.diagnostics if d.code == "FT506"] == [
+        found[0].message.replace("200 lines", "8,000 lines")]

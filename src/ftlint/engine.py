@@ -27,7 +27,7 @@ from .inputs import (
     roles,
     stamp,
 )
-from .merge import drop_impossible_lines, merge_rule_errors, merge_states
+from .merge import drop_impossible_lines, merge_rule_errors, merge_states, once_per_file
 from .pool import can_fork, cannot_read, run_parallel
 from .reader import read_examples, utf8_lines
 from .report import FileResult, Report
@@ -277,6 +277,7 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
     _finish_dataset(linter, dataset_states, report.diagnostics)
     report.diagnostics.sort()
     drop_impossible_lines(report, linter)
+    once_per_file(report)
     for path, before in stamps.items():
         now = stamp(path)
         if before is not None and now is not None and now != before:

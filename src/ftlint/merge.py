@@ -32,6 +32,40 @@ def drop_impossible_lines(report: Report, linter: Linter) -> None:
     report.diagnostics = kept
 
 
+SHOWN_LINES = 5  # lines named in a once-per-file summary
+
+
+def once_per_file(report: Report) -> None:
+    """Fold the findings of ``once_per_file`` rules into one per file, rule and message: the
+    first, told how many lines share it and which (the diagnostics are sorted)."""
+    folded = {code for code, rule in report.rules.items() if getattr(rule, "once_per_file", False)}
+    if not folded or not any(d.code in folded for d in report.diagnostics):
+        return
+    groups: dict[tuple[str, str, str], list] = {}
+    kept = []
+    for d in report.diagnostics:
+        if d.code not in folded:
+            kept.append(d)
+            continue
+        key = (d.path, d.code, d.message)
+        group = groups.get(key)
+        if group is None:
+            groups[key] = [d]
+            kept.append(d)
+        else:
+            group.append(d)
+    first_of = {id(g[0]): g for g in groups.values()}
+    out = []
+    for d in kept:
+        group = first_of.get(id(d))
+        if group is not None and len(group) > 1:
+            lines = sorted({x.line for x in group})
+            shown = ", ".join(map(str, lines[:SHOWN_LINES])) + (", …" if len(lines) > SHOWN_LINES else "")
+            d = dataclasses.replace(d, message=f"{d.message} ({len(lines):,} lines like this one: {shown})")
+        out.append(d)
+    report.diagnostics = out
+
+
 def merge_rule_errors(errors: list[ToolError], counts: dict[str, int]) -> list[ToolError]:
     """One report per crashing rule, at its first place, with how often it crashed in all parts."""
     out: list[ToolError] = []

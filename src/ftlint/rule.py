@@ -82,6 +82,10 @@ class Rule:
     #: The targets the rule belongs to (e.g. ``{"acme"}``): a provider's own rule, which runs only
     #: under its profiles. Empty: every target.
     targets: ClassVar[frozenset[str]] = frozenset()
+    #: The finding is a fact about the file's convention (a developer role, an extra key on every
+    #: line): it is said once per file, at its first line, with how many lines have it and the
+    #: first of them, instead of once per line.
+    once_per_file: ClassVar[bool] = False
     #: Set by the plugin manager: the plugin that registered the rule.
     plugin: ClassVar[str] = ""
     #: The target profile in force (:class:`ftlint.targets.Target`), set when the rule set is built.
@@ -117,6 +121,7 @@ class Rule:
             "formats": sorted(cls.formats),
             "scope": "file" if issubclass(cls, FileRule) else "dataset" if issubclass(cls, DatasetRule)
             else "example",
+            "once_per_file": cls.once_per_file,
             "plugin": cls.plugin,
             "targets": sorted(cls.targets),
             "options": {

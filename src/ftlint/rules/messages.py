@@ -137,6 +137,7 @@ class DeveloperRole(Rule):
     code = "FT104"
     name = "developer-role"
     summary = "The developer role in SFT or DPO data"
+    once_per_file = True
     when = frozenset({"role:developer"})
     severity = Severity.WARNING
 
@@ -375,6 +376,7 @@ class UnknownTopLevelKey(Rule):
     code = "FT112"
     name = "unknown-top-level-key"
     summary = "A top-level key the format does not define"
+    once_per_file = True
 
     # Keys with a rule of their own: top-level weight (FT304) and *_completion (FT505).
     handled = frozenset({"weight"}) | DPO_LEGACY_OUTPUT_KEYS
@@ -408,6 +410,7 @@ class UnknownMessageKey(Rule):
     name = "unknown-message-key"
     summary = "A message key its role does not define"
     severity = Severity.WARNING
+    once_per_file = True
     formats = WITH_RFT
 
     def check(self, ex):

@@ -126,6 +126,7 @@ class MultiTurnPreferenceInput(Rule):
     name = "multi-turn-preference-input"
     summary = "A DPO input with earlier assistant turns"
     severity = Severity.WARNING
+    once_per_file = True
     formats = DPO
 
     def check(self, ex):
