@@ -4,6 +4,8 @@ facts, no near-duplicate noise, the rare class named, small splits left alone, t
 
 from __future__ import annotations
 
+import json
+
 from conftest import codes, line, lint
 
 
@@ -48,3 +50,50 @@ def test_a_per_file_fact_is_said_once_with_the_count_and_the_first_lines(tmp_pat
     parallel = lint_files([str(tmp_path / "dpo.jsonl")], jobs=2, isolated=True)
     assert [d.message for d in parallel.diagnostics if d.code == "FT506"] == [
         found[0].message.replace("200 lines", "8,000 lines")]
+
+
+def _chat(i, answer=None):
+    return {"messages": [{"role": "user", "content": f"What is item {i} about?"},
+                         {"role": "assistant", "content": answer or f"Item {i} is about topic {i % 7}."}]}
+
+
+def test_splits_beside_a_training_split_are_checked_for_leakage_and_not_held_to_its_size(run, tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "training_set.jsonl").write_text(rows(_chat(i) for i in range(200)))
+    (data / "validation_set.jsonl").write_text(rows(_chat(i) for i in range(0, 60, 2)))  # all 30 in training
+    (data / "test.jsonl").write_text(rows([_chat(4), _chat(1000), _chat(1001)]))  # one from training
+    result = run("check", "data", "--format", "json")
+    found = [(d["path"], d["code"]) for d in json.loads(result.stdout)["diagnostics"]]
+    leaks = [p for p, c in found if c == "FT708"]
+    assert leaks.count("data/validation_set.jsonl") == 30 and leaks.count("data/test.jsonl") == 1
+    assert not [p for p, c in found if c in ("FT701", "FT702") and "training" not in p]
+    # test data against validation data too
+    (data / "test.jsonl").write_text(rows([_chat(2000), _chat(2001)] * 1 + [_chat(3000)]))
+    (data / "validation_set.jsonl").write_text(rows([_chat(2000)] + [_chat(i) for i in range(300, 320)]))
+    result = run("check", "data", "--format", "json")
+    messages = [d["message"] for d in json.loads(result.stdout)["diagnostics"] if d["code"] == "FT708"]
+    assert messages == ["this test example also appears in the validation data (data/validation_set.jsonl:1); "
+                        "test loss on it measures memorisation"]
+    # pairing is off when the config says so, or names the validation file itself
+    (tmp_path / "ftlint.toml").write_text("pair-splits = false\n")
+    assert "FT708" not in run("check", "data").stdout
+
+
+def test_a_lone_test_split_is_not_told_it_is_too_small(run, tmp_path):
+    (tmp_path / "stock-test-token-reduction.jsonl").write_text(rows(_chat(i) for i in range(9)))
+    result = run("check", "stock-test-token-reduction.jsonl", "--isolated")
+    assert "FT701" not in result.stdout and "FT702" not in result.stdout
+    (tmp_path / "stock.jsonl").write_text(rows(_chat(i) for i in range(9)))
+    assert "FT701" in run("check", "stock.jsonl", "--isolated").stdout
+
+
+def test_a_rare_class_is_named_as_the_finding_not_the_common_ones():
+    counts = {"Score: 10/10": 32, "Score: 7/10": 32, "Score: 4/10": 31, "Score: 1/10": 6}
+    data = rows(_chat(i * 10 + j, answer=label) for i, (label, n) in enumerate(counts.items()) for j in range(n))
+    (d,) = [d for d in lint(data).diagnostics if d.code == "FT706"]
+    assert 'the trained answers look like 4 labels and "Score: 1/10" is rare: 6 example(s), 5.3x fewer' in d.message
+    assert "dominates" not in d.message and d.line == 96  # the rare label's first line
+    skewed = rows(_chat(i, answer="yes" if i < 90 else "no") for i in range(100))
+    (d,) = [d for d in lint(skewed).diagnostics if d.code == "FT706"]
+    assert '"yes" dominates (90% of them)' in d.message

@@ -65,6 +65,12 @@ def _rule_tables(value: Any, key: str, where: str) -> dict[str, dict[str, Any]]:
     return {k: dict(v) for k, v in value.items()}
 
 
+def _bool(value: Any, key: str, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where}: '{key}' must be true or false, got {value!r}")
+    return value
+
+
 def _epochs(value: Any, key: str, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 50:
         raise ConfigError(f"{where}: '{key}' must be an integer from 1 to 50, got {value!r}")
@@ -143,6 +149,7 @@ class Config:
     validation: list[str] = field(default_factory=list)
     jobs: int | None = None
     submit: dict[str, Any] = field(default_factory=dict)  # [tool.ftlint.submit], checked
+    pair_splits: bool = True  # valid/test files beside a training split are linted as those splits
 
     @property
     def where(self) -> str:
@@ -199,6 +206,7 @@ _KEYS = {
     "validation": _str_list,
     "jobs": _jobs,
     "submit": _submit_table,
+    "pair-splits": _bool,
 }
 
 

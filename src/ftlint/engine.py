@@ -246,8 +246,8 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
     report = Report(target=config.target, method=config.method, model=config.model,
                     config_source=config.source, rules=linter.by_code)
     inputs = roles(collect_paths(paths, config, force_exclude, linter.errors, report.skipped),
-                   collect_paths(validation, config, False, linter.errors, report.skipped))
-    linter.has_validation = any(role == "validation" for _, role in inputs)
+                   collect_paths(validation, config, False, linter.errors, report.skipped), config.pair_splits)
+    linter.has_validation = any(role != "train" for _, role in inputs)
     if before_read is not None:
         before_read([p for p, _ in inputs])
     stamps = {p: stamp(p) for p, _ in inputs if p != STDIN}

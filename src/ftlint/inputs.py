@@ -16,6 +16,7 @@ from .example import FileContext
 from .fsutil import identity
 from .reader import iter_dataset_files, open_dataset, utf8_lines
 from .sniff import SAMPLE, sniff
+from .splits import paired_roles
 
 STDIN = "-"
 
@@ -96,10 +97,13 @@ def plan_chunks(paths: list[tuple[str, str]], splittable: bool, jobs: int, chunk
                 pos = end
 
 
-def roles(train: list[str], validation: list[str]) -> list[tuple[str, str]]:
+def roles(train: list[str], validation: list[str], pair_splits: bool = True) -> list[tuple[str, str]]:
     """(path, role) of every input, each file once: a validation file inside a linted folder is
     validation data, not training data too (linted twice, it would leak into itself). Paths under
-    the working folder are shown relative to it, however the config spelled them."""
+    the working folder are shown relative to it, however the config spelled them.
+
+    Without named validation files, and with ``pair_splits``, files named as validation or test
+    splits beside a training split take those roles (see splits.py)."""
     def shown(path: str) -> str:
         if path != STDIN and os.path.isabs(path):
             rel = os.path.relpath(path)
@@ -108,7 +112,8 @@ def roles(train: list[str], validation: list[str]) -> list[tuple[str, str]]:
         return path
 
     held = {identity(p) or p for p in validation if p != STDIN}
-    return [(p, "train") for p in train if p == STDIN or (identity(p) or p) not in held] + \
+    paired = paired_roles([p for p in train if p != STDIN]) if pair_splits and not validation else {}
+    return [(p, paired.get(p, "train")) for p in train if p == STDIN or (identity(p) or p) not in held] + \
         [(shown(p), "validation") for p in validation]
 
 

@@ -64,7 +64,7 @@ class Measures(Observer):
         tokens = ex.tokens
         if tokens is None:  # the tokenizer could not load; the run reports why
             return
-        out = state[ex.ctx.role]
+        out = state["train" if ex.ctx.role == "train" else "validation"]  # a test split is held out too
         out.examples += 1
         out.formats[ex.kind] = out.formats.get(ex.kind, 0) + 1
         out.messages.append(len(ex.messages))

@@ -18,6 +18,7 @@ from ..diagnostics import Finding, Severity
 from ..hookspecs import hookimpl
 from ..quote import show
 from ..rule import DatasetRule, Option
+from ..splits import split_of
 from .shared import Paths, answer_text, loc, train_answer
 
 
@@ -37,7 +38,8 @@ class TooFewExamples(DatasetRule):
         return _Counts()
 
     def observe(self, state, ex):
-        if ex.ctx.role == "train":
+        # a file named as a validation or test split is small by design, whatever it is linted as
+        if ex.ctx.role == "train" and split_of(ex.ctx.path) not in ("validation", "test"):
             state.see(ex)
             state.files[ex.ctx.file_index] = state.files.get(ex.ctx.file_index, 0) + 1
 
@@ -159,16 +161,24 @@ class LabelImbalance(DatasetRule):
             return None
         if not self.opts["label-pointer"] and (labelled < 0.9 * state.total or n > max(2, labelled / 5)):
             return None  # most answers are not short labels, or too varied to be classes
-        (top, most), *_ = state.labels.most_common()
-        least = min(state.labels.values())
+        ranked = state.labels.most_common()
+        (top, most), (rare, least) = ranked[0], ranked[-1]
         share, ratio = most / labelled, most / least
         if share <= self.opts["max-share"] and ratio <= self.opts["max-ratio"]:
             return None
-        dist = ", ".join(f"{show(label)}: {c} ({c / labelled:.0%})" for label, c in state.labels.most_common(8))
-        path, line = state.where(state.first[top])
-        return (Finding("", f"the trained answers look like {n} labels and {show(top)} dominates ({share:.0%}, "
-                        f"{ratio:.1f}x the rarest): {dist}", "balance the classes (more examples of the rare "
-                        "labels, fewer of the common one), or set the expected mix in the rule's options",
+        dist = ", ".join(f"{show(label)}: {c} ({c / labelled:.0%})" for label, c in ranked[:8])
+        if share > self.opts["max-share"]:
+            # one class takes most of the data: that class is the finding
+            path, line = state.where(state.first[top])
+            return (Finding("", f"the trained answers look like {n} labels and {show(top)} dominates "
+                            f"({share:.0%} of them): {dist}", "balance the classes (more examples of the other "
+                            "labels, fewer of this one), or set the expected mix in the rule's options",
+                            path=path, line=line),)
+        # the classes are even but for a rare one: that one is the finding
+        path, line = state.where(state.first[rare])
+        return (Finding("", f"the trained answers look like {n} labels and {show(rare)} is rare: {least} "
+                        f"example(s), {ratio:.1f}x fewer than {show(top)}: {dist}", f"add examples of {show(rare)} "
+                        "(or drop the label), or set the expected mix in the rule's options",
                         path=path, line=line),)
 
 

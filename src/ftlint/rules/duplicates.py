@@ -274,42 +274,53 @@ class ConflictingAnswers(_KeyedRule):
         return out
 
 
+_SPLITS = ("train", "validation", "test")  # a split leaks when an earlier one holds its example
+
+
 class ValidationLeakage(_KeyedRule):
     code = "FT708"
     name = "validation-leakage"
-    summary = "Validation examples that also appear in the training data"
+    summary = "Validation or test examples that also appear in the training (or validation) data"
     severity = Severity.WARNING
 
     def new_state(self):
-        return _Keyed(3)  # role, example digest, prompt digest
+        return _Keyed(3)  # split, example digest, prompt digest
 
     def observe(self, state, ex):
-        if ex.ctx.has_validation:  # without a validation file there is nothing to leak into
-            state.add(ex, 1 if ex.ctx.role == "validation" else 0, example_digest(ex), prompt_digest(ex))
+        if ex.ctx.has_validation:  # without a held-out split there is nothing to leak into
+            split = _SPLITS.index(ex.ctx.role) if ex.ctx.role in _SPLITS else 1
+            state.add(ex, split, example_digest(ex), prompt_digest(ex))
 
     def finish(self, state):
-        role, whole, prompt = state.keys
-        train_whole = {whole[i] for i in range(len(role)) if not role[i]}
-        if len(train_whole) == len(role):
+        split, whole, prompt = state.keys
+        if not any(split):
             return None
-        train_prompt = {}
-        for i in range(len(role)):
-            if not role[i] and prompt[i]:
-                train_prompt.setdefault(prompt[i], state.locs[i])
+        # the first place each example and each prompt appears in each split
+        first_whole: list[dict] = [{}, {}, {}]
+        first_prompt: list[dict] = [{}, {}, {}]
+        for i in range(len(split)):
+            first_whole[split[i]].setdefault(whole[i], state.locs[i])
+            if prompt[i]:
+                first_prompt[split[i]].setdefault(prompt[i], state.locs[i])
         out = []
-        for i in range(len(role)):
-            if not role[i]:
+        for i in range(len(split)):
+            if not split[i]:
                 continue
             path, line = state.where(state.locs[i])
-            if whole[i] in train_whole:
-                out.append(Finding("", "this validation example also appears in the training data; validation "
-                                   "loss on it measures memorisation", "remove it from one of the files",
-                                   path=path, line=line))
-            elif prompt[i] in train_prompt:
-                tpath, tline = state.where(train_prompt[prompt[i]])
-                out.append(Finding("", f"this validation example's prompt also appears in the training data "
-                                   f"({tpath}:{tline})", "use prompts the model has not trained on",
-                                   path=path, line=line))
+            name = _SPLITS[split[i]]
+            for earlier in range(split[i]):  # validation against training; test against both
+                if whole[i] in first_whole[earlier]:
+                    where = state.where(first_whole[earlier][whole[i]])
+                    out.append(Finding("", f"this {name} example also appears in the {_SPLITS[earlier]} data "
+                                       f"({where[0]}:{where[1]}); {name} loss on it measures memorisation",
+                                       "remove it from one of the files", path=path, line=line))
+                    break
+                if prompt[i] and prompt[i] in first_prompt[earlier]:
+                    where = state.where(first_prompt[earlier][prompt[i]])
+                    out.append(Finding("", f"this {name} example's prompt also appears in the {_SPLITS[earlier]} "
+                                       f"data ({where[0]}:{where[1]})", "use prompts the model has not trained on",
+                                       path=path, line=line))
+                    break
         return out
 
 
