@@ -39,10 +39,15 @@ def test_exact_and_near_duplicates_match_the_manifest(generated):
 
 
 def test_near_duplicate_precision_and_recall_on_the_labelled_set():
+    # A pair is reported once: as a near duplicate (FT704), or, when the prompt is the same and the
+    # answer differs in words, as conflicting answers (FT705). Recall counts either; a false report
+    # is FT704 calling a pair that is not one a near duplicate.
     tp = fp = fn = 0
     for a, b, is_near in pairs(n=300):
-        report = lint(line(a) + "\n" + line(b) + "\n", select=["FT704"])
-        hit = any(d.code == "FT704" for d in report.diagnostics)
+        report = lint(line(a) + "\n" + line(b) + "\n", select=["FT704", "FT705"])
+        found = {d.code for d in report.diagnostics}
+        assert found != {"FT704", "FT705"}  # never both for one pair
+        hit = bool(found) if is_near else "FT704" in found
         tp += hit and is_near
         fp += hit and not is_near
         fn += is_near and not hit
@@ -58,11 +63,13 @@ def test_a_shared_first_turn_with_another_answer_is_not_a_near_duplicate():
     longer = {"messages": [user, {"role": "assistant", "content": "International parcels leave the warehouse "
                                   "within five working days and arrive within two weeks, tracked all the way."}]}
     edited = {"messages": [user, {"role": "assistant", "content": "Parcels abroad ship in six days."}]}
-    report = lint("\n".join(map(line, (first, longer, edited))) + "\n", select=["FT704"])
-    assert [d.line for d in report.diagnostics] == [3]
-    # four words inserted in one place: more than three, so only a looser setting reports it
-    padded = {"messages": [user, {"role": "assistant", "content": longer["messages"][1]["content"].replace(
-        "within two weeks", "within two weeks or a little more")}]}
+    report = lint("\n".join(map(line, (first, longer, edited))) + "\n", select=["FT704", "FT705"])
+    # the same prompt with an answer that differs in a word: one report, as conflicting answers
+    assert [(d.code, d.line) for d in report.diagnostics] == [("FT705", 2), ("FT705", 3)]
+    # four words inserted in one place (of the question: the prompts differ): more than three, so
+    # only a looser setting reports it
+    padded = {"messages": [{"role": "user", "content": user["content"].replace(
+        "in two sentences", "in two sentences for a new customer")}, longer["messages"][1]]}
     data = "\n".join(map(line, (longer, padded))) + "\n"
     assert lint(data, select=["FT704"]).diagnostics == []
     loose = lint(data, select=["FT704"], rules={"FT704": {"max-word-difference": 5}})
@@ -193,10 +200,15 @@ def test_templated_data_false_reports_stay_within_the_pages_figures():
     from neardup_set import templated
 
     data = "\n".join(map(line, templated())) + "\n"
-    found = {seg: sum(d.code == "FT704" for d in lint(data, select=["FT704"],
-                                                     rules={"FT704": {"segments": seg}}).diagnostics)
-             for seg in (4, 6, 8)}
-    assert found == {4: 84, 6: 36, 8: 5}  # the figures rules/FT704.md gives
+
+    def found(share):
+        return {seg: sum(d.code == "FT704" for d in lint(data, select=["FT704"], rules={
+            "FT704": {"segments": seg, "common-share": share}}).diagnostics) for seg in (4, 6, 8)}
+
+    # the figures rules/FT704.md gives: the shared template is no evidence, so no false report;
+    # counted as evidence (common-share 1), it made 84, 36 and 5 of them out of 3,000
+    assert found(0.01) == {4: 0, 6: 0, 8: 0}
+    assert found(1.0) == {4: 84, 6: 36, 8: 5}
 
 
 def test_the_same_prompt_with_other_weights_on_earlier_turns_is_the_same_prompt(run, tmp_path):

@@ -27,7 +27,8 @@ EXPECTED_ERRORS = {
     "azureai-samples__stock-test-token-reduction.jsonl": [],
     "mslearn-ai-studio__travel-finetune-hotel.jsonl": [],
     "finetuning-a-pirate__training_set.jsonl": [],
-    "mslearn-ai-studio__travel-finetune-validation.jsonl": ["FT201"] * 5 + ["FT701"],
+    # a validation split is small by design: no FT701 for its five lines, FT201 for each
+    "mslearn-ai-studio__travel-finetune-validation.jsonl": ["FT201"] * 5,
     "azure-samples-openai__generated_labels_context_switching_prepared_valid.jsonl": ["FT010"],
     "foundry-ft__train_tool.jsonl": [],
     "foundry-ft__countdown_valid_15.jsonl": [],

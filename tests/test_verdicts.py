@@ -97,3 +97,58 @@ def test_a_rare_class_is_named_as_the_finding_not_the_common_ones():
     skewed = rows(_chat(i, answer="yes" if i < 90 else "no") for i in range(100))
     (d,) = [d for d in lint(skewed).diagnostics if d.code == "FT706"]
     assert '"yes" dominates (90% of them)' in d.message
+
+
+INSTRUCTION = ("You are a careful annotator. Read the text below, consider its tone, its topic and who wrote it, "
+               "then answer with exactly one of the labels bug, feature, question or praise, and nothing else. "
+               "Do not explain your answer. Text: ")
+
+
+def test_near_duplicates_are_not_made_of_a_shared_instruction_tools_images_or_roles():
+    def near(data):
+        return [d for d in lint(rows(data), select=["FT704"]).diagnostics]
+
+    # (a) a long instruction shared by every user turn, a short text that differs
+    items = [f"def test_{name}(): assert {name}(x) == {i}" for i, name in enumerate(
+        ["parse", "render", "load", "save", "merge", "split", "sort", "count", "fetch", "send"] * 6)]
+    assert near({"messages": [{"role": "user", "content": INSTRUCTION + item},
+                              {"role": "assistant", "content": ["bug", "feature", "question"][i % 3]}]}
+                for i, item in enumerate(items)) == []
+    # (b) templated questions about different companies, answered by different tool calls
+    companies = ["Contoso", "Fabrikam", "Northwind", "Tailspin", "Woodgrove", "Litware", "Adatum", "Proseware"]
+    assert near({"messages": [
+        {"role": "user", "content": f"Could you look up the latest quarterly revenue, the share price and the "
+                                    f"market value of {c} for me, please, and compare them with last year?"},
+        {"role": "assistant", "tool_calls": [{"id": "call_1", "type": "function", "function": {
+            "name": "get_financials", "arguments": json.dumps({"company": c, "ticker": c[:4].upper()})}}]}]}
+        for c in companies) == []
+    # (c) the same question about different images, with different answers
+    question = "Describe what this chart shows, which series grows fastest and what the trend suggests overall."
+    assert near({"messages": [
+        {"role": "user", "content": [{"type": "text", "text": question},
+                                     {"type": "image_url", "image_url": {"url": f"https://x.invalid/{i}.png"}}]},
+        {"role": "assistant", "content": f"The chart shows sales by region; region {i} grows fastest."}]}
+        for i in range(2)) == []
+    # (d) a system and user pair is not a user and empty-assistant pair
+    text = "Explain the difference between a list and a tuple in Python, with one example of each, briefly."
+    assert near([{"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": text}]},
+                 {"messages": [{"role": "user", "content": text}, {"role": "assistant", "content": ""}]}]) == []
+
+
+def test_a_near_duplicate_names_a_partner_that_is_near_with_the_measured_share():
+    base = ("Please explain how to reset the password of a customer account when the customer has lost access "
+            "to the email address on file and cannot receive the reset link")
+    a = {"messages": [{"role": "user", "content": base + "."}, {"role": "assistant", "content": "Use the admin "
+                      "console: verify identity, then set a temporary password and a new email address."}]}
+    b = json.loads(json.dumps(a))
+    b["messages"][0]["content"] = base.replace("customer account", "client account") + "."
+    c = json.loads(json.dumps(b))
+    c["messages"][0]["content"] = c["messages"][0]["content"].replace("on file", "on record")
+    found = lint(rows([a, b, c]), select=["FT704", "FT705"]).diagnostics
+    # b is one word from a; c is one word from b and two from a: c names b, not the group's first
+    # line (the old grouping chained c to a through b)
+    assert [(d.line, d.message) for d in found] == [
+        (2, "near duplicate of line 1: 80% of their words are in segments that match exactly, and the rest "
+            "differs by a few words"),
+        (3, "near duplicate of line 2: 84% of their words are in segments that match exactly, and the rest "
+            "differs by a few words")]

@@ -13,10 +13,9 @@ from collections import Counter
 from heapq import heapify, heappop
 
 from ..diagnostics import Finding, Severity
-from ..example import HUGE_LINE
 from ..hookspecs import hookimpl
 from ..rule import DatasetRule, Option
-from .shared import MASK64, Paths, answer_text, digest, example_digest, loc, prompt_digest, train_answer
+from .shared import MASK64, Paths, answer_text, example_digest, loc, prompt_digest, train_answer
 
 
 class _Keyed(Paths):
@@ -105,10 +104,25 @@ NORMALIZE_TABLE = bytes(_NORMALIZE)
 MAX_COMPARED_CHARS = 1_000_000
 
 
+def _calls_text(m: dict) -> str:
+    """A message's tool calls (or legacy function call) as words: names and arguments are what an
+    answer that calls a tool says."""
+    out = []
+    calls = m.get("tool_calls")
+    for call in calls if type(calls) is list else ():
+        fn = call.get("function") if type(call) is dict else None
+        if type(fn) is dict:
+            out += [str(fn.get("name") or ""), str(fn.get("arguments") or "")]
+    fc = m.get("function_call")
+    if type(fc) is dict:
+        out += [str(fc.get("name") or ""), str(fc.get("arguments") or "")]
+    return " ".join(out)
+
+
 def normalized_words(ex) -> list[bytes] | None:
-    """The conversation's user and assistant words, case-folded, without ASCII punctuation or
-    spacing differences. System prompts are left out: they repeat by design. Non-ASCII
-    punctuation stays part of its word (a difference there changes one segment only).
+    """The conversation's user and assistant words (tool calls included), case-folded, without
+    ASCII punctuation or spacing differences. System prompts are left out: they repeat by design.
+    Non-ASCII punctuation stays part of its word (a difference there changes one segment only).
     None when the text is longer than :data:`MAX_COMPARED_CHARS`."""
     parts = []
     size = 0
@@ -117,6 +131,8 @@ def normalized_words(ex) -> list[bytes] | None:
         if role == "user" or role == "assistant":
             content = m.get("content")
             part = content if type(content) is str else answer_text(m)
+            if role == "assistant" and ("tool_calls" in m or "function_call" in m):
+                part = f"{part} {_calls_text(m)}"
             size += len(part)
             parts.append(part)
     if size > MAX_COMPARED_CHARS:
@@ -125,6 +141,39 @@ def normalized_words(ex) -> list[bytes] | None:
     # surrogatepass: a lone surrogate (from a "\ud800" escape) is hashed like any other character
     folded = text if text.isascii() else text.casefold()
     return folded.encode("utf-8", "surrogatepass").translate(NORMALIZE_TABLE).split()
+
+
+def answer_digest(ex) -> int:
+    """The trained answer up to case, spacing and punctuation (tool calls included): two answers
+    that differ only there say the same thing. 0 without a trained answer."""
+    return ex._memo("answer_norm_digest", _answer_digest, ex)
+
+
+def _answer_digest(ex) -> int:
+    answer = train_answer(ex)
+    if answer is None:
+        return 0
+    text = answer_text(answer)
+    if "tool_calls" in answer or "function_call" in answer:
+        text = f"{text} {_calls_text(answer)}"
+    folded = text if text.isascii() else text.casefold()
+    return hash(b" ".join(folded.encode("utf-8", "surrogatepass").translate(NORMALIZE_TABLE).split())) & MASK64
+
+
+def shape_signature(ex) -> int:
+    """What makes two examples different whatever their words: the sequence of roles (a system
+    and user pair is not a user and empty-assistant pair) and the images they show."""
+    images = []
+    for m in ex.flat_messages:
+        content = m.get("content")
+        if type(content) is list:
+            for part in content:
+                if type(part) is dict and part.get("type") == "image_url":
+                    url = part.get("image_url")
+                    url = url.get("url") if type(url) is dict else url
+                    images.append(zlib.crc32(str(url).encode("utf-8", "surrogatepass")))
+    roles = tuple(r if type(r) is str else "?" for r in ex.roles) if ex.roles else ()
+    return hash((roles, tuple(images))) & MASK64
 
 
 class NearDuplicate(_KeyedRule):
@@ -136,30 +185,38 @@ class NearDuplicate(_KeyedRule):
                                        "must match exactly after normalising.", min=1),
                "segments": Option(4, "Segments a text is cut into; all but one must match.", min=2, max=64),
                "max-word-difference": Option(3, "Most words by which the lengths of two texts that differ in "
-                                                 "one segment may differ.", min=0)}
+                                                 "one segment may differ.", min=0),
+               "common-share": Option(0.01, "A segment found in more than this share of the examples (and in "
+                                             "more than 10) is template text the dataset shares, never evidence "
+                                             "that two examples are the same.", float, min=0, max=1)}
 
     def configure(self):
         # each option is bounded on its own (see options); this one ties two together
         if self.opts["min-words"] < self.opts["segments"]:
             raise ValueError("min-words must be at least segments: every segment holds a word")
 
+    # The state's columns: 0 the normalised text, 1 the exact example, 2 the prompt, 3 the
+    # normalised answer, then one key per left-out segment, one hash per segment, the segments'
+    # word counts packed into one integer, and the word count.
     def new_state(self):
-        # normalised text, exact example, one key per left-out segment, word count
-        return _Keyed(3 + self.opts["segments"])
+        return _Keyed(6 + 2 * self.opts["segments"])
 
     def observe(self, state, ex):
         if ex.ctx.role != "train":
             return
         words = normalized_words(ex)
         exact = example_digest(ex)
+        prompt = prompt_digest(ex)
         n = self.opts["segments"]
         if words is None:  # too long to compare word by word: unique keys, never grouped
-            state.add(ex, exact ^ (n + 1), exact, *[exact ^ (i + 1) for i in range(n)], 0)
+            unique = [exact ^ (i + 1) for i in range(n)]
+            state.add(ex, exact ^ (n + 1), exact, prompt, 0, *unique, *unique, 0, 0)
             return
+        shape = shape_signature(ex)
         # Words are compared by their crc32; a text or a segment by the hash of its words' crcs
         # (integer hashing is the same in every run, so the result is too).
         crcs = list(map(zlib.crc32, words))
-        keys = [hash(tuple(crcs)) & MASK64, exact]
+        keys = [(hash(tuple(crcs)) ^ shape) & MASK64, exact, prompt, answer_digest(ex)]
         if len(words) >= self.opts["min-words"]:
             # Cut where the words with the smallest crcs are, so that inserting or deleting a
             # word moves no cut (unless it is one) and changes one segment only.
@@ -177,59 +234,72 @@ class NearDuplicate(_KeyedRule):
             cuts.sort()
             bounds = [0, *cuts, len(words)]
             segments = [hash(tuple(crcs[bounds[i]:bounds[i + 1]])) for i in range(n)]
-            keys += [hash((i, *segments[:i], *segments[i + 1:])) & MASK64 for i in range(n)]
+            keys += [(hash((i, *segments[:i], *segments[i + 1:])) ^ shape) & MASK64 for i in range(n)]
+            keys += [(s ^ shape) & MASK64 for s in segments]
+            bits = 64 // n
+            top = (1 << bits) - 1
+            keys.append(sum(min(bounds[i + 1] - bounds[i], top) << (bits * i) for i in range(n)))
         else:
-            keys += [exact ^ (i + 1) for i in range(n)]  # unique per example: never groups
+            unique = [exact ^ (i + 1) for i in range(n)]  # unique per example: never groups
+            keys += unique + unique + [0]
         keys.append(len(words))
         state.add(ex, *keys)
 
     def finish(self, state):
-        exact, lengths, locs = state.keys[1], state.keys[-1], state.locs
+        n = self.opts["segments"]
+        exact, prompt, answer = state.keys[1], state.keys[2], state.keys[3]
+        lengths, locs = state.keys[-1], state.locs
+        segment_of = state.keys[4 + n:4 + 2 * n]
+        packed = state.keys[4 + 2 * n]
+        bits = 64 // n
+        top = (1 << bits) - 1
         most = self.opts["max-word-difference"]
-        parent = {}
+        # Template text: a segment many examples share says nothing about any two of them.
+        counts: Counter = Counter()
+        for column in segment_of:
+            counts.update(column)
+        floor = max(10, self.opts["common-share"] * len(locs))
+        common = {k for k, c in counts.items() if c > floor}
+        best: dict[int, tuple[float, int]] = {}  # example -> (share of words that match, its partner)
+        copies = {m for members in state.groups(1) for m in members[1:]}  # FT703 reports these
 
-        def find(i):
-            while parent.get(i, i) != i:
-                i = parent[i]
-            return i
-
-        def union(a, b):
-            a, b = find(a), find(b)
-            if a != b:
-                first, later = sorted((a, b), key=locs.__getitem__)
-                parent[later] = first
+        def offer(m: int, partner: int, share: float) -> None:
+            if m in copies or exact[m] == exact[partner]:
+                return  # an exact copy: FT703 reports it
+            if prompt[m] and prompt[m] == prompt[partner] and answer[m] != answer[partner]:
+                return  # the same prompt with another answer: FT705 reports it
+            held = best.get(m)
+            if held is None or share > held[0]:
+                best[m] = (share, partner)
 
         for members in state.groups(0):  # the same text after normalising
             for m in members[1:]:
-                union(members[0], m)
-        for column in range(2, len(state.keys) - 1):
-            for members in state.groups(column):
-                # All segments but one are equal; texts whose lengths differ by more than a few
-                # words differ in more than a few words there (a shared first turn, say).
+                offer(m, members[0], 1.0)
+        for i in range(n):
+            for members in state.groups(4 + i):
+                # All segments but the i-th are equal; texts whose lengths differ by more than a
+                # few words differ in more than a few words there (a shared first turn, say).
+                if any(segment_of[j][members[0]] in common for j in range(n) if j != i):
+                    continue  # what they share is the dataset's template, not their own text
                 earliest: dict[int, int] = {}
                 for m in members:
-                    n = lengths[m]
-                    near = [earliest[k] for k in range(n - most, n + most + 1) if k in earliest]
+                    size = lengths[m]
+                    near = [earliest[k] for k in range(size - most, size + most + 1) if k in earliest]
                     if near:
-                        union(min(near, key=locs.__getitem__), m)
-                    earliest.setdefault(n, m)
-        clusters: dict[int, list[int]] = {}
-        for i in parent:
-            clusters.setdefault(find(i), []).append(i)
+                        partner = min(near, key=locs.__getitem__)
+                        differing = ((packed[m] >> (bits * i)) & top) + ((packed[partner] >> (bits * i)) & top)
+                        total = size + lengths[partner]
+                        offer(m, partner, (total - differing) / max(total, 1))
+                    earliest.setdefault(size, m)
         out = []
-        for root, members in clusters.items():
-            members = sorted(set(members) | {root}, key=state.locs.__getitem__)
-            first = members[0]
-            seen_exact = {exact[first]}
-            for i in members[1:]:
-                if exact[i] in seen_exact:
-                    continue  # an exact copy: FT703 reports it
-                seen_exact.add(exact[i])
-                path, line = state.where(state.locs[i])
-                out.append(Finding("", f"near duplicate of {state.cite(state.locs[first], path)}: the same "
-                                       "conversation up to case, spacing, "
-                                   "punctuation or a few words", "keep one of them, or make them differ meaningfully",
-                                   path=path, line=line))
+        for m in sorted(best, key=locs.__getitem__):
+            share, partner = best[m]
+            path, line = state.where(locs[m])
+            how = ("the same conversation up to case, spacing and punctuation" if share == 1.0 else
+                   f"{share:.0%} of their words are in segments that match exactly, and the rest differs by a "
+                   "few words")
+            out.append(Finding("", f"near duplicate of {state.cite(locs[partner], path)}: {how}",
+                               "keep one of them, or make them differ meaningfully", path=path, line=line))
         return out
 
 
@@ -247,12 +317,8 @@ class ConflictingAnswers(_KeyedRule):
         answer = train_answer(ex)
         if answer is None:
             return
-        content = answer.get("content")
-        if type(content) is str and answer.get("tool_calls") is None and answer.get("function_call") is None:
-            said = hash(content) & MASK64  # the common answer, its hash already cached by the token memo
-        else:
-            said = digest([content, answer.get("tool_calls"), answer.get("function_call")], len(ex.raw) >= HUGE_LINE)
-        state.add(ex, prompt_digest(ex), said)
+        # answers that differ only in case, spacing or punctuation say the same (FT704's, if anyone's)
+        state.add(ex, prompt_digest(ex), answer_digest(ex))
 
     def finish(self, state):
         answers = state.keys[1]
