@@ -152,3 +152,52 @@ def test_a_near_duplicate_names_a_partner_that_is_near_with_the_measured_share()
             "differs by a few words"),
         (3, "near duplicate of line 2: 84% of their words are in segments that match exactly, and the rest "
             "differs by a few words")]
+
+
+def test_leftovers_of_the_prompt_completion_recipe_are_found_once_with_their_share():
+    data = rows({"messages": [{"role": "user", "content": f"Grade this essay {i} for structure.\n\nFeedback:"},
+                              {"role": "assistant", "content": f" The essay {i} is clear. #### {i % 10}!!!"}]}
+                for i in range(300))
+    found = [(d.code, d.line, d.message) for d in lint(data).diagnostics if d.code in ("FT711", "FT712")]
+    assert [(c, line_) for c, line_, _ in found] == [("FT711", 1), ("FT712", 1), ("FT712", 1)]
+    assert '300 of 300 prompts (100%) end with "Feedback:"' in found[0][2]
+    assert "300 of 300 answers (100%) start with whitespace" in found[1][2]
+    assert '300 of 300 answers (100%) end with "!!!"' in found[2][2]
+
+
+def test_natural_endings_are_not_recipe_markers():
+    questions = rows({"messages": [{"role": "user", "content": f"What is {i} plus {i}?"},
+                                   {"role": "assistant", "content": f"It is {2 * i}."}]} for i in range(100))
+    as_json = rows({"messages": [{"role": "user", "content": f"Extract the city from: I live in town {i}."},
+                                 {"role": "assistant", "content": json.dumps({"city": f"town {i}"})}]}
+                   for i in range(100))
+    for data in (questions, as_json):
+        assert not {"FT711", "FT712"} & set(codes(lint(data)))
+
+
+def test_credentials_are_found_by_shape_and_never_repeated_in_full():
+    key = "sk-proj-" + "Qw3rTy7uI9oP1aS2dF4gH6jK8lZ0xC5vB7nM9qW2eR4tY6uI8oP0aS3dF5gH7j"
+    aws = "AKIAZ7QW2R4T6Y8U1I3O"
+    examples = [_chat(i) for i in range(60)]
+    examples[10]["messages"][1]["content"] = f"Set OPENAI_API_KEY={key} in the shell."
+    examples[20]["messages"][0]["content"] = f"My key {aws} fails, why?"
+    # placeholders, documented examples and bare PEM headers are not credentials
+    examples[30]["messages"][1]["content"] = "Use AKIAIOSFODNN7EXAMPLE or sk-proj-" + "x" * 40 + "."
+    examples[40]["messages"][1]["content"] = "A key file starts with -----BEGIN PRIVATE KEY-----\nMIIE...\n-----END"
+    report = lint(rows(examples))
+    found = [d for d in report.diagnostics if d.code == "FT713"]
+    assert [(d.line, d.pointer) for d in found] == [(11, "/messages/1"), (21, "/messages/0")]
+    assert found[0].message.startswith("an OpenAI API key (sk-proj-…)") and "an AWS access key id" in found[1].message
+    raw = rows(examples).splitlines()[10]
+    assert raw[found[0].column - 1:].startswith(key)  # the column points at the key
+    assert all(key not in d.message + (d.fix or "") and aws not in d.message for d in report.diagnostics)
+
+
+def test_personal_data_is_checked_only_when_selected():
+    examples = [_chat(i) for i in range(30)]
+    examples[5]["messages"][1]["content"] = "Write to jane.doe@gmail.com or call +44 20 7946 0958."
+    examples[6]["messages"][1]["content"] = "Write to support@example.com."
+    assert "FT714" not in codes(lint(rows(examples)))
+    assert "FT714" not in codes(lint(rows(examples), select=["ALL", "FT7"]))
+    found = [d for d in lint(rows(examples), extend_select=["FT714"]).diagnostics if d.code == "FT714"]
+    assert [d.line for d in found] == [6, 6] and "jan…@gmail.com" in found[0].message

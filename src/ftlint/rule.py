@@ -86,6 +86,9 @@ class Rule:
     #: line): it is said once per file, at its first line, with how many lines have it and the
     #: first of them, instead of once per line.
     once_per_file: ClassVar[bool] = False
+    #: Off unless a selector names it by code or name (``extend-select = ["FT714"]``): a rule that
+    #: is noisy on ordinary data, for the teams that want it. ``ALL`` and prefixes leave it off.
+    opt_in: ClassVar[bool] = False
     #: Set by the plugin manager: the plugin that registered the rule.
     plugin: ClassVar[str] = ""
     #: The target profile in force (:class:`ftlint.targets.Target`), set when the rule set is built.
@@ -122,6 +125,7 @@ class Rule:
             "scope": "file" if issubclass(cls, FileRule) else "dataset" if issubclass(cls, DatasetRule)
             else "example",
             "once_per_file": cls.once_per_file,
+            "opt_in": cls.opt_in,
             "plugin": cls.plugin,
             "targets": sorted(cls.targets),
             "options": {

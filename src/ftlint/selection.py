@@ -109,6 +109,8 @@ def build_ruleset(config: Config, registry: Registry) -> RuleSet:
             continue  # another provider's own rule
         if not is_enabled(cls, [*select, *config.extend_select], config.ignore):
             continue
+        if cls.opt_in and not any(s in (cls.code, cls.name) for s in chosen):
+            continue  # selected only by its own code or name
         if target.ignore and _best(list(target.ignore), cls) >= 0 and _best(chosen, cls) < 0:
             continue  # the target turns it off, and the user did not ask for it by name
         _, level = _severity_table(target.severity, cls, f"target {target.name}")
