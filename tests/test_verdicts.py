@@ -201,3 +201,66 @@ def test_personal_data_is_checked_only_when_selected():
     assert "FT714" not in codes(lint(rows(examples), select=["ALL", "FT7"]))
     found = [d for d in lint(rows(examples), extend_select=["FT714"]).diagnostics if d.code == "FT714"]
     assert [d.line for d in found] == [6, 6] and "jan…@gmail.com" in found[0].message
+
+
+def test_the_column_points_at_the_offending_value_and_messages_speak_json():
+    weight = {"messages": [{"role": "user", "content": "Ça coûte combien, le café ?"},
+                           {"role": "assistant", "content": "Deux euros.", "weight": True}]}
+    text = line(weight)
+    (d,) = [d for d in lint(rows([weight] + [_chat(i) for i in range(20)])).diagnostics if d.code == "FT302"]
+    assert text[d.column - 1:].startswith("true") and d.excerpt == "true"  # columns count characters
+    assert "got true" in d.message and "True" not in d.message
+    # a key written twice: parsers keep the last value, and so does the column
+    twice = '{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Yo", ' \
+            '"weight": 1, "weight": 1.0}]}'
+    (d,) = [d for d in lint(twice + "\n").diagnostics if d.code == "FT302"]
+    assert twice[d.column - 1:].startswith("1.0}") and "not 1.0" in d.fix
+    dpo = {"input": [{"role": "user", "content": "Q"}], "preferred_output": [{"role": "assistant", "content": "A"}],
+           "non_preferred_output": [{"role": "assistant", "content": "B"}]}
+    (d,) = [d for d in lint(rows([dpo])).diagnostics if d.code == "FT501"]
+    assert d.message.endswith("got an array") and d.excerpt.startswith('[{"role": "user"')
+
+
+def test_the_real_shaped_corpus_has_no_false_error_no_miss_and_no_forbidden_finding(tmp_path):
+    import sys
+
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    import realshape
+    import verdicts
+
+    realshape.write(tmp_path)
+    result = verdicts.measure(tmp_path, None)
+    assert result["false_errors"] == [] and result["misses"] == [] and result["forbidden"] == []
+    assert result["unexpected_warnings"] == 0 and result["examples"] > 5000
+
+
+def test_every_pointer_of_random_json_lines_is_located_at_its_value():
+    import random
+
+    from ftlint.position import _skip_value, locate
+
+    r = random.Random(3)
+
+    def value(depth):
+        kind = r.random()
+        if depth > 3 or kind < 0.3:
+            return r.choice([True, None, 1.5, -7, 'a\\"b', 'q"uote\\\\', "é ü 😀", "", "x/y~z"])
+        if kind < 0.65:
+            return [value(depth + 1) for _ in range(r.randint(0, 4))]
+        return {r.choice(["a", "b/c", "d~e", "é", 'k"q', "x"]): value(depth + 1) for _ in range(r.randint(0, 4))}
+
+    def pointers(v, at=""):
+        yield at, v
+        items = v.items() if isinstance(v, dict) else enumerate(v) if isinstance(v, list) else ()
+        for k, child in items:
+            yield from pointers(child, f"{at}/{str(k).replace('~', '~0').replace('/', '~1')}")
+
+    for _ in range(300):
+        doc = value(0)
+        raw = json.dumps(doc, ensure_ascii=r.random() < 0.5, indent=r.choice([None, 1])).encode()
+        for pointer, expected in pointers(doc):
+            at = locate(raw, pointer)
+            assert at is not None and json.loads(raw[at:_skip_value(raw, at)]) == expected
+    assert locate(b'{"a": [1, 2]}', "/a/5") is None and locate(b'{"a": 1', "/b") is None

@@ -86,10 +86,11 @@ class Diagnostic:
     severity: Severity = field(default=Severity.ERROR, compare=False)
     message: str = field(default="", compare=False)
     fix: str | None = field(default=None, compare=False)
+    excerpt: str | None = field(default=None, compare=False)  # the start of the value at the pointer
 
     def __post_init__(self) -> None:
         # Rules quote the data; every reporter, plugin ones included, gets text it can write.
-        _printable_fields(self, ("path", "pointer", "message", "fix"))
+        _printable_fields(self, ("path", "pointer", "message", "fix", "excerpt"))
 
     def to_dict(self) -> dict:
         return {
@@ -102,6 +103,7 @@ class Diagnostic:
             "severity": self.severity.label,
             "message": self.message,
             "fix": self.fix,
+            "excerpt": self.excerpt,
         }
 
 

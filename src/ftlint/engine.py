@@ -29,6 +29,7 @@ from .inputs import (
 )
 from .merge import drop_impossible_lines, merge_rule_errors, merge_states, once_per_file
 from .pool import can_fork, cannot_read, run_parallel
+from .position import column_and_excerpt
 from .reader import read_examples, utf8_lines
 from .report import FileResult, Report
 from .rule import DatasetRule, FileRule, Rule, RuleSet
@@ -140,11 +141,16 @@ class Linter:
                                          path=path, line=line))
 
     def _emit(self, out: list, findings: Iterable[Finding] | None, rule: Rule, sev: Severity,
-              path: str, line: int) -> None:
+              path: str, line: int, raw: bytes | None = None) -> None:
         for f in findings:
             check_finding(f)
-            out.append(Diagnostic(f.path or path, f.line or line, rule.code, f.pointer, f.column, rule.name,
-                                  sev, f.message, f.fix))
+            column, excerpt = f.column, None
+            if raw is not None and f.pointer and f.line is None:
+                # the example's own line: point at the offending value (a rule's own column wins)
+                found, excerpt = column_and_excerpt(raw, f.pointer)
+                column = column or found
+            out.append(Diagnostic(f.path or path, f.line or line, rule.code, f.pointer, column, rule.name,
+                                  sev, f.message, f.fix, excerpt))
 
     def _start_states(self, plan: _Plan, ctx: FileContext, display: str) -> tuple[list, list, dict]:
         """The states of the file rules and dataset rules for one chunk, and, per example format,
@@ -191,7 +197,7 @@ class Linter:
                 try:
                     found = check(ex)
                     if found:
-                        emit(out, found, rule, sev, display, ex.line)
+                        emit(out, found, rule, sev, display, ex.line, ex.raw)
                 except PLUGIN_FAILURES as exc:
                     self._crash(rule, display, ex.line, exc)
 

@@ -42,6 +42,8 @@ class SarifReporter(Reporter):
             region = {"startLine": d.line}
             if d.column:
                 region["startColumn"] = d.column
+            if d.excerpt:
+                region["snippet"] = {"text": d.excerpt}
             text = d.message + (f" (at {d.pointer})" if d.pointer else "") + (f". Fix: {d.fix}" if d.fix else "")
             results.append({
                 "ruleId": d.code,

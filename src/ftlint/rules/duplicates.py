@@ -14,6 +14,7 @@ from heapq import heapify, heappop
 
 from ..diagnostics import Finding, Severity
 from ..hookspecs import hookimpl
+from ..quote import show
 from ..rule import DatasetRule, Option
 from .shared import MASK64, Paths, answer_text, example_digest, loc, prompt_digest, train_answer
 
@@ -112,11 +113,16 @@ def _calls_text(m: dict) -> str:
     for call in calls if type(calls) is list else ():
         fn = call.get("function") if type(call) is dict else None
         if type(fn) is dict:
-            out += [str(fn.get("name") or ""), str(fn.get("arguments") or "")]
+            out += [_text(fn.get("name")), _text(fn.get("arguments"))]
     fc = m.get("function_call")
     if type(fc) is dict:
-        out += [str(fc.get("name") or ""), str(fc.get("arguments") or "")]
+        out += [_text(fc.get("name")), _text(fc.get("arguments"))]
     return " ".join(out)
+
+
+def _text(value) -> str:
+    # a malformed call may hold any JSON, nested as deep as the parser went: show() never recurses
+    return value if type(value) is str else "" if value is None else show(value, 1000)
 
 
 def normalized_words(ex) -> list[bytes] | None:
@@ -171,7 +177,7 @@ def shape_signature(ex) -> int:
                 if type(part) is dict and part.get("type") == "image_url":
                     url = part.get("image_url")
                     url = url.get("url") if type(url) is dict else url
-                    images.append(zlib.crc32(str(url).encode("utf-8", "surrogatepass")))
+                    images.append(zlib.crc32(_text(url).encode("utf-8", "surrogatepass")))
     roles = tuple(r if type(r) is str else "?" for r in ex.roles) if ex.roles else ()
     return hash((roles, tuple(images))) & MASK64
 

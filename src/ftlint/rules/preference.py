@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..diagnostics import Finding, Severity
 from ..hookspecs import hookimpl
-from ..quote import name, show
+from ..quote import kind_of, name, show
 from ..rule import Rule
 
 DPO = frozenset({"dpo"})
@@ -21,7 +21,7 @@ class InvalidPreferenceShape(Rule):
         data = ex.data
         out = []
         if not isinstance(data.get("input"), dict):
-            got = "missing" if "input" not in data else f"a {type(data['input']).__name__}"
+            got = "nothing" if "input" not in data else kind_of(data["input"])
             out.append(Finding("/input", f"'input' must be an object holding messages, got {got}",
                                'write "input": {"messages": [...]}'))
         for key in OUTPUTS:

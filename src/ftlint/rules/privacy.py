@@ -8,6 +8,7 @@ phone numbers) is common and often fine in real data, so that rule runs only whe
 
 from __future__ import annotations
 
+import json
 import re
 
 from ..diagnostics import Finding, Severity
@@ -60,9 +61,18 @@ def _where(ex, token: str) -> str:
     pointer, messages = ex.conversation
     for i, m in enumerate(messages or ()):
         if type(m) is dict:
-            if token in answer_text(m) or token in str(m.get("tool_calls") or m.get("function_call") or ""):
+            if token in answer_text(m) or token in _flat(m.get("tool_calls") or m.get("function_call")):
                 return f"{pointer}/{i}"
     return ""
+
+
+def _flat(value) -> str:
+    if value is None:
+        return ""
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (RecursionError, ValueError, TypeError):  # nested as deep as the parser went
+        return ""
 
 
 class SecretInData(Rule):

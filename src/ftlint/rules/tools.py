@@ -7,7 +7,7 @@ import re
 
 from ..diagnostics import Finding, Severity
 from ..hookspecs import hookimpl
-from ..quote import show
+from ..quote import kind_of, show
 from ..rule import FileRule, Rule
 
 NAME_RE = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
@@ -256,7 +256,7 @@ class InvalidArguments(Rule):
                 continue
             problem = None
             if not isinstance(args, str):
-                problem = (f"arguments must be a JSON-encoded string, got {type(args).__name__}",
+                problem = (f"arguments must be a JSON-encoded string, got {kind_of(args)}",
                            "encode the arguments object as a string with json.dumps")
             elif isinstance(value, _Unparsable):
                 problem = (f"arguments are not valid JSON: {value.error}", "fix the JSON inside the arguments string")
@@ -264,7 +264,7 @@ class InvalidArguments(Rule):
                 problem = ("arguments are JSON-encoded twice (the string decodes to another string)",
                            "encode the arguments object once")
             elif not isinstance(value, dict):
-                problem = (f"arguments must encode an object, got {type(value).__name__}",
+                problem = (f"arguments must encode an object, got {kind_of(value)}",
                            'wrap the values in an object, e.g. "{\\"value\\": ...}"')
             if problem:
                 out = out or []
@@ -307,7 +307,7 @@ def _schema_problems(value, schema: dict, path: str, out: list, depth: int = 0) 
         if expected == "integer" and isinstance(value, float) and value.is_integer():
             ok = True
         if not ok:
-            out.append(f"{path or 'arguments'} should be {expected}, got {type(value).__name__}")
+            out.append(f"{path or 'arguments'} should be {expected}, got {kind_of(value)}")
             return
     if "enum" in schema and isinstance(schema["enum"], list) and value not in schema["enum"]:
         out.append(f"{path or 'arguments'} is {show(value)}, not one of {show(schema['enum'])}")

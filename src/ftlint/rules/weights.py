@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..diagnostics import Finding
 from ..hookspecs import hookimpl
-from ..quote import name
+from ..quote import name, show
 from ..rule import Rule
 
 
@@ -45,7 +45,7 @@ class InvalidWeight(Rule):
             if isinstance(w, bool):
                 fix = f'write "weight": {int(w)} (an integer, not a boolean)'
             elif isinstance(w, float) and w in (0.0, 1.0):
-                fix = f'write "weight": {int(w)} (an integer, not {w!r})'
+                fix = f'write "weight": {int(w)} (an integer, not {show(w)})'
             else:
                 fix = 'use "weight": 1 to train on the message or "weight": 0 to skip it'
             out = out or []
