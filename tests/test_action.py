@@ -55,7 +55,7 @@ def test_action_step_annotates_summarises_and_fails_on_errors(tmp_path, runner_t
     proc = subprocess.run(["bash", str(ROOT / "action" / "run.sh")], cwd=work, env=env, capture_output=True,
                           text=True, timeout=900)
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert "::error title=ftlint (FT302 invalid-weight),file=data/train.jsonl,line=50::" in proc.stdout
+    assert "::error title=ftlint (FT302 invalid-weight),file=data/train.jsonl,line=50,col=102::" in proc.stdout
     assert "| 1 | FT302 | invalid-weight | error |" in summary.read_text()
     assert output.read_text().strip() == "exit-code=1"
     sarif = json.loads((work / "ftlint.sarif").read_text())

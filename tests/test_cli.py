@@ -36,7 +36,7 @@ def test_errors_exit_one_with_location_pointer_and_fix(run, tmp_path):
     result = run("train.jsonl")  # check is the default command
     assert result.exit_code == 1
     first = result.output.splitlines()[0]
-    assert first.startswith("train.jsonl:50:1: FT302 error [invalid-weight] /messages/1/weight ")
+    assert first.startswith("train.jsonl:50:102: FT302 error [invalid-weight] /messages/1/weight ")
     assert "got 1.0" in first and 'fix: write "weight": 1' in first
     assert "FT302  invalid-weight" in result.output
     assert "Found 1 error in 50 examples across 1 file." in result.output
@@ -89,7 +89,7 @@ def test_an_unreadable_input_is_reported_and_the_others_are_still_linted(run, tm
     (tmp_path / "broken.jsonl").write_text(good_lines(3))
     result = run("broken.jsonl", "train.jsonl", "--jobs", jobs)
     assert result.exit_code == 2
-    assert "train.jsonl:50:1: FT302" in result.output
+    assert "train.jsonl:50:102: FT302" in result.output
     assert "ftlint: error: cannot read broken.jsonl: Input/output error\n" in result.output
     assert "the check is incomplete: 1 error stopped ftlint" in result.output
     alone = run("broken.jsonl")
@@ -118,7 +118,7 @@ def test_folder_is_walked_for_jsonl_and_ndjson(run, tmp_path):
 def test_stdin(run):
     result = run("check", "-", "--stdin-filename", "piped.jsonl", input=BAD)
     assert result.exit_code == 1
-    assert result.output.startswith("piped.jsonl:50:1: FT302")
+    assert result.output.startswith("piped.jsonl:50:102: FT302")
 
 
 def test_json_format_is_only_json(run, tmp_path):
@@ -178,7 +178,7 @@ def test_github_format_and_step_summary(run, tmp_path, monkeypatch):
     result = run("a,b.jsonl", "--format", "github")
     lines = result.output.splitlines()
     assert lines[0] == "::group::a,b.jsonl"
-    assert lines[1].startswith("::error title=ftlint (FT302 invalid-weight),file=a%2Cb.jsonl,line=50::")
+    assert lines[1].startswith("::error title=ftlint (FT302 invalid-weight),file=a%2Cb.jsonl,line=50,col=102::")
     assert "%0Afix: " in lines[1]
     assert lines[2] == "::endgroup::"
     text = summary.read_text()

@@ -57,5 +57,5 @@ def test_hook_passes_good_and_fails_bad_data(tmp_path, pre_commit_home):
     git(repo, "add", ".")
     bad = try_repo(repo, pre_commit_home)
     assert bad.returncode == 1, bad.stdout + bad.stderr
-    assert "valid.ndjson:50:1: FT302" in bad.stdout
+    assert "valid.ndjson:50:102: FT302" in bad.stdout
     assert "notes.md" not in bad.stdout

@@ -264,3 +264,19 @@ def test_every_pointer_of_random_json_lines_is_located_at_its_value():
             at = locate(raw, pointer)
             assert at is not None and json.loads(raw[at:_skip_value(raw, at)]) == expected
     assert locate(b'{"a": [1, 2]}', "/a/5") is None and locate(b'{"a": 1', "/b") is None
+
+
+def test_azure_models_end_training_on_azure_dates_and_the_open_models_do_not():
+    import datetime as dt
+
+    from ftlint.session import Session
+
+    data = rows(_chat(i) for i in range(60)).encode()
+
+    def target_codes(model):
+        session = Session.create(isolated=True, target="azure-openai", model=model)
+        return [d.code for d in session.lint_bytes(data, "train.jsonl").diagnostics if d.code.startswith("FT80")]
+
+    today = dt.date.today()
+    assert ("FT804" in target_codes("gpt-4.1-mini")) == (today >= dt.date(2026, 10, 14))
+    assert target_codes("Qwen-32B") == [] and target_codes("gpt-oss-20b") == []
