@@ -170,7 +170,7 @@ def shape_signature(ex) -> int:
     """What makes two examples different whatever their words: the sequence of roles (a system
     and user pair is not a user and empty-assistant pair) and the images they show."""
     images = []
-    for m in ex.flat_messages:
+    for m in ex.flat_messages if "content:list" in ex.features else ():  # images sit in content lists
         content = m.get("content")
         if type(content) is list:
             for part in content:
@@ -178,8 +178,11 @@ def shape_signature(ex) -> int:
                     url = part.get("image_url")
                     url = url.get("url") if type(url) is dict else url
                     images.append(zlib.crc32(_text(url).encode("utf-8", "surrogatepass")))
-    roles = tuple(r if type(r) is str else "?" for r in ex.roles) if ex.roles else ()
-    return hash((roles, tuple(images))) & MASK64
+    roles = ex.roles or ()
+    try:
+        return hash((roles, tuple(images))) & MASK64
+    except TypeError:  # a role that is a list or an object
+        return hash((tuple(r if type(r) is str else "?" for r in roles), tuple(images))) & MASK64
 
 
 class NearDuplicate(_KeyedRule):
@@ -244,7 +247,10 @@ class NearDuplicate(_KeyedRule):
             keys += [(s ^ shape) & MASK64 for s in segments]
             bits = 64 // n
             top = (1 << bits) - 1
-            keys.append(sum(min(bounds[i + 1] - bounds[i], top) << (bits * i) for i in range(n)))
+            packed = 0
+            for i in range(n):
+                packed |= min(bounds[i + 1] - bounds[i], top) << (bits * i)
+            keys.append(packed)
         else:
             unique = [exact ^ (i + 1) for i in range(n)]  # unique per example: never groups
             keys += unique + unique + [0]

@@ -20,7 +20,8 @@ from .shared import answer_text
 # longer random string does not yield a "key" from its middle.
 _B = rb"(?<![A-Za-z0-9_\-])"
 _E = rb"(?![A-Za-z0-9_\-])"
-SHAPES: tuple[tuple[str, re.Pattern], ...] = tuple((what, re.compile(pattern)) for what, pattern in (
+# Compiled on first use (re keeps them): most runs never meet a line that needs them.
+SHAPES: tuple[tuple[str, bytes], ...] = (
     ("an OpenAI API key", _B + rb"sk-(?:proj|svcacct|admin)-[A-Za-z0-9_\-]{40,}" + _E),
     ("an OpenAI API key", _B + rb"sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}" + _E),
     ("an Anthropic API key", _B + rb"sk-ant-(?:api|admin)\d\d-[A-Za-z0-9_\-]{80,}" + _E),
@@ -33,13 +34,13 @@ SHAPES: tuple[tuple[str, re.Pattern], ...] = tuple((what, re.compile(pattern)) f
     ("a Stripe secret key", _B + rb"(?:sk|rk)_live_[0-9A-Za-z]{24,}" + _E),
     # a PEM block with a body of base64 (JSON writes its line breaks as \n)
     ("a private key", rb"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY-----"
-                      rb"((?:\\[nr]|[A-Za-z0-9+/=\s])+)-----END"),
-))
+                      rb"([A-Za-z0-9+/=\s\\]{1,65536})-----END"),  # a class, not a group: no stack
+)
 _ANCHORS = ((b"sk-",), (b"sk-",), (b"sk-ant-",), (b"AKIA", b"ASIA"), (b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_"),
             (b"github_pat_",), (b"xox",), (b"hooks.slack.com",), (b"AIza",), (b"_live_",), (b"PRIVATE KEY-----",))
 _ANCHORED = tuple((anchors, what, pattern) for anchors, (what, pattern) in zip(_ANCHORS, SHAPES, strict=True))
-# The shapes whose anchor holds "_", which tool-calling lines are full of ("tool_calls")
-_UNDERSCORED = re.compile(rb"gh[pousr]_|github_pat_|_live_")
+# GitHub's token prefixes; tested only on lines with "_", which tool-calling lines are full of
+_GH = (b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_")
 # Keys the providers publish as examples, and the marks of a placeholder.
 _PLACEHOLDER = re.compile(rb"EXAMPLE|XXXX|xxxx|0000000000|1234567890|abcdefghij|\.\.\.|your", re.I)
 
@@ -91,14 +92,15 @@ class SecretInData(Rule):
         # Every shape holds one of these few substrings. Each test runs in C at memory speed (a
         # regular expression goes a character at a time), so most lines leave here.
         if not (b"k-" in raw or b"IA" in raw or b"Iza" in raw or b"xox" in raw or b"slack" in raw
-                or b"-----" in raw or (b"_" in raw and _UNDERSCORED.search(raw))):
+                or b"-----" in raw or (b"_" in raw and (b"_live_" in raw or b"github_pat_" in raw
+                                                         or any(a in raw for a in _GH)))):
             return None
         shapes = [(what, pattern) for anchors, what, pattern in _ANCHORED if any(a in raw for a in anchors)]
         if not shapes:
             return None
         out = None
         for what, pattern in shapes:
-            for match in pattern.finditer(raw):
+            for match in re.finditer(pattern, raw):
                 if not _real(what, match):
                     continue
                 token = match.group(0)

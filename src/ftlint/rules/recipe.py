@@ -32,10 +32,13 @@ def last_word(text: str) -> str | None:
     return word if len(word) <= MAX_TOKEN else None
 
 
+_WORD_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
+
+
 def tail_marker(word: str) -> str | None:
     """The run of punctuation a word ends with, when it is two characters or more ("72!!!")."""
-    m = re.search(r"[^\w\s]{2,}$", word)
-    return m.group(0) if m else None
+    core = word.rstrip("!\"#$%&'()*+,-./:;<=>?@[\\]^`{|}~")
+    return word[len(core):] if len(word) - len(core) >= 2 else None
 
 
 def is_marker(word: str) -> bool:
@@ -57,9 +60,15 @@ class _Ends(Paths):
         self.leading = 0  # answers that start with whitespace
         self.first_leading = 0
 
-    def count(self, word: str, where: int) -> None:
-        self.words[word] += 1
-        self.first.setdefault(word, where)
+    def count(self, word: str, ex) -> None:
+        words = self.words
+        if word in words:
+            words[word] += 1
+            return
+        words[word] = 1
+        self.first[word] = loc(ex)
+        if len(words) > _PRUNE_AT:
+            self.prune()
 
     def merge(self, other: _Ends) -> _Ends:
         self.merge_paths(other)
@@ -108,20 +117,20 @@ class PromptSeparator(_RecipeRule):
     summary = "Every prompt ends with the same separator, a leftover of the prompt/completion recipe"
 
     def observe(self, state, ex):
-        answer = train_answer(ex)
-        if answer is None:
+        if train_answer(ex) is None:
             return
-        messages = ex.flat_messages
-        users = [m for m in messages if m.get("role") == "user"]
-        content = users[-1].get("content") if users else None
-        if not isinstance(content, str):
+        content = None
+        for m in reversed(ex.flat_messages):
+            if m.get("role") == "user":
+                content = m.get("content")
+                break
+        if type(content) is not str:
             return
         state.see(ex)
         state.total += 1
         word = last_word(content)
         if word is not None:
-            state.count(word, loc(ex))
-            state.prune()
+            state.count(word, ex)
 
     def finish(self, state):
         found = self.shared_marker(state)
@@ -150,17 +159,15 @@ class CompletionMarkers(_RecipeRule):
             return
         state.see(ex)
         state.total += 1
-        where = loc(ex)
         if text[0] in " \t\n":
             state.leading += 1
-            state.first_leading = state.first_leading or where
+            state.first_leading = state.first_leading or loc(ex)
         word = last_word(text)
         if word is not None:
-            state.count(word, where)
+            state.count(word, ex)
             marker = tail_marker(word)
             if marker is not None and marker != word:
-                state.count(marker, where)
-            state.prune()
+                state.count(marker, ex)
 
     def finish(self, state):
         if state.total < self.opts["min-examples"]:
