@@ -280,3 +280,17 @@ def test_azure_models_end_training_on_azure_dates_and_the_open_models_do_not():
     today = dt.date.today()
     assert ("FT804" in target_codes("gpt-4.1-mini")) == (today >= dt.date(2026, 10, 14))
     assert target_codes("Qwen-32B") == [] and target_codes("gpt-oss-20b") == []
+
+
+def test_the_words_that_name_a_split_can_be_replaced(run, tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "train.jsonl").write_text(rows(_chat(i) for i in range(100)))
+    (data / "heldout.jsonl").write_text(rows(_chat(i) for i in range(3)))
+    assert "FT708" not in run("check", "data").stdout  # "heldout" names no split by default
+    (tmp_path / "ftlint.toml").write_text('[split-names]\nvalidation = ["heldout"]\n')
+    result = run("check", "data")
+    assert result.stdout.count("FT708") == 3 + 1  # three lines, and the summary's row
+    (tmp_path / "ftlint.toml").write_text('[split-names]\nholdout = ["x"]\n')
+    bad = run("check", "data")
+    assert bad.exit_code == 2 and "'split-names.holdout' is not a split" in bad.output

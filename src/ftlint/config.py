@@ -71,6 +71,17 @@ def _bool(value: Any, key: str, where: str) -> bool:
     return value
 
 
+def _split_names(value: Any, key: str, where: str) -> dict[str, list[str]]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: '{key}' must be a table of split = [words], e.g. validation = [\"holdout\"]")
+    for split, words in value.items():
+        if split not in ("train", "validation", "test"):
+            raise ConfigError(f"{where}: '{key}.{split}' is not a split; use train, validation or test")
+        if not all(isinstance(w, str) and re.fullmatch(r"[A-Za-z0-9]+", w) for w in _str_list(words, key, where)):
+            raise ConfigError(f"{where}: '{key}.{split}' must list words of letters and digits, got {words!r}")
+    return {k: list(v) if isinstance(v, list) else [v] for k, v in value.items()}
+
+
 def _epochs(value: Any, key: str, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 50:
         raise ConfigError(f"{where}: '{key}' must be an integer from 1 to 50, got {value!r}")
@@ -150,6 +161,7 @@ class Config:
     jobs: int | None = None
     submit: dict[str, Any] = field(default_factory=dict)  # [tool.ftlint.submit], checked
     pair_splits: bool = True  # valid/test files beside a training split are linted as those splits
+    split_names: dict[str, list[str]] = field(default_factory=dict)  # split -> the words that name it
 
     @property
     def where(self) -> str:
@@ -207,6 +219,7 @@ _KEYS = {
     "jobs": _jobs,
     "submit": _submit_table,
     "pair-splits": _bool,
+    "split-names": _split_names,
 }
 
 

@@ -33,6 +33,7 @@ from .position import column_and_excerpt
 from .reader import read_examples, utf8_lines
 from .report import FileResult, Report
 from .rule import DatasetRule, FileRule, Rule, RuleSet
+from .splits import SplitNames
 
 
 class _Plan:
@@ -94,6 +95,7 @@ class Linter:
             except TokenizerError as exc:  # the token rules and the cost line cannot run; the rest can
                 self.errors.append(ToolError("config", f"cannot count tokens for model {model.name}: {exc}"))
         self.has_validation = False
+        self.split_names = SplitNames(config.split_names)
         self._crashes: dict[str, int] = {}
         self._plans: dict[tuple[str, ...], _Plan] = {}
         self.by_code: dict[str, Rule] = {r.code: r for r in ruleset.rules}
@@ -118,7 +120,7 @@ class Linter:
         return FileContext(chunk.display, self.config.method, target=self.config.target,
                            model_name=self.config.model, model=self.model, accounting=self.accounting,
                            today=self.today, role=chunk.role, file_index=chunk.file_index,
-                           has_validation=self.has_validation)
+                           has_validation=self.has_validation, split=self.split_names.split_of(chunk.display))
 
     # -- running -------------------------------------------------------------------------------
 
@@ -252,7 +254,8 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
     report = Report(target=config.target, method=config.method, model=config.model,
                     config_source=config.source, rules=linter.by_code)
     inputs = roles(collect_paths(paths, config, force_exclude, linter.errors, report.skipped),
-                   collect_paths(validation, config, False, linter.errors, report.skipped), config.pair_splits)
+                   collect_paths(validation, config, False, linter.errors, report.skipped), config.pair_splits,
+                   linter.split_names)
     linter.has_validation = any(role != "train" for _, role in inputs)
     if before_read is not None:
         before_read([p for p, _ in inputs])

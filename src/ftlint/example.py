@@ -67,6 +67,7 @@ class FileContext:
     role: str = "train"  # or "validation"
     file_index: int = 0  # position of the file among the run's inputs
     has_validation: bool = False  # the run includes a validation file
+    split: str | None = None  # train, validation or test, as the file's name says (splits.py)
 
 
 def _has_assistant(messages: Any) -> bool:

@@ -16,7 +16,7 @@ from .example import FileContext
 from .fsutil import identity
 from .reader import iter_dataset_files, open_dataset, utf8_lines
 from .sniff import SAMPLE, sniff
-from .splits import paired_roles
+from .splits import SplitNames
 
 STDIN = "-"
 
@@ -97,7 +97,8 @@ def plan_chunks(paths: list[tuple[str, str]], splittable: bool, jobs: int, chunk
                 pos = end
 
 
-def roles(train: list[str], validation: list[str], pair_splits: bool = True) -> list[tuple[str, str]]:
+def roles(train: list[str], validation: list[str], pair_splits: bool = True,
+          names: SplitNames | None = None) -> list[tuple[str, str]]:
     """(path, role) of every input, each file once: a validation file inside a linted folder is
     validation data, not training data too (linted twice, it would leak into itself). Paths under
     the working folder are shown relative to it, however the config spelled them.
@@ -112,7 +113,8 @@ def roles(train: list[str], validation: list[str], pair_splits: bool = True) -> 
         return path
 
     held = {identity(p) or p for p in validation if p != STDIN}
-    paired = paired_roles([p for p in train if p != STDIN]) if pair_splits and not validation else {}
+    names = names or SplitNames()
+    paired = names.paired_roles([p for p in train if p != STDIN]) if pair_splits and not validation else {}
     return [(p, paired.get(p, "train")) for p in train if p == STDIN or (identity(p) or p) not in held] + \
         [(shown(p), "validation") for p in validation]
 

@@ -1,41 +1,51 @@
 """Dataset splits told by their file names: ``training_set.jsonl``, ``valid.jsonl``,
 ``chat_validation.jsonl``, ``sft_test.jsonl``. A folder that holds a training split and others is
 linted as one dataset: the others become validation or test data, checked for leakage from
-training and not held to a training file's size."""
+training and not held to a training file's size. ``[tool.ftlint.split-names]`` replaces the words
+of a split."""
 
 from __future__ import annotations
 
-import functools
 import os
 import re
+from collections.abc import Mapping
 
 #: The words of a file name (split at anything but letters and digits) that name its split.
 SPLIT_WORDS = {
-    "train": "train", "training": "train", "trainset": "train",
-    "valid": "validation", "validation": "validation", "val": "validation", "dev": "validation",
-    "eval": "validation", "evaluation": "validation", "validset": "validation",
-    "test": "test", "testing": "test", "testset": "test", "holdout": "test",
+    "train": ("train", "training", "trainset"),
+    "validation": ("valid", "validation", "val", "dev", "eval", "evaluation", "validset"),
+    "test": ("test", "testing", "testset", "holdout"),
 }
+SPLITS = tuple(SPLIT_WORDS)
 
 
-@functools.lru_cache(maxsize=1024)  # asked once per example by the size rules
-def split_of(path: str) -> str | None:
-    """train, validation or test as the file's name says, or None when it names none or two."""
-    stem = os.path.basename(path).lower()
-    for suffix in (".jsonl", ".ndjson", ".json"):
-        stem = stem.removesuffix(suffix)
-    found = {SPLIT_WORDS[w] for w in re.split(r"[^a-z0-9]+", stem) if w in SPLIT_WORDS}
-    return found.pop() if len(found) == 1 else None
+class SplitNames:
+    """Which split a file's name says, with the words of each split (defaults, or the config's)."""
 
+    def __init__(self, overrides: Mapping[str, list[str]] | None = None) -> None:
+        table = {**SPLIT_WORDS, **{k: tuple(v) for k, v in (overrides or {}).items()}}
+        self.word_split = {w.lower(): split for split, words in table.items() for w in words}
+        self._seen: dict[str, str | None] = {}
 
-def paired_roles(paths: list[str]) -> dict[str, str]:
-    """The role of each path that a training split beside it makes validation or test data:
-    {path: "validation" | "test"} for files in a folder with a training split among ``paths``."""
-    by_folder: dict[str, list[tuple[str, str | None]]] = {}
-    for p in paths:
-        by_folder.setdefault(os.path.dirname(os.path.abspath(p)), []).append((p, split_of(p)))
-    out: dict[str, str] = {}
-    for members in by_folder.values():
-        if any(split == "train" for _, split in members):
-            out.update({p: split for p, split in members if split in ("validation", "test")})
-    return out
+    def split_of(self, path: str) -> str | None:
+        """train, validation or test as the file's name says, or None when it names none or two."""
+        found = self._seen.get(path, "?")
+        if found == "?":
+            stem = os.path.basename(path).lower()
+            for suffix in (".jsonl", ".ndjson", ".json"):
+                stem = stem.removesuffix(suffix)
+            splits = {self.word_split[w] for w in re.split(r"[^a-z0-9]+", stem) if w in self.word_split}
+            found = self._seen[path] = splits.pop() if len(splits) == 1 else None
+        return found
+
+    def paired_roles(self, paths: list[str]) -> dict[str, str]:
+        """{path: "validation" | "test"} for the files named so in a folder whose training split
+        is among ``paths``."""
+        by_folder: dict[str, list[tuple[str, str | None]]] = {}
+        for p in paths:
+            by_folder.setdefault(os.path.dirname(os.path.abspath(p)), []).append((p, self.split_of(p)))
+        out: dict[str, str] = {}
+        for members in by_folder.values():
+            if any(split == "train" for _, split in members):
+                out.update({p: split for p, split in members if split in ("validation", "test")})
+        return out

@@ -18,7 +18,6 @@ from ..diagnostics import Finding, Severity
 from ..hookspecs import hookimpl
 from ..quote import show
 from ..rule import DatasetRule, Option
-from ..splits import split_of
 from .shared import Paths, answer_text, loc, train_answer
 
 
@@ -39,7 +38,7 @@ class TooFewExamples(DatasetRule):
 
     def observe(self, state, ex):
         # a file named as a validation or test split is small by design, whatever it is linted as
-        if ex.ctx.role == "train" and split_of(ex.ctx.path) not in ("validation", "test"):
+        if ex.ctx.role == "train" and ex.ctx.split not in ("validation", "test"):
             state.see(ex)
             state.files[ex.ctx.file_index] = state.files.get(ex.ctx.file_index, 0) + 1
 

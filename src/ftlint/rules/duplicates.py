@@ -125,28 +125,52 @@ def _text(value) -> str:
     return value if type(value) is str else "" if value is None else show(value, 1000)
 
 
+def _norm(text: str) -> list[bytes]:
+    """A text's words, case-folded, ASCII punctuation and spacing gone."""
+    # surrogatepass: a lone surrogate (from a "\ud800" escape) is hashed like any other character
+    folded = text if text.isascii() else text.casefold()
+    return folded.encode("utf-8", "surrogatepass").translate(NORMALIZE_TABLE).split()
+
+
+def _said(m: dict) -> str:
+    """What a user or assistant message says: its text, and an assistant's tool calls."""
+    content = m.get("content")
+    part = content if type(content) is str else answer_text(m)
+    if "tool_calls" in m or "function_call" in m:
+        part = f"{part} {_calls_text(m)}"
+    return part
+
+
 def normalized_words(ex) -> list[bytes] | None:
     """The conversation's user and assistant words (tool calls included), case-folded, without
     ASCII punctuation or spacing differences. System prompts are left out: they repeat by design.
     Non-ASCII punctuation stays part of its word (a difference there changes one segment only).
-    None when the text is longer than :data:`MAX_COMPARED_CHARS`."""
+    None when the text is longer than :data:`MAX_COMPARED_CHARS`. The trained answer's digest
+    (:func:`answer_digest`) is kept on the way, so its words are not made twice."""
     parts = []
     size = 0
     for m in ex.flat_messages:
         role = m.get("role")
         if role == "user" or role == "assistant":
-            content = m.get("content")
-            part = content if type(content) is str else answer_text(m)
-            if role == "assistant" and ("tool_calls" in m or "function_call" in m):
-                part = f"{part} {_calls_text(m)}"
+            part = _said(m) if role == "assistant" else m.get("content")
+            if type(part) is not str:
+                part = answer_text(m)
             size += len(part)
-            parts.append(part)
-    if size > MAX_COMPARED_CHARS:
-        return None
-    text = " ".join(parts)
-    # surrogatepass: a lone surrogate (from a "\ud800" escape) is hashed like any other character
-    folded = text if text.isascii() else text.casefold()
-    return folded.encode("utf-8", "surrogatepass").translate(NORMALIZE_TABLE).split()
+            if size > MAX_COMPARED_CHARS:
+                return None
+            parts.append((m, part))
+    answer = train_answer(ex)
+    words: list[bytes] = []
+    for m, part in parts:
+        said = _norm(part)
+        if m is answer:
+            ex._memo("answer_norm_digest", _digest_of, said)
+        words += said
+    return words
+
+
+def _digest_of(words: list[bytes]) -> int:
+    return hash(tuple(words)) & MASK64
 
 
 def answer_digest(ex) -> int:
@@ -157,13 +181,7 @@ def answer_digest(ex) -> int:
 
 def _answer_digest(ex) -> int:
     answer = train_answer(ex)
-    if answer is None:
-        return 0
-    text = answer_text(answer)
-    if "tool_calls" in answer or "function_call" in answer:
-        text = f"{text} {_calls_text(answer)}"
-    folded = text if text.isascii() else text.casefold()
-    return hash(b" ".join(folded.encode("utf-8", "surrogatepass").translate(NORMALIZE_TABLE).split())) & MASK64
+    return 0 if answer is None else _digest_of(_norm(_said(answer)))
 
 
 def shape_signature(ex) -> int:

@@ -24,11 +24,15 @@ _PRUNE_AT = 2000  # distinct last words kept before those seen once are dropped
 
 def last_word(text: str) -> str | None:
     """The text's last whitespace-separated word, if it is short enough to be a marker."""
-    stripped = text.rstrip()
-    if not stripped:
-        return None
-    cut = max(stripped.rfind(" "), stripped.rfind("\n"), stripped.rfind("\t"))
-    word = stripped[cut + 1:]
+    tail = text[-4 * MAX_TOKEN:].rstrip()  # the end is all that matters: no copy of a long text
+    if not tail:
+        tail = text.rstrip()[-4 * MAX_TOKEN:]
+        if not tail:
+            return None
+    cut = max(tail.rfind(" "), tail.rfind("\n"), tail.rfind("\t"))
+    if cut < 0 and len(tail) < len(text):
+        return None  # the last word is longer than the tail looked at
+    word = tail[cut + 1:]
     return word if len(word) <= MAX_TOKEN else None
 
 
