@@ -39,8 +39,8 @@ SHAPES: tuple[tuple[str, bytes], ...] = (
 _ANCHORS = ((b"sk-",), (b"sk-",), (b"sk-ant-",), (b"AKIA",), (b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_"),
             (b"github_pat_",), (b"xox",), (b"hooks.slack.com",), (b"AIza",), (b"_live_",), (b"PRIVATE KEY-----",))
 _ANCHORED = tuple((anchors, what, pattern) for anchors, (what, pattern) in zip(_ANCHORS, SHAPES, strict=True))
-# GitHub's token prefixes; tested only on lines with "_", which tool-calling lines are full of
-_GH = (b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_")
+# the letter after "gh" in GitHub's token prefixes (ghp_, gho_, ghu_, ghs_, ghr_)
+_GH = frozenset((b"p", b"o", b"u", b"s", b"r"))
 # Keys the providers publish as examples, and the marks of a placeholder.
 _PLACEHOLDER = re.compile(rb"EXAMPLE|XXXX|xxxx|0000000000|1234567890|abcdefghij|\.\.\.|your", re.I)
 
@@ -81,9 +81,13 @@ def _candidate(raw: bytes) -> bool:
         if raw[i - 2:i] == b"sk" or raw[i - 4:i - 1] == b"xox" or raw.startswith(b"-----BEGIN", i):
             return True
         i = raw.find(b"-", i + 1)
-    return (_near(raw, b"K", b"AKIA", 1) or _near(raw, b"z", b"AIza", 2)
-            or _near(raw, b"/", b"hooks.slack.com/", 15)
-            or (b"_" in raw and (b"_live_" in raw or b"github_pat_" in raw or any(a in raw for a in _GH))))
+    i = raw.find(b"_")
+    while i >= 0:  # ghp_..., github_pat_..., sk_live_...
+        if (raw[i - 3:i - 1] == b"gh" and raw[i - 1:i] in _GH) or raw[i - 6:i] == b"github" \
+                or raw.startswith(b"_live_", i):
+            return True
+        i = raw.find(b"_", i + 1)
+    return _near(raw, b"K", b"AKIA", 1) or _near(raw, b"z", b"AIza", 2) or _near(raw, b"/", b"hooks.slack.com/", 15)
 
 
 def _near(raw: bytes, byte: bytes, needle: bytes, back: int) -> bool:

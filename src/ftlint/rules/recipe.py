@@ -24,15 +24,15 @@ _PRUNE_AT = 2000  # distinct last words kept before those seen once are dropped
 
 def last_word(text: str) -> str | None:
     """The text's last whitespace-separated word, if it is short enough to be a marker."""
-    tail = text[-4 * MAX_TOKEN:].rstrip()  # the end is all that matters: no copy of a long text
-    if not tail:
-        tail = text.rstrip()[-4 * MAX_TOKEN:]
-        if not tail:
+    tail = text[-4 * MAX_TOKEN:]  # the end is all that matters: no copy of a long text
+    words = tail.rsplit(None, 1)
+    if not words:
+        words = text.rstrip()[-4 * MAX_TOKEN:].rsplit(None, 1)  # a long run of trailing spaces
+        if not words:
             return None
-    cut = max(tail.rfind(" "), tail.rfind("\n"), tail.rfind("\t"))
-    if cut < 0 and len(tail) < len(text):
-        return None  # the last word is longer than the tail looked at
-    word = tail[cut + 1:]
+    word = words[-1]
+    if len(words) == 1 and len(text) > len(tail):
+        return None  # the last word may run on before the tail looked at
     return word if len(word) <= MAX_TOKEN else None
 
 
@@ -134,7 +134,11 @@ class PromptSeparator(_RecipeRule):
         state.total += 1
         word = last_word(content)
         if word is not None:
-            state.count(word, ex)
+            words = state.words
+            if word in words:
+                words[word] += 1
+            else:
+                state.count(word, ex)
 
     def finish(self, state):
         found = self.shared_marker(state)
@@ -168,7 +172,11 @@ class CompletionMarkers(_RecipeRule):
             state.first_leading = state.first_leading or loc(ex)
         word = last_word(text)
         if word is not None:
-            state.count(word, ex)
+            words = state.words
+            if word in words:
+                words[word] += 1
+            else:
+                state.count(word, ex)
             marker = tail_marker(word)
             if marker is not None and marker != word:
                 state.count(marker, ex)
