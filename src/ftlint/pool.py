@@ -56,12 +56,19 @@ def _stop_workers(pool) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         process.join(timeout=5)
-    # The pool's manager thread now sees its workers gone and closes its wake-up pipe. Wait for
-    # it: otherwise the interpreter's exit hook can write to that pipe while it closes, and print
-    # "Exception ignored ... Bad file descriptor" under our one-line "interrupted".
+    # The pool's manager thread now sees its workers gone and closes its wake-up pipe. The
+    # interpreter's exit hook writes to that pipe to wake the thread, and a write while it closes
+    # prints "Exception ignored ... Bad file descriptor" under our one-line "interrupted". Wait
+    # for the thread, then take it off the hook's list: it needs no waking any more (if it is
+    # still busy on a loaded machine, the interpreter still waits for it at exit).
     manager = getattr(pool, "_executor_manager_thread", None)
     if manager is not None:
-        manager.join(timeout=5)
+        manager.join(timeout=10)
+        import concurrent.futures.process as cfp
+
+        wakeups = getattr(cfp, "_threads_wakeups", None)
+        if wakeups is not None:
+            wakeups.pop(manager, None)
 
 
 def _run_in_worker(chunk: Chunk) -> ChunkResult | ToolError:

@@ -20,11 +20,12 @@ from .shared import MASK64, Paths, answer_text, example_digest, loc, prompt_dige
 
 
 class _Keyed(Paths):
-    """Parallel arrays: one or more 8-byte keys and a location per example."""
+    """Parallel arrays: one or more keys and a location per example. Keys are 8 bytes, or 4 where
+    ``codes`` says "I" for a column whose values the caller keeps below 2**32."""
 
-    def __init__(self, width: int) -> None:
+    def __init__(self, width: int, codes: str | None = None) -> None:
         super().__init__()
-        self.keys = [array("Q") for _ in range(width)]
+        self.keys = [array(c) for c in (codes or "Q" * width)]
         self.locs = array("Q")
 
     def add(self, ex, *keys: int) -> None:
@@ -103,6 +104,7 @@ NORMALIZE_TABLE = bytes(_NORMALIZE)
 #: and hashing them holds about 20 bytes for every byte of it; a single example of 300 MB would
 #: need gigabytes. Over this size, far above any model's limit, only exact copies are found (FT703).
 MAX_COMPARED_CHARS = 1_000_000
+MASK32 = (1 << 32) - 1
 
 
 def _calls_text(m: dict) -> str:
@@ -224,9 +226,12 @@ class NearDuplicate(_KeyedRule):
 
     # The state's columns: 0 the normalised text, 1 the exact example, 2 the prompt, 3 the
     # normalised answer, then one key per left-out segment, one hash per segment, the segments'
-    # word counts packed into one integer, and the word count.
+    # word counts packed into one integer, and the word count. Keys that group examples across
+    # the whole run take 8 bytes; the prompt and answer (compared within a group), the segment
+    # hashes (counted to tell template text) and the word count take 4: 84 bytes an example.
     def new_state(self):
-        return _Keyed(6 + 2 * self.opts["segments"])
+        n = self.opts["segments"]
+        return _Keyed(6 + 2 * n, "QQII" + "Q" * n + "I" * n + "QI")
 
     def observe(self, state, ex):
         if ex.ctx.role != "train":
@@ -237,13 +242,13 @@ class NearDuplicate(_KeyedRule):
         n = self.opts["segments"]
         if words is None:  # too long to compare word by word: unique keys, never grouped
             unique = [exact ^ (i + 1) for i in range(n)]
-            state.add(ex, exact ^ (n + 1), exact, prompt, 0, *unique, *unique, 0, 0)
+            state.add(ex, exact ^ (n + 1), exact, prompt & MASK32, 0, *unique, *(u & MASK32 for u in unique), 0, 0)
             return
         shape = shape_signature(ex)
         # Words are compared by their crc32; a text or a segment by the hash of its words' crcs
         # (integer hashing is the same in every run, so the result is too).
         crcs = list(map(zlib.crc32, words))
-        keys = [(hash(tuple(crcs)) ^ shape) & MASK64, exact, prompt, answer_digest(ex)]
+        keys = [(hash(tuple(crcs)) ^ shape) & MASK64, exact, prompt & MASK32, answer_digest(ex) & MASK32]
         if len(words) >= self.opts["min-words"]:
             # Cut where the words with the smallest crcs are, so that inserting or deleting a
             # word moves no cut (unless it is one) and changes one segment only.
@@ -262,7 +267,7 @@ class NearDuplicate(_KeyedRule):
             bounds = [0, *cuts, len(words)]
             segments = [hash(tuple(crcs[bounds[i]:bounds[i + 1]])) for i in range(n)]
             keys += [(hash((i, *segments[:i], *segments[i + 1:])) ^ shape) & MASK64 for i in range(n)]
-            keys += [(s ^ shape) & MASK64 for s in segments]
+            keys += [(s ^ shape) & MASK32 for s in segments]
             bits = 64 // n
             top = (1 << bits) - 1
             packed = 0
@@ -271,8 +276,8 @@ class NearDuplicate(_KeyedRule):
             keys.append(packed)
         else:
             unique = [exact ^ (i + 1) for i in range(n)]  # unique per example: never groups
-            keys += unique + unique + [0]
-        keys.append(len(words))
+            keys += unique + [u & MASK32 for u in unique] + [0]
+        keys.append(min(len(words), MASK32))
         state.add(ex, *keys)
 
     def finish(self, state):
