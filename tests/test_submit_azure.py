@@ -105,3 +105,31 @@ def test_azure_refuses_a_retired_model_and_a_dotted_suffix_before_any_request(az
     dotted = azure("--yes", "--suffix", "v1.2")
     assert dotted.exit_code == 2 and "no dots on Azure OpenAI" in dotted.stderr
     assert fake.service.requests == []
+
+
+def test_without_a_key_or_token_azure_identity_login_supplies_the_bearer_token(azure, fake, monkeypatch):
+    # azure-identity is optional; a stand-in module with its two names shows ftlint asks it for
+    # tokens of the Cognitive Services scope and sends them as bearer tokens, never printed
+    import sys
+    import types
+
+    asked = []
+    identity = types.ModuleType("azure.identity")
+
+    class DefaultAzureCredential:
+        pass
+
+    def get_bearer_token_provider(credential, scope):
+        asked.append(scope)
+        return lambda: "entra-provider-SECRET-token"
+
+    identity.DefaultAzureCredential = DefaultAzureCredential
+    identity.get_bearer_token_provider = get_bearer_token_provider
+    monkeypatch.setitem(sys.modules, "azure", types.ModuleType("azure"))
+    monkeypatch.setitem(sys.modules, "azure.identity", identity)
+    result = azure("--yes", "--detach")
+    assert result.exit_code == 0, result.output
+    assert asked == ["https://cognitiveservices.azure.com/.default"]
+    assert all(r["headers"].get("authorization") == "Bearer entra-provider-SECRET-token"
+               for r in fake.service.requests)
+    assert "entra-provider-SECRET" not in result.output
