@@ -119,6 +119,9 @@ class ToolError:
     path: str | None = None
     line: int | None = None
     count: int = 1
+    #: What makes two reports the same failure, for merging the parts of a run (not shown): the
+    #: rule's code for a crashing rule, the failing step for an internal error.
+    key: str = field(default="", compare=False, repr=False)
 
     def __post_init__(self) -> None:
         _printable_fields(self, ("message", "path"))

@@ -135,12 +135,12 @@ class Linter:
         if self._count(rule.code):
             message = str(exc) if isinstance(exc, BadFinding) else f"raised {type(exc).__name__}: {exc}"
             self.errors.append(ToolError("rule", message, plugin=rule.plugin, rule=f"{rule.code} {rule.name}",
-                                         path=path, line=line))
+                                         path=path, line=line, key=rule.code))
 
     def _internal(self, what: str, path: str, line: int | None, exc: BaseException) -> None:
         if self._count(f"internal:{what}"):
             self.errors.append(ToolError("internal", f"{what} raised {type(exc).__name__}: {exc} (please report it)",
-                                         path=path, line=line))
+                                         path=path, line=line, key=f"internal:{what}"))
 
     def _emit(self, out: list, findings: Iterable[Finding] | None, rule: Rule, sev: Severity,
               path: str, line: int, raw: bytes | None = None) -> None:

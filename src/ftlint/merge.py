@@ -72,7 +72,7 @@ def merge_rule_errors(errors: list[ToolError], counts: dict[str, int]) -> list[T
     seen: set[str] = set()
     for e in errors:
         if e.kind == "rule" or e.kind == "internal":
-            key = e.rule.split()[0] if e.kind == "rule" else "internal:" + e.message.split(" raised ")[0]
+            key = e.key or e.message  # an error made without a key is its own
             if key in seen:
                 continue
             seen.add(key)
