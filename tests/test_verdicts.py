@@ -24,6 +24,8 @@ def test_alpaca_and_sharegpt_files_get_one_verdict_each_not_errors_on_every_line
     sharegpt = rows({"conversations": [{"from": "human", "value": f"hi {i}"}, {"from": "gpt", "value": "hey"}]}
                     for i in range(60))
     assert codes(lint(sharegpt)) == ["FT019"]
+    (on_azure,) = lint(sharegpt, target="azure-openai").diagnostics
+    assert "Azure OpenAI does not train on this format" in on_azure.message
     # a real DPO row that happens to carry an "instruction" key stays DPO
     dpo = {"input": {"messages": [{"role": "user", "content": "Q"}]}, "instruction": "x",
            "preferred_output": [{"role": "assistant", "content": "A"}],

@@ -276,8 +276,8 @@ class ForeignFormat(FileRule):
         others = sum(c for n, (c, _) in state.items() if n != name)
         how = next(h for n, _, _, h in FOREIGN_FORMATS if n == name)
         also = f", and {others} more line(s) in other tools' formats" if others else ""
-        return (Finding("", f"{count} line(s) are {name} rows{also}: OpenAI does not train on this format, "
-                        "so the file is not fine-tuning data as it stands", how, line=line),)
+        return (Finding("", f"{count} line(s) are {name} rows{also}: {self.provider} does not train on this "
+                        "format, so the file is not fine-tuning data as it stands", how, line=line),)
 
 
 class UnknownFormat(Rule):
@@ -292,8 +292,9 @@ class UnknownFormat(Rule):
               '"non_preferred_output": ...} (DPO)'
         looks = ""
         if "text" in ex.data:
-            looks, fix = "; it looks like plain text", 'OpenAI trains on conversations: {"messages": [{"role": ' \
-                '"user", ...}, {"role": "assistant", ...}]}'
+            looks = "; it looks like plain text"
+            fix = f'{self.provider} trains on conversations: ' \
+                '{"messages": [{"role": "user", ...}, {"role": "assistant", ...}]}'
         elif "prompt" in ex.data:
             looks, fix = "; it looks like prompt/completion without 'completion'", 'chat format is required: ' \
                 '{"messages": [{"role": "user", "content": prompt}, {"role": "assistant", "content": answer}]}'
