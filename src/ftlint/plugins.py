@@ -234,13 +234,25 @@ def build_registry(local_plugins: tuple[str, ...] = ()) -> Registry:
         registry.plugins.append(info)
         infos[info.name] = info
 
+    # A distribution's name and version are read from its METADATA file on every access; read
+    # them once per distribution (ftlint alone has some twenty entry points).
+    named: dict[int, tuple[str | None, str | None]] = {}
+
+    def name_version(ep) -> tuple[str | None, str | None]:
+        if ep.dist is None:
+            return None, None
+        key = id(ep.dist)
+        if key not in named:
+            meta = ep.dist.metadata
+            named[key] = (meta["Name"], meta["Version"])
+        return named[key]
+
     eps = sorted(importlib.metadata.entry_points(group=GROUP),
-                 key=lambda ep: (ep.dist is None or ep.dist.name != "ftlint", ep.name))
+                 key=lambda ep: (name_version(ep)[0] != "ftlint", ep.name))
     for ep in eps:
-        dist = ep.dist.name if ep.dist is not None else None
+        dist, version = name_version(ep)
         builtin = dist == "ftlint"
-        info = PluginInfo(ep.name, "built-in" if builtin else "entry point", ep.value, dist,
-                          ep.dist.version if ep.dist is not None else None)
+        info = PluginInfo(ep.name, "built-in" if builtin else "entry point", ep.value, dist, version)
         if ep.name in blocked or (dist and dist in blocked):
             info.error = f"disabled by {DISABLE_ENV}"
             registry.plugins.append(info)
