@@ -186,9 +186,15 @@ def test_credentials_are_found_by_shape_and_never_repeated_in_full():
     # placeholders, documented examples and bare PEM headers are not credentials
     examples[30]["messages"][1]["content"] = "Use AKIAIOSFODNN7EXAMPLE or sk-proj-" + "x" * 40 + "."
     examples[40]["messages"][1]["content"] = "A key file starts with -----BEGIN PRIVATE KEY-----\nMIIE...\n-----END"
+    # a secret access key has no prefix: it is found where it is named, and the docs' example passes
+    secret = "q8Zr3/Kt7Vb+Xw2Lp9Hs4Nd6Fg1Jc5Ym0Ta8Ue3R"
+    examples[50]["messages"][0]["content"] = f'[default]\naws_secret_access_key = "{secret}"'
+    examples[51]["messages"][0]["content"] = "aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
     report = lint(rows(examples))
     found = [d for d in report.diagnostics if d.code == "FT713"]
-    assert [(d.line, d.pointer) for d in found] == [(11, "/messages/1"), (21, "/messages/0")]
+    assert [(d.line, d.pointer) for d in found[:2]] == [(11, "/messages/1"), (21, "/messages/0")]
+    assert [(d.line, d.message.split(" (")[0]) for d in found[2:]] == [(51, "an AWS secret access key")]
+    assert secret not in found[2].message
     assert found[0].message.startswith("an OpenAI API key (sk-proj-…)") and "an AWS access key id" in found[1].message
     raw = rows(examples).splitlines()[10]
     assert raw[found[0].column - 1:].startswith(key)  # the column points at the key

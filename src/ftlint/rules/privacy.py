@@ -26,6 +26,9 @@ SHAPES: tuple[tuple[str, bytes], ...] = (
     ("an OpenAI API key", _B + rb"sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}" + _E),
     ("an Anthropic API key", _B + rb"sk-ant-(?:api|admin)\d\d-[A-Za-z0-9_\-]{80,}" + _E),
     ("an AWS access key id", _B + rb"AKIA[0-9A-Z]{16}" + _E),
+    # a secret access key has no prefix of its own: found only where it is named
+    ("an AWS secret access key", rb"(?i:aws_secret_access_key)[\"'\s\\]*[:=][\"'\s\\]*"
+                                 rb"[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])"),
     ("a GitHub token", _B + rb"gh[pousr]_[A-Za-z0-9]{36}" + _E),
     ("a GitHub token", _B + rb"github_pat_[A-Za-z0-9_]{82}" + _E),
     ("a Slack token", _B + rb"xox[abposr]-[0-9]{8,}-[0-9A-Za-z\-]{20,}" + _E),
@@ -36,7 +39,8 @@ SHAPES: tuple[tuple[str, bytes], ...] = (
     ("a private key", rb"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY-----"
                       rb"([A-Za-z0-9+/=\s\\]{1,65536})-----END"),  # a class, not a group: no stack
 )
-_ANCHORS = ((b"sk-",), (b"sk-",), (b"sk-ant-",), (b"AKIA",), (b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_"),
+_ANCHORS = ((b"sk-",), (b"sk-",), (b"sk-ant-",), (b"AKIA",), (b"_secret_access_key", b"_SECRET_ACCESS_KEY"),
+            (b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_"),
             (b"github_pat_",), (b"xox",), (b"hooks.slack.com",), (b"AIza",), (b"_live_",), (b"PRIVATE KEY-----",))
 _ANCHORED = tuple((anchors, what, pattern) for anchors, (what, pattern) in zip(_ANCHORS, SHAPES, strict=True))
 # the letter after "gh" in GitHub's token prefixes (ghp_, gho_, ghu_, ghs_, ghr_)
@@ -84,7 +88,7 @@ def _candidate(raw: bytes) -> bool:
     i = raw.find(b"_")
     while i >= 0:  # ghp_..., github_pat_..., sk_live_...
         if (raw[i - 3:i - 1] == b"gh" and raw[i - 1:i] in _GH) or raw[i - 6:i] == b"github" \
-                or raw.startswith(b"_live_", i):
+                or raw.startswith(b"_live_", i) or raw[i - 3:i] in (b"aws", b"AWS"):
             return True
         i = raw.find(b"_", i + 1)
     return _near(raw, b"K", b"AKIA", 1) or _near(raw, b"z", b"AIza", 2) or _near(raw, b"/", b"hooks.slack.com/", 15)
