@@ -76,3 +76,30 @@ def interruptible() -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+API_KEY = "sk-test-SECRET-9876543210"  # the key submit tests run with: it must appear in no output
+
+
+@pytest.fixture
+def fake():
+    """The fake fine-tuning service on 127.0.0.1 (tests/fake_openai.py)."""
+    from fake_openai import FakeOpenAI
+
+    with FakeOpenAI() as server:
+        yield server
+
+
+@pytest.fixture
+def submit(run, fake, tmp_path, monkeypatch):
+    """``submit(*args, data=...)`` runs ``ftlint submit`` against the fake service, with a key, a
+    state folder of the test's own and polls a millisecond apart; train.jsonl holds 60 examples."""
+    monkeypatch.setenv("OPENAI_API_KEY", API_KEY)
+    monkeypatch.setenv("FTLINT_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("FTLINT_POLL_INTERVAL", "0.001")
+    (tmp_path / "train.jsonl").write_text(good_lines(60))
+
+    def invoke(*args: str, data: str = "train.jsonl"):
+        return run("submit", data, "--model", "gpt-4o-mini", "--base-url", fake.base_url, *args)
+
+    return invoke

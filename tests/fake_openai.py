@@ -144,10 +144,10 @@ class _Handler(BaseHTTPRequestHandler):
         if m and method == "POST":
             upload = svc.uploads.get(m.group(1))
             if upload is None:
-                return 404, {"error": {"message": "No such Upload", "type": "invalid_request_error"}}
+                return _refusal(404, "No such Upload")
             if upload["status"] != "pending" or now >= upload["expires_at"]:
                 state = "expired" if upload["status"] == "pending" else upload["status"]
-                return 400, {"error": {"message": f"Upload is {state}", "type": "invalid_request_error"}}
+                return _refusal(400, f"Upload is {state}")
             if m.group(2) == "parts":
                 pid = svc.next_id("part")
                 upload["_parts"][pid] = _multipart(body, self.headers.get("content-type", ""))["data"][1]
@@ -158,8 +158,7 @@ class _Handler(BaseHTTPRequestHandler):
             spec = json.loads(body)
             data = b"".join(upload["_parts"][p] for p in spec["part_ids"])
             if len(data) != upload["bytes"] or ("md5" in spec and hashlib.md5(data).hexdigest() != spec["md5"]):
-                return 400, {"error": {"message": "the parts do not add up to the upload", "type":
-                                       "invalid_request_error"}}
+                return _refusal(400, "the parts do not add up to the upload")
             fid = svc.next_id("file")
             svc.files[fid] = {"id": fid, "object": "file", "bytes": len(data), "created_at": now,
                               "filename": upload["filename"], "purpose": upload["purpose"], "status": "uploaded",
@@ -173,7 +172,7 @@ class _Handler(BaseHTTPRequestHandler):
         if m and method == "GET":
             f = svc.files.get(m.group(1))
             if f is None:
-                return 404, {"error": {"message": "No such File object", "type": "invalid_request_error"}}
+                return _refusal(404, "No such File object")
             f["_polls"] += 1
             if f["status"] == "uploaded" and f["_polls"] >= svc.process_after:
                 f["status"] = "error" if f["filename"].split("-")[-1] in svc.fail_files else "processed"
@@ -202,7 +201,7 @@ class _Handler(BaseHTTPRequestHandler):
         if m and method == "GET":
             job = svc.jobs.get(m.group(1))
             if job is None:
-                return 404, {"error": {"message": "not found", "type": "invalid_request_error"}}
+                return _refusal(404, "not found")
             if m.group(2):  # events, newest first, a page of `limit` after the event `after`
                 return 200, _page(list(reversed(svc.events[job["id"]])), query)
             self._advance(job, now)
@@ -211,10 +210,10 @@ class _Handler(BaseHTTPRequestHandler):
         if m and method == "POST":
             job = svc.jobs.get(m.group(1))
             if job is None:
-                return 404, {"error": {"message": "not found", "type": "invalid_request_error"}}
+                return _refusal(404, "not found")
             action = m.group(2)
             if job["status"] in ("succeeded", "failed", "cancelled"):
-                return 400, {"error": {"message": f"Job has already {job['status']}", "type": "invalid_request_error"}}
+                return _refusal(400, f"Job has already {job['status']}")
             job["status"] = {"cancel": "cancelled", "pause": "paused", "resume": "running"}[action]
             return 200, _public(job)
         m = re.fullmatch(r"/fine_tuning/jobs/(ftjob-[0-9]+)/checkpoints", path)
@@ -225,7 +224,7 @@ class _Handler(BaseHTTPRequestHandler):
                  "fine_tuned_model_checkpoint": f"{job['fine_tuned_model']}:ckpt-step-{i}", "fine_tuning_job_id":
                  job["id"], "step_number": i, "metrics": {"step": i, "train_loss": 0.5 / i}} for i in (2, 1)]
             return 200, {"object": "list", "data": rows, "has_more": False}
-        return 404, {"error": {"message": f"no route {method} {path}", "type": "invalid_request_error"}}
+        return _refusal(404, f"no route {method} {path}")
 
     def _advance(self, job: dict, now: int) -> None:
         svc = self.service
@@ -261,6 +260,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802
         self._handle("POST")
+
+
+def _refusal(status: int, message: str) -> tuple[int, dict]:
+    """An error answer as the API gives one."""
+    return status, {"error": {"message": message, "type": "invalid_request_error", "code": None, "param": None}}
 
 
 def _page(rows: list[dict], query: dict) -> dict:

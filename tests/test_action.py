@@ -94,15 +94,6 @@ def test_local_plugins_can_be_kept_from_running(tmp_path, runner_temp):
     assert (tmp_path / "ran").exists()
 
 
-@pytest.fixture
-def fake():
-    pytest.importorskip("openai")
-    from fake_openai import FakeOpenAI
-
-    with FakeOpenAI() as server:
-        yield server
-
-
 def _submit_step(work, runner_temp, tmp_path, fake, **inputs):
     output, summary = tmp_path / "output.txt", tmp_path / "summary.md"
     env = dict(os.environ, GITHUB_ACTION_PATH=str(ROOT), RUNNER_TEMP=str(runner_temp), FTLINT_VERSION="",

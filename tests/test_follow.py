@@ -13,32 +13,12 @@ from types import SimpleNamespace
 
 import pytest
 
-from conftest import BAD_WEIGHT, good_lines, interruptible
+from conftest import API_KEY, BAD_WEIGHT, good_lines, interruptible
 
 pytest.importorskip("openai")
 
-from fake_openai import FakeOpenAI  # noqa: E402
 
-KEY = "sk-test-SECRET-follow-123456"
-
-
-@pytest.fixture
-def fake():
-    with FakeOpenAI() as server:
-        yield server
-
-
-@pytest.fixture
-def submit(run, fake, tmp_path, monkeypatch):
-    monkeypatch.setenv("OPENAI_API_KEY", KEY)
-    monkeypatch.setenv("FTLINT_STATE_DIR", str(tmp_path / "state"))
-    monkeypatch.setenv("FTLINT_POLL_INTERVAL", "0.001")
-    (tmp_path / "train.jsonl").write_text(good_lines(60))
-
-    def invoke(*args: str, data: str = "train.jsonl"):
-        return run("submit", data, "--model", "gpt-4o-mini", "--base-url", fake.base_url, *args)
-
-    return invoke
+KEY = API_KEY
 
 
 def test_every_event_is_said_once_in_order_even_when_more_than_a_page_came_between_polls(submit, fake):

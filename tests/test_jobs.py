@@ -9,7 +9,7 @@ from conftest import good_lines
 
 openai = pytest.importorskip("openai")
 
-from fake_openai import FakeOpenAI, Fault  # noqa: E402
+from fake_openai import Fault  # noqa: E402
 
 from ftlint.jobs.client import ClientError, endpoint_for, make_client, poll_interval, redact  # noqa: E402
 from ftlint.jobs.key import METADATA_KEY, file_digest, submission_key  # noqa: E402
@@ -19,12 +19,6 @@ from ftlint.targets import BUILTIN_TARGETS  # noqa: E402
 
 KEY = "sk-test-SECRET-0123456789"
 OPENAI, AZURE = BUILTIN_TARGETS
-
-
-@pytest.fixture
-def fake():
-    with FakeOpenAI() as server:
-        yield server
 
 
 @pytest.fixture

@@ -8,32 +8,13 @@ import re
 
 import pytest
 
-from conftest import BAD_WEIGHT, good_lines
+from conftest import API_KEY, BAD_WEIGHT, good_lines
 
 pytest.importorskip("openai")
 
-from fake_openai import FakeOpenAI, Fault  # noqa: E402
+from fake_openai import Fault  # noqa: E402
 
-KEY = "sk-test-SECRET-9876543210"
-
-
-@pytest.fixture
-def fake():
-    with FakeOpenAI() as server:
-        yield server
-
-
-@pytest.fixture
-def submit(run, fake, tmp_path, monkeypatch):
-    monkeypatch.setenv("OPENAI_API_KEY", KEY)
-    monkeypatch.setenv("FTLINT_STATE_DIR", str(tmp_path / "state"))
-    monkeypatch.setenv("FTLINT_POLL_INTERVAL", "0.001")
-    (tmp_path / "train.jsonl").write_text(good_lines(60))
-
-    def invoke(*args: str, data: str = "train.jsonl"):
-        return run("submit", data, "--model", "gpt-4o-mini", "--base-url", fake.base_url, *args)
-
-    return invoke
+KEY = API_KEY
 
 
 def posts(fake, path: str) -> int:

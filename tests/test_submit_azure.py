@@ -12,16 +12,9 @@ from conftest import good_lines
 
 pytest.importorskip("openai")
 
-from fake_openai import FakeOpenAI  # noqa: E402
 
 KEY = "azure-key-SECRET-0123456789abcdef"
 TOKEN = "eyJ0eXAiOiJKV1Qi.entra-SECRET-token.sig"
-
-
-@pytest.fixture
-def fake():
-    with FakeOpenAI() as server:
-        yield server
 
 
 @pytest.fixture

@@ -18,16 +18,10 @@ from conftest import good_lines
 
 pytest.importorskip("openai")
 
-from fake_openai import FakeOpenAI, Fault  # noqa: E402
+from fake_openai import Fault  # noqa: E402
 
 KEY = "sk-test-SECRET-uploads-98765"
 PART = 4096
-
-
-@pytest.fixture
-def fake():
-    with FakeOpenAI() as server:
-        yield server
 
 
 @pytest.fixture

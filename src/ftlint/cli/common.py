@@ -94,6 +94,15 @@ def echo(text: str = "", *, nl: bool = True, color: bool | None = None) -> None:
         fail(f"cannot write to standard output: {exc.strerror or exc}")
 
 
+def echo_json(doc: Any, *, service: bool = False) -> None:
+    """Write one indented JSON document as the command's output. ``service``: the document holds
+    what a remote service sent, so secrets of the environment are replaced (see from_service)."""
+    import orjson
+
+    text = orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode()
+    echo(from_service(text, lines=False) if service else text)
+
+
 def discard_stdout() -> None:
     # Python flushes standard output again at exit; a failed flush there would print a traceback.
     try:

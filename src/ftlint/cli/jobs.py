@@ -5,10 +5,9 @@ from __future__ import annotations
 import sys
 
 import click
-import orjson
 
 from ..config import ConfigError
-from .common import CONTEXT, config_options, echo, fail, from_service, session_for, target_option
+from .common import CONTEXT, config_options, echo, echo_json, fail, from_service, session_for, target_option
 
 EXIT_FAILED, EXIT_NOT_CONFIRMED, EXIT_API = 3, 4, 5
 
@@ -49,14 +48,10 @@ class _Jobs:
             sys.exit(EXIT_API)
 
 
-def _dump(doc) -> None:
-    echo(from_service(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode(), lines=False))
-
-
 def _rows(rows: list, fmt: str, line) -> None:
     """A listing: one JSON array of the service's objects, or ``line(row)`` for each."""
     if fmt == "json":
-        _dump([row.model_dump(mode="json") for row in rows])
+        echo_json([row.model_dump(mode="json") for row in rows], service=True)
     else:
         for row in rows:
             echo(from_service(line(row)))
@@ -97,7 +92,7 @@ def jobs_group() -> click.Group:
         api = _Jobs(target, base_url, config_path, isolated)
         job = api.call(job_id, api.client.fine_tuning.jobs.retrieve, job_id)
         if fmt == "json":
-            _dump(job.model_dump(mode="json"))
+            echo_json(job.model_dump(mode="json"), service=True)
             return
         echo(from_service(_job_line(job)))
         echo(f"  training file {job.training_file}" + (f", validation file {job.validation_file}"
@@ -144,7 +139,7 @@ def jobs_group() -> click.Group:
                        err=True)
             sys.exit(130)
         if fmt == "json":
-            _dump(job.model_dump(mode="json"))
+            echo_json(job.model_dump(mode="json"), service=True)
             sys.exit(0 if job.status == "succeeded" else EXIT_FAILED)
         if job.status == "succeeded":
             for line in api.call(job_id, success_lines, api.client, job, None, None):
@@ -169,7 +164,7 @@ def jobs_group() -> click.Group:
                     sys.exit(EXIT_NOT_CONFIRMED)
             job = api.call(job_id, getattr(api.client.fine_tuning.jobs, name), job_id)
             if fmt == "json":
-                _dump(job.model_dump(mode="json"))
+                echo_json(job.model_dump(mode="json"), service=True)
             else:
                 echo(f"{job.id} {past}: {job.status}")
 

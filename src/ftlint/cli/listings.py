@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import click
-import orjson
 
 from ..diagnostics import Severity
 from .common import (
     CONTEXT,
     config_option,
     echo,
+    echo_json,
     exit_after_listing,
     fail,
     listing_format,
@@ -29,7 +29,7 @@ def rules_command() -> click.Command:
         enabled = {r.code for r in session.ruleset.rules}
         if fmt == "json":
             data = [dict(cls.describe(), enabled=cls.code in enabled) for cls in classes]
-            echo(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
+            echo_json(data)
         else:
             for cls in classes:
                 mark = " " if cls.code in enabled else "-"
@@ -59,7 +59,7 @@ def rule_command() -> click.Command:
             fail(f"no rule {selector!r}" + (f"; did you mean {close[0]!r}?" if close else "; see `ftlint rules`"))
         doc = rule_doc(cls) or f"# {cls.code} {cls.name}\n\n{cls.summary}\n"
         if fmt == "json":
-            echo(orjson.dumps(dict(cls.describe(), documentation=doc), option=orjson.OPT_INDENT_2).decode())
+            echo_json(dict(cls.describe(), documentation=doc))
         else:
             echo(doc.rstrip("\n"))
 
@@ -75,7 +75,7 @@ def plugins_command() -> click.Command:
         session = session_for(config_path=config_path)
         infos = session.registry.plugins
         if fmt == "json":
-            echo(orjson.dumps([p.to_dict() for p in infos], option=orjson.OPT_INDENT_2).decode())
+            echo_json([p.to_dict() for p in infos])
         else:
             for p in infos:
                 version = f" {p.distribution} {p.version}" if p.distribution else ""
@@ -101,7 +101,7 @@ def targets_command() -> click.Command:
         session = session_for(config_path=config_path)
         rows = [session.registry.targets[name] for name in sorted(session.registry.targets)]
         if fmt == "json":
-            echo(orjson.dumps([t.describe() for t in rows], option=orjson.OPT_INDENT_2).decode())
+            echo_json([t.describe() for t in rows])
         else:
             for t in rows:
                 api = t.api
@@ -127,7 +127,7 @@ def models_command() -> click.Command:
         session = session_for(config_path=config_path, target=target)
         rows = session.registry.catalog.for_target(session.config.target)
         if fmt == "json":
-            echo(orjson.dumps([m.to_dict() for m in rows], option=orjson.OPT_INDENT_2).decode())
+            echo_json([m.to_dict() for m in rows])
         else:
             echo(f"{'model':<26} {'encoding':<12} {'limit':>7} {'price':>14} {'methods':<28} "
                        f"{'vision':<6} training until")

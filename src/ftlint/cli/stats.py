@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 
 import click
-import orjson
 
 from ..config import ConfigError
 from ..diagnostics import EXIT_ERROR, EXIT_OK
@@ -13,6 +12,7 @@ from .common import (
     CONTEXT,
     config_options,
     echo,
+    echo_json,
     fail,
     jobs_option,
     model_options,
@@ -65,7 +65,7 @@ def stats_command() -> click.Command:
         data, val = measured["train"], (measured["validation"] if validation else None)
         report = StatsReport(chosen, cfg.target, data, val, validation, cfg.epochs, catalog, all_models)
         if fmt == "json":
-            echo(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2).decode())
+            echo_json(report.to_dict())
         else:
             echo("\n".join(report.lines()))
         sys.exit(EXIT_OK)

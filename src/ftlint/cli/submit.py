@@ -5,10 +5,19 @@ from __future__ import annotations
 import sys
 
 import click
-import orjson
 
 from ..config import TRAINING_TYPES, ConfigError
-from .common import CONTEXT, config_options, echo, fail, from_service, model_options, session_for, target_option
+from .common import (
+    CONTEXT,
+    config_options,
+    echo,
+    echo_json,
+    fail,
+    from_service,
+    model_options,
+    session_for,
+    target_option,
+)
 
 
 def _pairs(values: tuple[str, ...]) -> dict[str, str]:
@@ -26,7 +35,7 @@ def _print_json(outcome, error: dict | None) -> None:
     stopped early (its exit code and message), or is null."""
     doc = {"schema_version": 1, "lint": outcome.lint, "estimate": outcome.estimate, "key": outcome.key,
            "files": outcome.files, "job": outcome.job, "resumed": outcome.resumed, "error": error}
-    echo(from_service(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode(), lines=False))
+    echo_json(doc, service=True)
 
 
 def submit_command() -> click.Command:

@@ -12,6 +12,7 @@ import time
 from typing import Any
 
 from .key import METADATA_KEY, upload_name
+from .uploads import PartPlan, complete, file_md5, upload_parts
 
 ATTEMPTS = 5  # tries of one creating call, discovery before each retry
 
@@ -77,13 +78,12 @@ def find_file(client: Any, path: str, digest: str, size: int) -> Any | None:
 
 
 def ensure_file(client: Any, path: str, digest: str, size: int, known: str | None, interval: float,
-                parts: tuple | None = None) -> Any:
+                parts: PartPlan | None = None) -> Any:
     """The uploaded file for ``path``: the one the state knows, else one the server has, else a
-    new upload of the bytes as they are on disk. ``parts`` = (record, save, part size, say) sends
+    new upload of the bytes as they are on disk. ``parts`` sends
     it through the Uploads API instead, resuming the upload ``record`` holds (see uploads.py)."""
     import openai
 
-    from .uploads import complete, file_md5, upload_parts
 
     if known:
         try:
@@ -99,24 +99,21 @@ def ensure_file(client: Any, path: str, digest: str, size: int, known: str | Non
         found = find_file(client, path, digest, size)
         if found is not None:
             return found
-        resumed = bool(parts and parts[0].get("id"))
+        resumed = bool(parts and parts.record.get("id"))
         try:
             if parts is None:
                 with open(path, "rb") as fh:
                     return once.files.create(file=(name, fh), purpose="fine-tune")
-            record, save, part_size, say = parts
-            upload_parts(client, path, name, digest, size, record, save, part_size, say)
+            upload_parts(client, path, name, digest, size, parts)
             md5 = md5 or file_md5(path)
-            made = complete(once, record, md5)
-            record.clear()  # used up: a later run finds the file itself
-            save()
+            made = complete(once, parts.record, md5)
+            parts.record.clear()  # used up: a later run finds the file itself
+            parts.save()
             return made
         except openai.APIError as exc:
             status = getattr(exc, "status_code", None)
             if resumed and status in (400, 404):  # the recorded upload expired or is gone: start again
-                parts[0].clear()
-                parts[1]()
-                parts[3](f"the recorded upload is gone ({_describe(exc)}); starting a new one")
+                parts.forget(_describe(exc))
                 continue
             if not _uncertain(exc) or attempt == ATTEMPTS - 1:
                 raise RemoteError(f"uploading {path} failed: {_describe(exc)}") from None

@@ -18,7 +18,7 @@ from .follow import failure_lines, follow, success_lines
 from .key import METADATA_KEY, file_digest, submission_key, upload_name
 from .remote import RemoteError, ensure_file, ensure_job
 from .state import StateStore
-from .uploads import PART_SIZE
+from .uploads import PART_SIZE, PartPlan
 
 EXIT_OK, EXIT_LINT, EXIT_USAGE, EXIT_FAILED, EXIT_BUDGET, EXIT_API, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 5, 130
 METHOD_TYPES = {"sft": "supervised", "dpo": "dpo"}
@@ -199,7 +199,7 @@ def submit(session, request: Request, *, say, confirm, env=None, store: StateSto
                 parts = None
                 if size > above:
                     record = state.setdefault("uploads", {}).setdefault(role, {})
-                    parts = (record, lambda: store.save(key, state), part, say)
+                    parts = PartPlan(record, lambda: store.save(key, state), part, say)
                 f = ensure_file(client, path, digest, size, state.get("files", {}).get(role), interval, parts)
                 outcome.files[role] = f.id
                 state.setdefault("files", {})[role] = f.id

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 PART_SIZE = 64 * 10**6  # the API takes parts of up to 64 MB
@@ -31,10 +32,27 @@ def _usable(record: dict, digest: str, size: int, part_size: int, now: float) ->
             and isinstance(record.get("parts"), list) and float(record.get("expires_at") or 0) > now + MARGIN)
 
 
-def upload_parts(client: Any, path: str, name: str, digest: str, size: int, record: dict,
-                 save: Callable[[], None], part_size: int, say: Callable[[str], None]) -> str:
-    """Send the file's parts to an upload, resuming the one ``record`` holds when it is still
-    usable; returns the upload's id, with every part sent and recorded (``record['parts']``)."""
+@dataclass
+class PartPlan:
+    """How a large file goes up: the state's record of its upload (kept as the parts go), how to
+    save the state, the part size, and where to say what happens."""
+
+    record: dict
+    save: Callable[[], None]
+    part_size: int
+    say: Callable[[str], None]
+
+    def forget(self, why: str) -> None:
+        """The recorded upload is gone: start a new one next time."""
+        self.record.clear()
+        self.save()
+        self.say(f"the recorded upload is gone ({why}); starting a new one")
+
+
+def upload_parts(client: Any, path: str, name: str, digest: str, size: int, plan: PartPlan) -> str:
+    """Send the file's parts to an upload, resuming the one the plan's record holds when it is
+    still usable; returns the upload's id, with every part sent and recorded."""
+    record, save, part_size, say = plan.record, plan.save, plan.part_size, plan.say
     now = time.time()
     if not _usable(record, digest, size, part_size, now):
         upload = client.uploads.create(bytes=size, filename=name, mime_type="application/jsonl",

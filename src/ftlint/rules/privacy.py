@@ -16,33 +16,31 @@ from ..hookspecs import hookimpl
 from ..rule import Rule
 from .shared import answer_text
 
-# (what, pattern over the raw JSON line). Each pattern is anchored on a word boundary so that a
-# longer random string does not yield a "key" from its middle.
+# (what, substrings one of which the line must hold, pattern over the raw JSON line). Each
+# pattern is anchored on a word boundary so that a longer random string does not yield a "key"
+# from its middle. Patterns compile on first use (re keeps them): most runs never need them.
 _B = rb"(?<![A-Za-z0-9_\-])"
 _E = rb"(?![A-Za-z0-9_\-])"
-# Compiled on first use (re keeps them): most runs never meet a line that needs them.
-SHAPES: tuple[tuple[str, bytes], ...] = (
-    ("an OpenAI API key", _B + rb"sk-(?:proj|svcacct|admin)-[A-Za-z0-9_\-]{40,}" + _E),
-    ("an OpenAI API key", _B + rb"sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}" + _E),
-    ("an Anthropic API key", _B + rb"sk-ant-(?:api|admin)\d\d-[A-Za-z0-9_\-]{80,}" + _E),
-    ("an AWS access key id", _B + rb"AKIA[0-9A-Z]{16}" + _E),
+SHAPES: tuple[tuple[str, tuple[bytes, ...], bytes], ...] = (
+    ("an OpenAI API key", (b"sk-",), _B + rb"sk-(?:proj|svcacct|admin)-[A-Za-z0-9_\-]{40,}" + _E),
+    ("an OpenAI API key", (b"sk-",), _B + rb"sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}" + _E),
+    ("an Anthropic API key", (b"sk-ant-",), _B + rb"sk-ant-(?:api|admin)\d\d-[A-Za-z0-9_\-]{80,}" + _E),
+    ("an AWS access key id", (b"AKIA",), _B + rb"AKIA[0-9A-Z]{16}" + _E),
     # a secret access key has no prefix of its own: found only where it is named
-    ("an AWS secret access key", rb"(?i:aws_secret_access_key)[\"'\s\\]*[:=][\"'\s\\]*"
-                                 rb"[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])"),
-    ("a GitHub token", _B + rb"gh[pousr]_[A-Za-z0-9]{36}" + _E),
-    ("a GitHub token", _B + rb"github_pat_[A-Za-z0-9_]{82}" + _E),
-    ("a Slack token", _B + rb"xox[abposr]-[0-9]{8,}-[0-9A-Za-z\-]{20,}" + _E),
-    ("a Slack webhook", rb"https://hooks\.slack\.com/services/T[A-Z0-9]{8,}/B[A-Z0-9]{8,}/[A-Za-z0-9]{24}"),
-    ("a Google API key", _B + rb"AIza[0-9A-Za-z_\-]{35}" + _E),
-    ("a Stripe secret key", _B + rb"(?:sk|rk)_live_[0-9A-Za-z]{24,}" + _E),
-    # a PEM block with a body of base64 (JSON writes its line breaks as \n)
-    ("a private key", rb"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY-----"
-                      rb"([A-Za-z0-9+/=\s\\]{1,65536})-----END"),  # a class, not a group: no stack
+    ("an AWS secret access key", (b"_secret_access_key", b"_SECRET_ACCESS_KEY"),
+     rb"(?i:aws_secret_access_key)[\"'\s\\]*[:=][\"'\s\\]*[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])"),
+    ("a GitHub token", (b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_"), _B + rb"gh[pousr]_[A-Za-z0-9]{36}" + _E),
+    ("a GitHub token", (b"github_pat_",), _B + rb"github_pat_[A-Za-z0-9_]{82}" + _E),
+    ("a Slack token", (b"xox",), _B + rb"xox[abposr]-[0-9]{8,}-[0-9A-Za-z\-]{20,}" + _E),
+    ("a Slack webhook", (b"hooks.slack.com",),
+     rb"https://hooks\.slack\.com/services/T[A-Z0-9]{8,}/B[A-Z0-9]{8,}/[A-Za-z0-9]{24}"),
+    ("a Google API key", (b"AIza",), _B + rb"AIza[0-9A-Za-z_\-]{35}" + _E),
+    ("a Stripe secret key", (b"_live_",), _B + rb"(?:sk|rk)_live_[0-9A-Za-z]{24,}" + _E),
+    # a PEM block with a body of base64 (JSON writes its line breaks as \n); the body is a
+    # character class, not a group, so a long line builds no stack
+    ("a private key", (b"PRIVATE KEY-----",), rb"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE "
+                                               rb"KEY-----([A-Za-z0-9+/=\s\\]{1,65536})-----END"),
 )
-_ANCHORS = ((b"sk-",), (b"sk-",), (b"sk-ant-",), (b"AKIA",), (b"_secret_access_key", b"_SECRET_ACCESS_KEY"),
-            (b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_"),
-            (b"github_pat_",), (b"xox",), (b"hooks.slack.com",), (b"AIza",), (b"_live_",), (b"PRIVATE KEY-----",))
-_ANCHORED = tuple((anchors, what, pattern) for anchors, (what, pattern) in zip(_ANCHORS, SHAPES, strict=True))
 # the letter after "gh" in GitHub's token prefixes (ghp_, gho_, ghu_, ghs_, ghr_)
 _GH = frozenset((b"p", b"o", b"u", b"s", b"r"))
 # Keys the providers publish as examples, and the marks of a placeholder.
@@ -122,15 +120,12 @@ class SecretInData(Rule):
 
     def check(self, ex):
         raw = ex.raw
-        # Every shape holds one of these few substrings. Each test runs in C at memory speed (a
-        # regular expression goes a character at a time), so most lines leave here.
-        if not _candidate(raw):
-            return None
-        shapes = [(what, pattern) for anchors, what, pattern in _ANCHORED if any(a in raw for a in anchors)]
-        if not shapes:
+        if not _candidate(raw):  # most lines leave here
             return None
         out = None
-        for what, pattern in shapes:
+        for what, anchors, pattern in SHAPES:
+            if not any(a in raw for a in anchors):
+                continue
             for match in re.finditer(pattern, raw):
                 if not _real(what, match):
                     continue

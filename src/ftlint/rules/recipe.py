@@ -138,11 +138,7 @@ class PromptSeparator(_RecipeRule):
         state.total += 1
         word = last_word(content)
         if word is not None:
-            words = state.words
-            if word in words:
-                words[word] += 1
-            else:
-                state.count(word, ex)
+            state.count(word, ex)
 
     def finish(self, state):
         found = self.shared_marker(state)
@@ -178,11 +174,7 @@ class CompletionMarkers(_RecipeRule):
             state.first_leading = state.first_leading or loc(ex)
         word = last_word(text)
         if word is not None:
-            words = state.words
-            if word in words:
-                words[word] += 1
-            else:
-                state.count(word, ex)
+            state.count(word, ex)
             marker = tail_marker(word)
             if marker is not None and marker != word:
                 state.count(marker, ex)
