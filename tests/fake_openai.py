@@ -176,6 +176,8 @@ class _Handler(BaseHTTPRequestHandler):
             f["_polls"] += 1
             if f["status"] == "uploaded" and f["_polls"] >= svc.process_after:
                 f["status"] = "error" if f["filename"].split("-")[-1] in svc.fail_files else "processed"
+                if f["status"] == "error":
+                    f["status_details"] = "Invalid file format: line 3 is not JSON"
             return 200, _public(f)
         if method == "POST" and path == "/fine_tuning/jobs":
             spec = json.loads(body or b"{}")

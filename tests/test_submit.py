@@ -241,3 +241,11 @@ def test_a_daily_rate_limit_is_not_retried(submit, fake):
     result = submit("--yes")
     assert result.exit_code == 5 and "429" in result.stderr
     assert posts(fake, "/fine_tuning/jobs") == 1 and fake.service.jobs == {}
+
+
+def test_a_file_the_service_cannot_process_stops_with_its_reason_and_no_job(submit, fake):
+    fake.service.fail_files = {"train.jsonl"}
+    result = submit("--yes")
+    assert result.exit_code == 3 and "could not process file" in result.stderr
+    assert "Invalid file format: line 3 is not JSON" in result.stderr
+    assert len(fake.service.files) == 1 and fake.service.jobs == {}
