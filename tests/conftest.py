@@ -53,6 +53,13 @@ def codes(report) -> list[str]:
     return [d.code for d in report.diagnostics]
 
 
+@pytest.fixture(autouse=True)
+def _no_cache(monkeypatch):
+    """Runs read and write no cache unless a test asks for one (tests/test_cache.py does): tests
+    change rules and plugins in place, which a cache keyed on files' times could miss."""
+    monkeypatch.setenv("FTLINT_NO_CACHE", "1")
+
+
 @pytest.fixture
 def run(monkeypatch, tmp_path):
     """Run the CLI in an empty folder (no config above it is found)."""

@@ -85,6 +85,9 @@ class Billing(Observer):
     def merge(self, first: list[int], second: list[int]) -> list[int]:
         return [a + b for a, b in zip(first, second)]
 
+    def fingerprint(self) -> str:
+        return repr(self.model)
+
     def estimate(self, state: list[int], epochs: int | None) -> Estimate | None:
         """The estimate, or None when tokens could not be counted."""
         counted, tokens, missing = state

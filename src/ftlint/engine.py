@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
+from . import reuse
 from .config import Config
 from .diagnostics import PLUGIN_FAILURES, Diagnostic, Finding, Severity, ToolError
 from .example import Example, FileContext
@@ -24,8 +25,10 @@ from .inputs import (
     collect_paths,
     file_size,
     plan_chunks,
+    plan_parts,
     roles,
     stamp,
+    with_first_lines,
 )
 from .merge import drop_impossible_lines, merge_rule_errors, merge_states, once_per_file
 from .pool import can_fork, cannot_read, run_parallel
@@ -84,16 +87,8 @@ class Linter:
         self.model = model
         self.today = datetime.date.today()
         self.accounting = None
+        self._tokenizer_tried = False
         self.errors: list[ToolError] = list(ruleset.errors)
-        # With a model, tokens are counted whatever rules are selected: the cost estimate needs them.
-        if model is not None:
-            from .accounting import Accounting
-            from .tokens import TokenizerError
-
-            try:
-                self.accounting = Accounting(model)
-            except TokenizerError as exc:  # the token rules and the cost line cannot run; the rest can
-                self.errors.append(ToolError("config", f"cannot count tokens for model {model.name}: {exc}"))
         self.has_validation = False
         self.split_names = SplitNames(config.split_names)
         self._crashes: dict[str, int] = {}
@@ -101,6 +96,21 @@ class Linter:
         self.by_code: dict[str, Rule] = {r.code: r for r in ruleset.rules}
         self.dataset_rules: list[tuple[DatasetRule, Severity]] = [
             (r, ruleset.severities[r.code]) for r in ruleset.rules if isinstance(r, DatasetRule)]
+
+    def load_tokenizer(self) -> None:
+        """With a model, tokens are counted whatever rules are selected: the cost estimate needs
+        them. Loaded only once something is to be linted (0.3 s): a run whose parts all come
+        from the cache never needs it."""
+        if self.model is None or self._tokenizer_tried:
+            return
+        self._tokenizer_tried = True
+        from .accounting import Accounting
+        from .tokens import TokenizerError
+
+        try:
+            self.accounting = Accounting(self.model)
+        except TokenizerError as exc:  # the token rules and the cost line cannot run; the rest can
+            self.errors.append(ToolError("config", f"cannot count tokens for model {self.model.name}: {exc}"))
 
     # -- planning ------------------------------------------------------------------------------
 
@@ -245,11 +255,13 @@ class Linter:
 def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclude: bool = False,
          stdin: BinaryIO | None = None, stdin_name: str = "<stdin>", model: Any = None,
          validation: Iterable[str] = (), jobs: int = 1, chunk_bytes: int | None = None,
-         progress: Any = None, before_read: Any = None, observers: Iterable = ()) -> Report:
+         progress: Any = None, before_read: Any = None, observers: Iterable = (), cache: Any = None) -> Report:
     """Lint ``paths`` (and ``validation`` files) and return the Report, diagnostics sorted by path,
     line and code. With ``jobs`` > 1, files and parts of large files run in parallel processes;
     the result is the same as with one job. ``before_read``, when given, is called with the list
-    of input paths once they are known and before any is read; it may raise to stop the run."""
+    of input paths once they are known and before any is read; it may raise to stop the run.
+    ``cache`` (a :class:`ftlint.store.Store`): parts of files linted before are taken from it,
+    and the parts linted now are stored in it; the report is the same as without it."""
     linter = Linter(ruleset, config, model, observers)
     report = Report(target=config.target, method=config.method, model=config.model,
                     config_source=config.source, rules=linter.by_code)
@@ -265,9 +277,17 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
     if progress is not None:
         progress.start(sum(sizes))
     splittable = linter.splittable()
-    chunks = plan_chunks(inputs, splittable, jobs, chunk_bytes, stdin_name)
-    # Several processes pay off with more than one file, or one file big enough to be cut.
-    parts = sum(size // chunk_bytes if splittable and size >= 2 * chunk_bytes else 1 for size in sizes)
+    run_key = reuse.run_key(config, linter) if cache is not None else None
+    if run_key is not None:
+        ready, keys, chunks = _from_cache(linter, cache, run_key, plan_parts(inputs, splittable, chunk_bytes,
+                                                                             stdin_name))
+        chunks = [c for c in chunks if c.index not in ready]
+        parts = len(chunks)
+        report.reused = (len(ready), len(chunks))
+    else:
+        chunks = plan_chunks(inputs, splittable, jobs, chunk_bytes, stdin_name)
+        # Several processes pay off with more than one file, or one file big enough to be cut.
+        parts = sum(size // chunk_bytes if splittable and size >= 2 * chunk_bytes else 1 for size in sizes)
 
     def local(c: Chunk) -> ChunkResult | None:
         try:
@@ -276,10 +296,14 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
             linter.errors.append(cannot_read(c, exc))
             return None
 
+    if chunks:
+        linter.load_tokenizer()
     if jobs > 1 and parts > 1 and can_fork():
         results = run_parallel(linter, chunks, min(jobs, parts), local)
     else:
         results = ((local(c), False) for c in chunks)
+    if run_key is not None:
+        results = _stored(linter, cache, results, ready, keys)
     files, dataset_states, observed, crashes = _gather(linter, results, progress)
     for parts_of_file in files.values():
         report.files.append(_finish_file(linter, parts_of_file, report.diagnostics))
@@ -297,6 +321,50 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
     report.observed = {o.name: state for o, state in zip(linter.observers, observed or
                                                          [o.new_state() for o in linter.observers])}
     return report
+
+
+def _from_cache(linter: Linter, cache: Any, run_key: bytes, chunks: list[Chunk]) -> tuple[dict, dict, list]:
+    """The results the cache holds for ``chunks``, moved to where they sit now, by chunk index;
+    the key of every part that can be stored; and the chunks with their line numbers (the lines
+    of a stored part are remembered, the others counted)."""
+    keys: dict[int, bytes] = {}
+    stored: dict[int, Any] = {}
+    for c in chunks:
+        if c.digest is None:
+            continue
+        key = keys[c.index] = reuse.part_key(run_key, c, linter.plan_for(c.path).codes,
+                                             linter.split_names.split_of(c.display))
+        entry = cache.get(key)
+        if reuse.is_entry(entry):
+            stored[c.index] = entry
+    chunks = with_first_lines(chunks, {i: entry["count"] for i, entry in stored.items()})
+    ready: dict[int, ChunkResult] = {}
+    for c in chunks:
+        if c.index in stored:
+            result = reuse.moved_result(stored[c.index], c, linter)
+            if result is not None:
+                ready[c.index] = result
+    return ready, keys, chunks
+
+
+def _stored(linter: Linter, cache: Any, results, ready: dict[int, ChunkResult], keys: dict[int, bytes]):
+    """The linted results with the cached ones put back in input order (merges depend on it);
+    each linted part is stored on the way."""
+    pending = sorted(ready)
+    for result, from_worker in results:
+        if result is not None:
+            index = result.chunk.index
+            while pending and pending[0] < index:
+                yield ready.pop(pending.pop(0)), False
+            if index in keys:
+                kept = reuse.stored_form(result, linter)
+                if kept is not None:
+                    cache.put(keys[index], kept)
+        yield result, from_worker
+    for index in pending:
+        yield ready.pop(index), False
+    if cache.written:
+        cache.prune()
 
 
 def _gather(linter: Linter, results, progress) -> tuple[dict[int, list[ChunkResult]], list, list | None, dict]:

@@ -4,11 +4,14 @@ newline-aligned byte ranges of large ones) for the processes that lint them."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
+
+from xxhash import xxh3_64_intdigest, xxh3_128
 
 from .config import Config, ConfigError
 from .diagnostics import ToolError
@@ -33,6 +36,10 @@ class Chunk:
     start: int = 0
     end: int | None = None  # None: to the end of the file
     first_line: int = 1
+    #: For the cache (see :func:`plan_parts`): the xxh3-128 digest of the part's bytes and the
+    #: number of lines it holds; None when the input is not a regular file.
+    digest: bytes | None = None
+    count: int = 0
 
 
 def chunk_lines(path: str, start: int, end: int | None, ctx: FileContext):
@@ -95,6 +102,106 @@ def plan_chunks(paths: list[tuple[str, str]], splittable: bool, jobs: int, chunk
                 fh.seek(pos)
                 line += _count_newlines(fh, end - pos)
                 pos = end
+
+
+def plan_parts(paths: list[tuple[str, str]], splittable: bool, chunk_bytes: int,
+               stdin_name: str = "<stdin>") -> list[Chunk]:
+    """Every input in parts cut where its content says, each with its digest, for the cache.
+
+    A part ends after a line whose xxh3 falls under a threshold proportional to the line's length,
+    at least half of ``chunk_bytes`` and at most four times it after the part's start, so parts
+    average about ``chunk_bytes``. The cuts depend on the lines, not on offsets: a line inserted
+    or edited changes the part it is in, and the parts after it are cut as before (shifted, with
+    new first line numbers, and found in the cache). Small files, files that are not plain UTF-8
+    JSONL and runs whose file rules cannot merge are one part each. Line numbers are added by
+    :func:`with_first_lines`."""
+    out: list[Chunk] = []
+    for file_index, (path, role) in enumerate(paths):
+        display = stdin_name if path == STDIN else path
+        fh = None
+        try:
+            if path != STDIN and stat.S_ISREG(os.stat(path).st_mode):
+                fh = open(path, "rb", buffering=1 << 20)
+        except OSError:  # reading it will fail again, and be reported, in run_chunk
+            fh = None
+        if fh is None:
+            out.append(Chunk(len(out), path, display, role, file_index))
+            continue
+        with fh:
+            size = os.fstat(fh.fileno()).st_size
+            cuts = [size]
+            if splittable and size >= 2 * chunk_bytes and sniff(fh.read(SAMPLE)).plain:
+                cuts = list(_content_cuts(fh, size, chunk_bytes))
+            start = 0
+            for end in cuts:
+                out.append(Chunk(len(out), path, display, role, file_index, start, None if end == size else end,
+                                 1, _digest(fh, start, end - start)))
+                start = end
+    return out
+
+
+def with_first_lines(chunks: list[Chunk], counts: dict[int, int]) -> list[Chunk]:
+    """``chunks`` of :func:`plan_parts` with their first line numbers and line counts: from
+    ``counts`` (by chunk index; what the cache remembers of a part), else counted now."""
+    out = []
+    line, file_index = 1, None
+    for c in chunks:
+        if c.file_index != file_index:
+            line, file_index = 1, c.file_index
+        count = counts.get(c.index)
+        if count is None:
+            count = count_lines(c) if c.digest is not None else 0
+        out.append(dataclasses.replace(c, first_line=line, count=count))
+        line += count
+    return out
+
+
+def count_lines(c: Chunk) -> int:
+    """The lines of a part: its newlines, and a last line without one."""
+    try:
+        with open(c.path, "rb") as fh:
+            fh.seek(c.start)
+            n = (c.end - c.start) if c.end is not None else os.fstat(fh.fileno()).st_size - c.start
+            count = _count_newlines(fh, n)
+            if n:
+                fh.seek(c.start + n - 1)
+                count += fh.read(1) != b"\n"
+            return count
+    except OSError:  # reading it fails again, and is reported, in run_chunk
+        return 0
+
+
+def _content_cuts(fh: BinaryIO, size: int, target: int) -> Iterator[int]:
+    low, high = target // 2, 4 * target
+    scale = (1 << 64) // (target - low)  # a line of n bytes ends a part with a chance of n / (target - low)
+    pos = 0
+    while True:
+        fh.seek(pos + low)
+        end = pos + low + len(fh.readline())
+        while end < size and end - pos < high:
+            line = fh.readline()
+            if not line:
+                break
+            end += len(line)
+            if xxh3_64_intdigest(line) < len(line) * scale:
+                break
+        if end >= size:
+            yield size
+            return
+        yield end
+        pos = end
+
+
+def _digest(fh: BinaryIO, start: int, n: int) -> bytes:
+    h = xxh3_128()
+    fh.seek(start)
+    while n > 0:
+        block = fh.read(min(n, 1 << 20))
+        if not block:
+            break
+        h.update(block)
+        n -= len(block)
+    return h.digest()
 
 
 def roles(train: list[str], validation: list[str], pair_splits: bool = True,

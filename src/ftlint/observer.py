@@ -28,3 +28,9 @@ class Observer:
     def merge(self, first: Any, second: Any) -> Any:
         """Combine the states of two consecutive parts of the input (``first`` comes first)."""
         raise NotImplementedError
+
+    def fingerprint(self) -> str | None:
+        """What decides the measure besides the examples and their roles (a model, settings), as
+        text the cache keys parts with; a state must not depend on where a part sits in its file.
+        None: runs with this observer are not cached."""
+        return None

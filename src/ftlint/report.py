@@ -39,6 +39,8 @@ class Report:
     estimate: Any = None  # ftlint.cost.Estimate when a model with a tokenizer is known
     observed: dict[str, Any] = field(default_factory=dict)  # observer name -> its merged state
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, why) left out of a walked folder
+    #: Parts of files whose results came from the cache, and parts linted, when a cache was used.
+    reused: tuple[int, int] | None = None
 
     def count(self, severity: Severity) -> int:
         return sum(1 for d in self.diagnostics if d.severity == severity)

@@ -66,6 +66,34 @@ class Option:
         return value
 
 
+@dataclass(frozen=True)
+class Move:
+    """Where a part of a file was linted (``old_first``, ``old_index``) and where the same bytes
+    sit in this run (``first``, ``index``). The cache hands a stored part's states to
+    :meth:`FileRule.relocate` and :meth:`DatasetRule.relocate` with one of these instead of
+    linting the part again. ``count`` is the number of lines in the part; ``ctx`` is the part's
+    :class:`~ftlint.example.FileContext` in this run (its date, model and role)."""
+
+    old_first: int
+    first: int
+    count: int
+    old_index: int
+    index: int
+    ctx: Any = None
+
+    @property
+    def shift(self) -> int:
+        return self.first - self.old_first
+
+    def line(self, n: int | None) -> int | None:
+        """A line number of the part where it is now; 0 and None (no line yet) stay as they are."""
+        return n + self.first - self.old_first if n else n
+
+    def lines(self, numbers: Iterable[int]) -> list[int]:
+        d = self.first - self.old_first
+        return [n + d if n else n for n in numbers]
+
+
 class Rule:
     """Base class of every rule. Subclasses set the class attributes and implement ``check``."""
 
@@ -161,6 +189,13 @@ class FileRule(Rule):
     def finish(self, state: Any, ctx: FileContext) -> Iterable[Finding] | None:
         return None
 
+    def relocate(self, state: Any, move: Move) -> Any:
+        """Return ``state``, computed for a part of a file, as it would be had the part been
+        linted where ``move`` says it sits now (line numbers shifted). Rules that do not override
+        it have their parts cached only where they were linted: a part that moves (a line was
+        added above it) is linted again. Raise NotImplementedError where a state cannot move."""
+        raise NotImplementedError
+
 
 class DatasetRule(Rule):
     """A rule over the whole run: every example of every file, training and validation alike.
@@ -186,6 +221,11 @@ class DatasetRule(Rule):
 
     def finish(self, state: Any) -> Iterable[Finding] | None:
         return None
+
+    def relocate(self, state: Any, move: Move) -> Any:
+        """As :meth:`FileRule.relocate`: the state of one part, moved to where the part sits now
+        (line numbers shifted, and ``ex.ctx.file_index`` from ``move.old_index`` to ``move.index``)."""
+        raise NotImplementedError
 
 
 @dataclass

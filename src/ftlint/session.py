@@ -68,11 +68,27 @@ class Session:
 
         return self.lint(["-"], stdin=io.BytesIO(data), stdin_name=name)
 
+    def cache_folder(self, folder: str | None = None) -> str:
+        """Where the cache is: ``folder``, else ``.ftlint_cache`` beside the configuration file
+        (the project's root), else in the current folder."""
+        from .store import FOLDER
+
+        return folder or os.path.join(str(self.config.root), FOLDER)
+
+    def open_cache(self, folder: str | None = None):
+        """The cache (:class:`ftlint.store.Store`) for :meth:`lint`, or None when it cannot be
+        made there (a read-only folder): linting goes on without it. Its size is bounded by
+        ``FTLINT_CACHE_MAX_BYTES`` (default 512 MiB)."""
+        from .store import Store, limit_from_env
+
+        return Store.open(self.cache_folder(folder), limit_from_env())
+
     def lint(self, paths: list[str], *, force_exclude: bool = False, stdin: BinaryIO | None = None,
              stdin_name: str = "<stdin>", validation: list[str] | tuple = (), jobs: int | None = None,
-             chunk_bytes: int | None = None, progress=None, before_read=None, observers=()) -> Report:
+             chunk_bytes: int | None = None, progress=None, before_read=None, observers=(), cache=None) -> Report:
         """Lint ``paths``; ``jobs`` defaults to the configured number, else the number of cores.
-        ``before_read(input_paths)`` runs before anything is read and may raise to stop."""
+        ``before_read(input_paths)`` runs before anything is read and may raise to stop.
+        ``cache`` (from :meth:`open_cache`): reuse and keep results of unchanged parts of files."""
         model = self.model
         billing = Billing(model) if model is not None else None
         report = lint(paths, self.config, self.ruleset, force_exclude=force_exclude, stdin=stdin,
@@ -80,7 +96,7 @@ class Session:
                       validation=list(validation) or self.config.validation,
                       jobs=jobs or self.config.jobs or default_jobs(),
                       chunk_bytes=chunk_bytes, progress=progress, before_read=before_read,
-                      observers=[*([billing] if billing else []), *observers])
+                      observers=[*([billing] if billing else []), *observers], cache=cache)
         if billing is not None:
             report.estimate = billing.estimate(report.observed[billing.name], self.config.epochs)
         report.errors[:0] = self.registry.errors

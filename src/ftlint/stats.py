@@ -87,6 +87,9 @@ class Measures(Observer):
                 into.totals[key].extend(values)
         return first
 
+    def fingerprint(self) -> str:
+        return repr((self.main, sorted(self.others)))
+
 
 def histogram(values, bins: int = 10, width: int = 40) -> list[tuple[int, int, int]]:
     if not values:

@@ -12,6 +12,7 @@ import click
 from ..__about__ import __version__
 from ..diagnostics import EXIT_ERROR, EXIT_OK
 from .check import check_command
+from .clean import clean_command
 from .common import CONTEXT, STDOUT_KEY, discard_stdout, use_color
 from .jobs import jobs_group
 from .listings import models_command, plugins_command, rule_command, rules_command, targets_command
@@ -62,7 +63,7 @@ def create_cli() -> click.Group:
         ctx.call_on_close(restore)
 
     for factory in (check_command, stats_command, models_command, targets_command, rules_command, rule_command,
-                    plugins_command, submit_command, jobs_group):
+                    plugins_command, submit_command, jobs_group, clean_command):
         cli.add_command(factory())
     return cli
 

@@ -12,6 +12,7 @@ from ..diagnostics import PluginError, printable
 from .common import (
     CONTEXT,
     RegisteredOption,
+    cache_options,
     config_options,
     echo,
     fail,
@@ -38,6 +39,7 @@ def check_command() -> click.Command:
     @click.option("--validation", multiple=True, type=click.Path(exists=True, dir_okay=False),
                   help="A validation file: linted too, checked for overlap with the training data, not billed.")
     @jobs_option
+    @cache_options
     @click.option("--no-progress", is_flag=True, help="Never show the progress line on standard error.")
     @click.option("--format", "--output-format", "fmt", envvar="FTLINT_OUTPUT_FORMAT", default="text",
                   show_default=True, cls=RegisteredOption, names="reporters", help="Output format")
@@ -57,8 +59,8 @@ def check_command() -> click.Command:
                        "must not pass).")
     @config_options
     def check(paths, select, extend_select, ignore, method, target, model, epochs, validation, jobs, no_progress, fmt,
-              output_file, statistics, quiet, color, strict, exit_zero, force_exclude, stdin_filename, allow_no_files,
-              config_path, isolated):
+              no_cache, cache_dir, output_file, statistics, quiet, color, strict, exit_zero, force_exclude,
+              stdin_filename, allow_no_files, config_path, isolated):
         """Lint fine-tuning JSONL files (the default command).
 
         PATHS are files, folders (searched for *.jsonl and *.ndjson) or '-' for standard input;
@@ -89,7 +91,8 @@ def check_command() -> click.Command:
             report = session.lint(list(paths) or ["."], force_exclude=force_exclude,
                                   stdin=sys.stdin.buffer if sys.stdin is not None else None,
                                   stdin_name=stdin_filename, validation=list(validation), jobs=jobs,
-                                  progress=progress, before_read=guard)
+                                  progress=progress, before_read=guard,
+                                  cache=None if no_cache else session.open_cache(cache_dir))
         except (OutputError, ConfigError) as exc:
             fail(str(exc))
         # Files named one by one and all excluded (--force-exclude, as pre-commit runs it) were left out on

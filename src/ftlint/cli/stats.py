@@ -10,6 +10,7 @@ from ..config import ConfigError
 from ..diagnostics import EXIT_ERROR, EXIT_OK
 from .common import (
     CONTEXT,
+    cache_options,
     config_options,
     echo,
     echo_json,
@@ -30,9 +31,11 @@ def stats_command() -> click.Command:
     @click.option("--validation", type=click.Path(exists=True, dir_okay=False), help="Validation file (not billed).")
     @click.option("--all-models", is_flag=True, help="Compare models whose training has ended too.")
     @jobs_option
+    @cache_options
     @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
     @config_options
-    def stats(paths, model, target, method, epochs, validation, all_models, jobs, fmt, config_path, isolated):
+    def stats(paths, model, target, method, epochs, validation, all_models, jobs, no_cache, cache_dir, fmt,
+              config_path, isolated):
         """Token statistics and the training cost estimate for PATHS (the training file, or - for
         standard input)."""
         from ..stats import Measures, StatsReport
@@ -53,7 +56,8 @@ def stats_command() -> click.Command:
         measures = Measures([chosen, *(m for m in catalog.for_target(cfg.target) if m is not chosen)])
         try:
             run = session.lint(list(paths) or ["."], stdin=sys.stdin.buffer if sys.stdin is not None else None,
-                               validation=[validation] if validation else [], jobs=jobs, observers=[measures])
+                               validation=[validation] if validation else [], jobs=jobs, observers=[measures],
+                               cache=None if no_cache else session.open_cache(cache_dir))
         except ConfigError as exc:
             fail(str(exc))
         if run.errors:

@@ -12,7 +12,7 @@ from ..diagnostics import Finding, Severity
 from ..hookspecs import hookimpl
 from ..quote import show
 from ..rule import DatasetRule, Option
-from .shared import MASK64, Paths, digest, loc
+from .shared import Paths, digest, hash_strings, loc, moved
 
 
 class _System(Paths):
@@ -48,12 +48,17 @@ class SystemPromptInconsistent(DatasetRule):
                 state.first_with = loc(ex)
             if len(state.prompts) <= 4 * self.opts["max-distinct"]:
                 content = ex.messages[0].get("content")
-                # a str's hash is computed once per string and cached in it (the token memo did already)
-                state.prompts[hash(content) & MASK64 if isinstance(content, str) else digest(content)] += 1
+                state.prompts[hash_strings(content) if isinstance(content, str) else digest(content)] += 1
         else:
             state.without += 1
             if not state.first_without:
                 state.first_without = loc(ex)
+
+    def relocate(self, state, move):
+        state.move_paths(move)
+        state.first_with = moved(state.first_with, move)
+        state.first_without = moved(state.first_without, move)
+        return state
 
     def merge(self, first, second):
         first.merge_paths(second)
@@ -169,6 +174,13 @@ class ToolDefinitionsInconsistent(DatasetRule):
             elif len(variants) < _MAX_VARIANTS:
                 state.see(ex)
                 variants[key] = _Variant(definition, 1, loc(ex))
+
+    def relocate(self, state, move):
+        state.move_paths(move)
+        for variants in state.tools.values():
+            for variant in variants.values():
+                variant.first = moved(variant.first, move)
+        return state
 
     def merge(self, first, second):
         first.merge_paths(second)

@@ -18,7 +18,7 @@ from ..diagnostics import Finding, Severity
 from ..hookspecs import hookimpl
 from ..quote import show
 from ..rule import DatasetRule, Option
-from .shared import Paths, answer_text, loc, train_answer
+from .shared import Paths, answer_text, loc, moved, moved_array, train_answer
 
 
 class _Counts(Paths):
@@ -47,6 +47,11 @@ class TooFewExamples(DatasetRule):
         for k, v in second.files.items():
             first.files[k] = first.files.get(k, 0) + v
         return first
+
+    def relocate(self, state, move):
+        state.move_paths(move)
+        state.files = {move.index if k == move.old_index else k: v for k, v in state.files.items()}
+        return state
 
     def finish(self, state):
         out = []
@@ -139,6 +144,11 @@ class LabelImbalance(DatasetRule):
             state.overflow = True  # free text, not labels: stop counting
             state.labels.clear()
             state.first.clear()
+
+    def relocate(self, state, move):
+        state.move_paths(move)
+        state.first = {k: moved(v, move) for k, v in state.first.items()}
+        return state
 
     def merge(self, first, second):
         first.merge_paths(second)
@@ -261,6 +271,11 @@ class RefusalRatio(DatasetRule):
             if len(state.first) < self.opts["show"]:
                 state.see(ex)
                 state.first.append(loc(ex))
+
+    def relocate(self, state, move):
+        state.move_paths(move)
+        state.first = moved_array(state.first, move)
+        return state
 
     def merge(self, first, second):
         first.merge_paths(second)

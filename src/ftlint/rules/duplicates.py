@@ -16,7 +16,18 @@ from ..diagnostics import Finding, Severity
 from ..hookspecs import hookimpl
 from ..quote import show
 from ..rule import DatasetRule, Option
-from .shared import MASK64, Paths, answer_text, example_digest, loc, prompt_digest, train_answer
+from .shared import (
+    MASK64,
+    Paths,
+    answer_text,
+    example_digest,
+    hash_bytes,
+    hash_strings,
+    loc,
+    moved_array,
+    prompt_digest,
+    train_answer,
+)
 
 
 class _Keyed(Paths):
@@ -58,6 +69,11 @@ class _Keyed(Paths):
 
 
 class _KeyedRule(DatasetRule):
+    def relocate(self, state, move):
+        state.move_paths(move)
+        state.locs = moved_array(state.locs, move)
+        return state
+
     """A rule whose state is a :class:`_Keyed`: parts merge by appending, in input order."""
 
     def merge(self, first, second):
@@ -172,7 +188,7 @@ def normalized_words(ex) -> list[bytes] | None:
 
 
 def _digest_of(words: list[bytes]) -> int:
-    return hash(tuple(words)) & MASK64
+    return hash_bytes(b" ".join(words))  # words hold no spacing: the join is unambiguous
 
 
 def answer_digest(ex) -> int:
@@ -199,10 +215,7 @@ def shape_signature(ex) -> int:
                     url = url.get("url") if type(url) is dict else url
                     images.append(zlib.crc32(_text(url).encode("utf-8", "surrogatepass")))
     roles = ex.roles or ()
-    try:
-        return hash((roles, tuple(images))) & MASK64
-    except TypeError:  # a role that is a list or an object
-        return hash((tuple(r if type(r) is str else "?" for r in roles), tuple(images))) & MASK64
+    return hash_strings((tuple(r if type(r) is str else "?" for r in roles), images))
 
 
 class NearDuplicate(_KeyedRule):

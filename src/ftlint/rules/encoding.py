@@ -18,6 +18,9 @@ class _OncePerFile(FileRule):
     def merge(self, first, second):
         return first
 
+    def relocate(self, state, move):
+        return state
+
     def finish(self, state, ctx):
         found = self.judge(ctx)
         return None if found is None else (Finding("", *found, line=1, column=1),)

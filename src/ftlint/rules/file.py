@@ -29,10 +29,17 @@ class _MergeFirst:
     def merge(self, first, second):
         return first
 
+    def relocate(self, state, move):
+        return state
+
 
 class _MergeCounts:
     def merge(self, first, second):
         return first.merged(second)
+
+    def relocate(self, state, move):
+        state.first_line = move.line(state.first_line)
+        return state
 
 
 class _ParseErrorRule(Rule):
@@ -226,6 +233,9 @@ class MixedFormats(FileRule):
                 first[kind] = lines
         return first
 
+    def relocate(self, state, move):
+        return {kind: array("I", move.lines(lines)) for kind, lines in state.items()}
+
     def finish(self, state, ctx):
         if len(state) < 2:
             return None
@@ -268,6 +278,9 @@ class ForeignFormat(FileRule):
             else:
                 first[name] = [count, line]
         return first
+
+    def relocate(self, state, move):
+        return {name: [count, move.line(line)] for name, (count, line) in state.items()}
 
     def finish(self, state, ctx):
         if not state:

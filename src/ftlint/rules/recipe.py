@@ -15,7 +15,7 @@ from ..diagnostics import Finding, Severity
 from ..hookspecs import hookimpl
 from ..quote import show
 from ..rule import DatasetRule, Option
-from .shared import Paths, answer_text, loc, train_answer
+from .shared import Paths, answer_text, loc, moved, train_answer
 
 MAX_TOKEN = 24  # characters: a marker is short; a longer last word is text
 # A file's convention shows in its first lines: these rules judge the first 5,000 of each file,
@@ -109,6 +109,18 @@ class _RecipeRule(DatasetRule):
 
     def merge(self, first, second):
         return first.merge(second)
+
+    def relocate(self, state, move):
+        # Only the first SAMPLED_LINES lines of a file are looked at: a part moves as it is
+        # when it lies on the same side of that line in both places, else it is linted again.
+        last_old, last_new = move.old_first + move.count - 1, move.first + move.count - 1
+        if not ((last_old <= SAMPLED_LINES and last_new <= SAMPLED_LINES) or
+                (move.old_first > SAMPLED_LINES and move.first > SAMPLED_LINES)):
+            raise NotImplementedError("the part moved across the sampled lines")
+        state.move_paths(move)
+        state.first = {k: moved(v, move) for k, v in state.first.items()}
+        state.first_leading = moved(state.first_leading, move)
+        return state
 
     def shared_marker(self, state: _Ends) -> tuple[str, int] | None:
         if state.total < self.opts["min-examples"]:

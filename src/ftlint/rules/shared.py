@@ -6,8 +6,10 @@ private names."""
 from __future__ import annotations
 
 import json
+from array import array
 
 import orjson
+from xxhash import xxh3_64, xxh3_64_intdigest
 
 from ..example import HUGE_LINE, canonical_json
 
@@ -19,11 +21,44 @@ def loc(ex) -> int:
     return (ex.ctx.file_index << LINE_BITS) | ex.line
 
 
-# Digests are Python's 64-bit SipHash of canonical bytes, kept as unsigned ints in arrays. They
-# are compared only within one run, whose worker processes are forked and share the hash key; a
-# collision between two of a million examples has a chance of about 3 in 10^8.
+def moved(location: int, move) -> int:
+    """A location of a cached part where the part sits now (see :class:`ftlint.rule.Move`); 0,
+    no location yet, stays 0."""
+    return location + ((move.index - move.old_index) << LINE_BITS) + move.shift if location else location
+
+
+def moved_array(locations: array, move) -> array:
+    d = ((move.index - move.old_index) << LINE_BITS) + move.shift
+    return array(locations.typecode, [x + d if x else x for x in locations]) if d else locations
+
+
+# Digests are 64-bit xxh3 of canonical bytes, kept as unsigned ints in arrays. They are the same
+# in every process and every run (Python's own str and bytes hashes are salted per process), so
+# states cached by an earlier run merge with this run's. A collision between two of a million
+# examples has a chance of about 3 in 10^8.
 MASK64 = (1 << 64) - 1
 _STR_ONLY = frozenset({str})
+
+
+def hash_bytes(data: bytes) -> int:
+    return xxh3_64_intdigest(data)
+
+
+def hash_strings(strings) -> int:
+    """A digest of a sequence of strings (or of JSON values), the same in every run."""
+    try:
+        return xxh3_64_intdigest(orjson.dumps(strings))
+    except TypeError:  # lone surrogates, huge integers: orjson does not write them
+        return _hash_pieces(strings if isinstance(strings, (list, tuple)) else [strings])
+
+
+def _hash_pieces(pieces) -> int:
+    h = xxh3_64()
+    for piece in pieces:
+        data = (piece if isinstance(piece, str) else json.dumps(piece, default=str)).encode("utf-8", "surrogatepass")
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.intdigest()
 
 
 def digest(value, large: bool = False) -> int:
@@ -40,8 +75,8 @@ def digest(value, large: bool = False) -> int:
         try:
             data = canonical_json(value)
         except RecursionError:
-            return hash(tuple(_canonical_pieces(value))) & MASK64
-    return hash(data) & MASK64
+            return _hash_pieces(_canonical_pieces(value))
+    return xxh3_64_intdigest(data)
 
 
 _END_OBJECT, _END_ARRAY = object(), object()
@@ -79,7 +114,7 @@ _PLAIN_MESSAGE = frozenset({"role", "content"})
 def example_digest(ex) -> int:
     """Digest of the example in canonical form. Plain chats (only ``messages``, each exactly a
     string role and content) hash their strings directly: equal canonical JSON means equal pairs
-    and the reverse, and the strings' hashes are cached in them once the token memo has seen them."""
+    and the reverse, and they are written by orjson without sorting any keys."""
     return ex._memo("canonical_digest", _example_digest, ex)
 
 
@@ -90,9 +125,9 @@ def _example_digest(ex) -> int:
         messages = data.get("messages")
         roles = ex.roles
         if type(messages) is list and set(map(len, messages)) == {2} and set(map(type, roles)) == {str}:
-            return hash((roles, tuple(ex.contents))) & MASK64
+            return hash_strings((roles, ex.contents))
     canonical = ex.canonical
-    return hash(canonical) & MASK64 if canonical is not None else digest(data, len(ex.raw) >= HUGE_LINE)
+    return xxh3_64_intdigest(canonical) if canonical is not None else digest(data, len(ex.raw) >= HUGE_LINE)
 
 
 def trained_parts(ex):
@@ -122,8 +157,7 @@ def _prompt_digest(ex) -> int:
     _, holder = ex.tools_container
     tools = holder.get("tools")
     if tools is None:
-        # the common shape, without serialising: the hash of the roles and contents, whose
-        # strings cache their hashes (the token memo has seen them)
+        # the common shape: the roles and contents in order, without sorting keys
         flat = []
         for m in prompt:
             if type(m) is not dict or type(m.get("content")) is not str or type(m.get("role")) is not str or \
@@ -132,7 +166,7 @@ def _prompt_digest(ex) -> int:
             flat.append(m["role"])
             flat.append(m["content"])
         else:
-            return hash(tuple(flat)) & MASK64
+            return hash_strings(flat)
     if any(type(m) is dict and "weight" in m for m in prompt):
         prompt = [{k: v for k, v in m.items() if k != "weight"} if type(m) is dict else m for m in prompt]
     return digest([prompt, tools], len(ex.raw) >= HUGE_LINE)
@@ -176,6 +210,10 @@ class Paths:
     def merge_paths(self, other: Paths) -> None:
         for k, v in other.paths.items():
             self.paths.setdefault(k, v)
+
+    def move_paths(self, move) -> None:
+        """The file's index where a cached part sits now (the rest of a moved state is the rule's)."""
+        self.paths = {move.index if k == move.old_index else k: v for k, v in self.paths.items()}
 
     def where(self, location: int) -> tuple[str, int]:
         return self.paths.get(location >> LINE_BITS, "?"), location & LINE_MASK

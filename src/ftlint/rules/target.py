@@ -30,6 +30,10 @@ class _RunRule(DatasetRule):
     def merge(self, first, second):
         return first or second
 
+    def relocate(self, state, move):
+        # the context of this run: today's date and the part's place, not the cached run's
+        return [dataclasses.replace(move.ctx, accounting=None)] if state else state
+
     def finish(self, state):
         if not state:
             return None
@@ -72,6 +76,9 @@ class MethodNotSupported(FileRule):
             first.setdefault(kind, line)
         return first
 
+    def relocate(self, state, move):
+        return {kind: move.line(line) for kind, line in state.items()}
+
     def finish(self, state, ctx):
         out = []
         for kind, line in state.items():
@@ -102,6 +109,9 @@ class VisionNotSupported(FileRule):
 
     def merge(self, first, second):
         return [first[0] + second[0], first[1] if first[0] else second[1]]
+
+    def relocate(self, state, move):
+        return [state[0], move.line(state[1])]
 
     def finish(self, state, ctx):
         if not state[0]:

@@ -369,6 +369,9 @@ class LegacyFunctions(FileRule):
     def merge(self, first, second):
         return [first[0] + second[0], first[1] if first[0] else second[1]]
 
+    def relocate(self, state, move):
+        return [state[0], move.line(state[1])]
+
     def observe(self, state, ex):
         _, holder = ex.tools_container
         uses = "functions" in holder or "function_call" in ex.message_keys or "function" in ex.roles

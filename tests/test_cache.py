@@ -1,0 +1,266 @@
+"""The cache: a rerun reuses the parts of files it linted before, moved to where they sit now,
+and reports exactly what a full lint reports; it is signed, bounded, shared safely by concurrent
+runs, and can be turned off and removed."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, line
+from ftlint.session import Session
+
+CHUNK = "65536"  # parts of about 64 KiB: a 2 MB file is some thirty parts
+
+SPECIAL = [  # lines that leave a file or dataset rule's state holding line numbers
+    {"prompt": "Say hi", "completion": "hi"},  # FT010, and FT008 (mixed formats)
+    {"input": {"messages": [{"role": "user", "content": "Pick one"}]},
+     "preferred_output": [{"role": "assistant", "content": "A"}],
+     "non_preferred_output": [{"role": "assistant", "content": "B"}]},  # FT008
+    {"conversations": [{"from": "human", "value": "hi"}, {"from": "gpt", "value": "hello"}]},  # FT019
+    {"messages": [{"role": "user", "content": "Cancel my order please"},
+                  {"role": "assistant", "content": "I'm sorry, but I can't help with that."}]},  # FT707
+    {"messages": [{"role": "system", "content": "You are a pirate."}, {"role": "user", "content": "Where is it?"},
+                  {"role": "assistant", "content": "Arr, at sea."}]},  # FT709
+    {"messages": [{"role": "user", "content": "Order 7?"}, {"role": "assistant", "content": "Looking.",
+                   "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "get_order",
+                                                                                "arguments": "{\"id\": 7}"}}]},
+                  {"role": "tool", "tool_call_id": "c1", "content": "shipped"},
+                  {"role": "assistant", "content": "It shipped."}],
+     "tools": [{"type": "function", "function": {"name": "get_order", "description": "Another description.",
+                                                 "parameters": {"type": "object", "properties": {}}}}]},  # FT710
+]
+
+
+@pytest.fixture
+def data(tmp_path):
+    """A 2 MB generated file with planted faults and the special lines spread through it."""
+    path = tmp_path / "train.jsonl"
+    subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), "--size-mb", "2", "--prompt-rules", "5",
+                    "--broken-rate", "0.01", "--dup-rate", "0.03", "--seed", "3", "--out", str(path)],
+                   check=True, capture_output=True)
+    lines = path.read_bytes().splitlines(keepends=True)
+    step = len(lines) // (len(SPECIAL) + 1)
+    for i, obj in reversed(list(enumerate(SPECIAL, 1))):
+        lines.insert(i * step, (line(obj) + "\n").encode())
+    path.write_bytes(b"".join(lines))
+    (tmp_path / "ftlint.toml").write_text("[rules.refusal-ratio]\nmax-ratio = 0.0\n")  # one refusal is reported
+    return path
+
+
+@pytest.fixture
+def cached(monkeypatch, tmp_path):
+    monkeypatch.delenv("FTLINT_NO_CACHE", raising=False)
+    monkeypatch.setenv("FTLINT_CHUNK_BYTES", CHUNK)
+    monkeypatch.setenv("FTLINT_CACHE_SECRET", "test-secret-of-this-user")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path / ".ftlint_cache"
+
+
+def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ftlint", *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})})
+
+
+def check(path, *args: str, env: dict | None = None) -> tuple[int, dict]:
+    proc = cli("check", str(path), "--format", "json", "--model", "gpt-4o-mini", *args, env=env)
+    assert proc.returncode in (0, 1), proc.stderr
+    return proc.returncode, json.loads(proc.stdout)
+
+
+def edit(path: Path, how: str) -> None:
+    lines = path.read_bytes().splitlines(keepends=True)
+    n = len(lines)
+    if how == "insert":
+        lines.insert(n // 5, lines[n - 3])  # a duplicate of a late line, early in the file
+    elif how == "delete":
+        del lines[n // 7]
+    elif how == "modify":
+        lines[n // 2] = b'{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": 7}]}\n'
+    elif how == "append":
+        lines.append(lines[10])
+    elif how == "prepend":
+        lines.insert(0, b"not json\n")
+    path.write_bytes(b"".join(lines))
+
+
+def reused(path, jobs: int = 1, **settings) -> tuple[int, int]:
+    """(parts taken from the cache, parts linted) for a lint of ``path`` as the CLI runs it."""
+    session = Session.create(model="gpt-4o-mini", **settings)
+    report = session.lint([str(path)], cache=session.open_cache(), jobs=jobs)
+    return report.reused
+
+
+@pytest.mark.parametrize("how", ["insert", "delete", "modify", "append", "prepend"])
+def test_a_rerun_after_an_edit_lints_only_the_changed_part_and_reports_what_a_full_lint_does(data, cached, how):
+    first = check(data, "-j", "2")
+    assert first == check(data, "--no-cache")
+    assert {"FT008", "FT010", "FT019", "FT703", "FT704", "FT707", "FT709", "FT710"} <= \
+        {d["code"] for d in first[1]["diagnostics"]}
+    edit(data, how)
+    hits, linted = reused(data, jobs=1)
+    # the edited part, and at most the one holding line 5,000 (FT711/FT712 sample the lines before it)
+    assert hits >= 20 and linted <= 2, (hits, linted)
+    for jobs in ("1", "2"):
+        assert check(data, "-j", jobs) == check(data, "--no-cache", "-j", jobs)
+
+
+def test_the_same_bytes_in_another_file_or_place_are_moved_there(data, cached, tmp_path):
+    check(data)
+    copy = tmp_path / "more.jsonl"  # the same bytes, second in the run: every location moves to file 2
+    copy.write_bytes(b'{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Yo"}]}\n'
+                     + data.read_bytes())
+    both = check("train.jsonl", "more.jsonl", "-j", "2")
+    assert both == check("train.jsonl", "more.jsonl", "--no-cache")
+    near = [d for d in both[1]["diagnostics"] if d["code"] == "FT703" and d["path"] == "more.jsonl"]
+    assert near and all("train.jsonl:" in d["message"] for d in near[:3])
+
+
+def test_what_decides_a_result_is_part_of_the_key(data, cached, tmp_path):
+    check(data)
+    changed = check(data, "--ignore", "FT704")
+    assert "FT704" not in {d["code"] for d in changed[1]["diagnostics"]}
+    other_model = check(data, "--model", "gpt-4.1-mini")
+    assert other_model == check(data, "--model", "gpt-4.1-mini", "--no-cache")
+    config = tmp_path / "ftlint.toml"
+    config.write_text('[rules.near-duplicate]\nsegments = 8\n')
+    assert check(data) == check(data, "--no-cache")
+
+
+def test_an_entry_that_is_damaged_or_not_signed_by_this_user_is_never_trusted(data, cached, tmp_path):
+    expected = check(data, "--no-cache")
+    check(data)
+    entries = sorted((cached / "parts").iterdir())
+    planted = tmp_path / "planted"
+
+    class Payload:  # unpickling it would create a file
+        def __reduce__(self):
+            return (open, (str(planted), "w"))
+
+    foreign = b"ftlint-cache 1\n" + b"\0" * 32 + pickle.dumps(Payload())
+    entries[0].write_bytes(foreign)
+    entries[1].write_bytes(entries[1].read_bytes()[:100])  # truncated
+    damaged = bytearray(entries[2].read_bytes())
+    damaged[-5] ^= 0xFF
+    entries[2].write_bytes(bytes(damaged))
+    entries[3].write_bytes(b"")
+    assert check(data) == expected
+    assert not planted.exists()
+    # another user's secret: every entry is foreign, none is read, all are written again
+    other = check(data, env={"FTLINT_CACHE_SECRET": "someone else"})
+    assert other == expected and not planted.exists()
+
+
+def test_two_runs_at_once_share_the_cache_safely(data, cached):
+    expected = check(data, "--no-cache")
+    env = {**os.environ}
+    procs = [subprocess.Popen([sys.executable, "-m", "ftlint", "check", str(data), "--format", "json", "--model",
+                               "gpt-4o-mini", "-j", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+             for _ in range(2)]
+    for p in procs:
+        out, err = p.communicate(timeout=300)
+        assert p.returncode == expected[0], err
+        assert json.loads(out) == expected[1]
+    assert reused(data)[1] == 0  # every part is there, whole
+    assert not [p for p in (cached / "parts").iterdir() if p.name.startswith(".tmp")]
+
+
+def test_the_cache_stays_within_its_size_and_keeps_the_recent_parts(data, cached):
+    check(data)
+    size = sum(p.stat().st_size for p in (cached / "parts").iterdir())
+    limit = size // 3
+    check(data, "--select", "FT0", env={"FTLINT_CACHE_MAX_BYTES": str(limit)})  # other rules: other entries
+    kept = sum(p.stat().st_size for p in (cached / "parts").iterdir())
+    assert kept <= limit
+    hits, linted = reused(data, select=["FT0"])  # the last run's parts are the ones kept
+    assert hits > 0 and linted == 0
+    assert reused(data)[1] >= hits // 2  # the oldest went first: most of the first run's parts
+    bad = cli("check", str(data), env={"FTLINT_CACHE_MAX_BYTES": "lots"})
+    assert bad.returncode == 2 and "FTLINT_CACHE_MAX_BYTES" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_no_cache_writes_nothing_and_clean_removes_only_a_cache(data, cached, tmp_path):
+    check(data, "--no-cache")
+    assert not cached.exists()
+    check(data)
+    assert (cached / ".gitignore").read_text().splitlines()[-1] == "*"  # never committed by accident
+    assert (cached / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
+    proc = cli("clean")
+    assert proc.returncode == 0 and "removed the cache" in proc.stdout and not cached.exists()
+    assert "no cache" in cli("clean").stdout
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "keep.txt").write_text("mine")
+    assert "no cache" in cli("clean", "--cache-dir", str(precious)).stdout and (precious / "keep.txt").exists()
+    elsewhere = tmp_path / "elsewhere"
+    check(data, env={"FTLINT_CACHE_DIR": str(elsewhere)})
+    assert (elsewhere / "parts").is_dir() and not cached.exists()
+
+
+def test_a_cache_folder_that_cannot_be_made_lints_without_a_cache(data, cached, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    proc = cli("check", str(data), "--format", "json", "--model", "gpt-4o-mini", "--cache-dir", str(blocker / "c"))
+    assert proc.returncode in (0, 1) and "Traceback" not in proc.stderr
+    assert json.loads(proc.stdout) == check(data, "--no-cache")[1]
+    assert blocker.read_text() == "not a folder"
+
+
+def test_stats_are_the_same_from_the_cache(data, cached):
+    def stats(*extra):
+        proc = cli("stats", str(data), "--model", "gpt-4o-mini", "--format", "json", *extra)
+        assert proc.returncode == 0, proc.stderr
+        return json.loads(proc.stdout)
+
+    first = stats()
+    edit(data, "insert")
+    assert stats() == stats("--no-cache") != first
+
+
+def test_a_plugin_rule_that_cannot_move_its_state_is_linted_again_where_it_moved(data, cached, tmp_path):
+    plugin = tmp_path / "firsts.py"
+    plugin.write_text('''
+from ftlint.diagnostics import Finding, Severity
+from ftlint.hookspecs import hookimpl
+from ftlint.rule import DatasetRule
+
+
+class FirstLong(DatasetRule):
+    code = "FIRST001"
+    name = "first-long"
+    summary = "The first long example"
+    severity = Severity.WARNING
+
+    def new_state(self):
+        return []
+
+    def observe(self, state, ex):
+        if not state and len(ex.raw) > 2000:
+            state.append((ex.ctx.path, ex.line))
+
+    def merge(self, first, second):
+        return first or second
+
+    def finish(self, state):
+        return [Finding("", "first long example", path=p, line=n) for p, n in state]
+
+
+@hookimpl
+def register_rules(register):
+    register(FirstLong)
+''')
+    (tmp_path / "ftlint.toml").write_text(f'plugins = ["{plugin}"]\nextend-select = ["FIRST001"]\n')
+    check(data)
+    edit(data, "modify")  # no line moves: the parts are used where they were linted
+    assert reused(data, config_path=str(tmp_path / "ftlint.toml"))[1] == 1
+    edit(data, "prepend")  # every line moves: the plugin's states cannot, so every part is linted
+    assert reused(data, config_path=str(tmp_path / "ftlint.toml"))[0] == 0
+    after = check(data)
+    assert after == check(data, "--no-cache")
+    assert [d["line"] for d in after[1]["diagnostics"] if d["code"] == "FIRST001"]
