@@ -45,11 +45,23 @@ def hash_bytes(data: bytes) -> int:
 
 
 def hash_strings(strings) -> int:
-    """A digest of a sequence of strings (or of JSON values), the same in every run."""
+    """A digest of a string, or of a sequence of strings (or JSON values), the same in every run."""
+    pieces = strings if isinstance(strings, (list, tuple)) else [strings]
+    if sum(len(p) if type(p) is str else 0 for p in _flat(pieces)) >= HUGE_LINE:
+        # orjson writes strings of megabytes through a buffer of about 12 times their size
+        return _hash_pieces(_flat(pieces))
     try:
         return xxh3_64_intdigest(orjson.dumps(strings))
     except TypeError:  # lone surrogates, huge integers: orjson does not write them
-        return _hash_pieces(strings if isinstance(strings, (list, tuple)) else [strings])
+        return _hash_pieces(_flat(pieces))
+
+
+def _flat(pieces):
+    for p in pieces:
+        if isinstance(p, (list, tuple)):
+            yield from p
+        else:
+            yield p
 
 
 def _hash_pieces(pieces) -> int:
