@@ -18,6 +18,7 @@ from .diagnostics import PLUGIN_FAILURES, Diagnostic, Finding, Severity, ToolErr
 from .example import Example, FileContext
 from .findings import BadFinding, check_finding
 from .inputs import (
+    MIN_CHUNK_BYTES,
     STDIN,
     Chunk,
     chunk_bytes_from_env,
@@ -279,8 +280,10 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
     splittable = linter.splittable()
     run_key = reuse.run_key(config, linter) if cache is not None else None
     if run_key is not None:
-        ready, keys, chunks = _from_cache(linter, cache, run_key, plan_parts(inputs, splittable, chunk_bytes,
-                                                                             stdin_name))
+        # Cached parts are a quarter of the parallel parts' size: an edit relints about 2 MB, and
+        # the results of 500 parts a GB cross from the workers at no cost worth measuring.
+        planned = plan_parts(inputs, splittable, max(MIN_CHUNK_BYTES, chunk_bytes // 4), stdin_name)
+        ready, keys, chunks = _from_cache(linter, cache, run_key, planned)
         chunks = [c for c in chunks if c.index not in ready]
         parts = len(chunks)
         report.reused = (len(ready), len(chunks))
@@ -363,8 +366,7 @@ def _stored(linter: Linter, cache: Any, results, ready: dict[int, ChunkResult], 
         yield result, from_worker
     for index in pending:
         yield ready.pop(index), False
-    if cache.written:
-        cache.prune()
+    cache.prune()  # a scan of the folder: a limit lowered since the last run holds at once
 
 
 def _gather(linter: Linter, results, progress) -> tuple[dict[int, list[ChunkResult]], list, list | None, dict]:

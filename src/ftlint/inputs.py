@@ -4,7 +4,9 @@ newline-aligned byte ranges of large ones) for the processes that lint them."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import mmap
 import os
 import stat
 from collections.abc import Iterable, Iterator
@@ -104,24 +106,25 @@ def plan_chunks(paths: list[tuple[str, str]], splittable: bool, jobs: int, chunk
                 pos = end
 
 
-def plan_parts(paths: list[tuple[str, str]], splittable: bool, chunk_bytes: int,
+def plan_parts(paths: list[tuple[str, str]], splittable: bool, part_bytes: int,
                stdin_name: str = "<stdin>") -> list[Chunk]:
     """Every input in parts cut where its content says, each with its digest, for the cache.
 
     A part ends after a line whose xxh3 falls under a threshold proportional to the line's length,
-    at least half of ``chunk_bytes`` and at most four times it after the part's start, so parts
-    average about ``chunk_bytes``. The cuts depend on the lines, not on offsets: a line inserted
-    or edited changes the part it is in, and the parts after it are cut as before (shifted, with
-    new first line numbers, and found in the cache). Small files, files that are not plain UTF-8
-    JSONL and runs whose file rules cannot merge are one part each. Line numbers are added by
-    :func:`with_first_lines`."""
+    at least half of ``part_bytes`` and at most twice it after the part's start, so parts average
+    about ``part_bytes``. The cuts depend on the lines, not on offsets: a line inserted or edited
+    changes the part it is in, and the parts after it are cut as before (shifted, with new first
+    line numbers, and found in the cache). Small files, files that are not plain UTF-8 JSONL and
+    runs whose file rules cannot merge are one part each. Line numbers are added by
+    :func:`with_first_lines`. The file is mapped, not read: digests and cuts see the page cache
+    without copying it."""
     out: list[Chunk] = []
     for file_index, (path, role) in enumerate(paths):
         display = stdin_name if path == STDIN else path
         fh = None
         try:
             if path != STDIN and stat.S_ISREG(os.stat(path).st_mode):
-                fh = open(path, "rb", buffering=1 << 20)
+                fh = open(path, "rb")
         except OSError:  # reading it will fail again, and be reported, in run_chunk
             fh = None
         if fh is None:
@@ -129,14 +132,29 @@ def plan_parts(paths: list[tuple[str, str]], splittable: bool, chunk_bytes: int,
             continue
         with fh:
             size = os.fstat(fh.fileno()).st_size
-            cuts = [size]
-            if splittable and size >= 2 * chunk_bytes and sniff(fh.read(SAMPLE)).plain:
-                cuts = list(_content_cuts(fh, size, chunk_bytes))
-            start = 0
-            for end in cuts:
-                out.append(Chunk(len(out), path, display, role, file_index, start, None if end == size else end,
-                                 1, _digest(fh, start, end - start)))
-                start = end
+            if size == 0:
+                out.append(Chunk(len(out), path, display, role, file_index, digest=xxh3_128(b"").digest()))
+                continue
+            try:
+                mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+            except (OSError, ValueError):  # a file that shrank since, or a system that cannot map it
+                out.append(Chunk(len(out), path, display, role, file_index))
+                continue
+            with mapped:
+                view = memoryview(mapped)
+                try:
+                    size = len(mapped)
+                    cuts: Iterable[int] = [size]
+                    if splittable and size >= 2 * part_bytes and sniff(bytes(view[:SAMPLE])).plain:
+                        cuts = _content_cuts(mapped, view, size, part_bytes)  # lazily: a part is let go of at once
+                    start = 0
+                    for end in cuts:
+                        out.append(Chunk(len(out), path, display, role, file_index, start,
+                                         None if end == size else end, 1, xxh3_128(view[start:end]).digest()))
+                        _forget(mapped, start, end)
+                        start = end
+                finally:
+                    view.release()
     return out
 
 
@@ -171,37 +189,35 @@ def count_lines(c: Chunk) -> int:
         return 0
 
 
-def _content_cuts(fh: BinaryIO, size: int, target: int) -> Iterator[int]:
-    low, high = target // 2, 4 * target
+def _forget(mapped: mmap.mmap, start: int, end: int) -> None:
+    """Let go of the pages of a part once it is digested: the file stays in the page cache, but
+    the process does not hold a gigabyte file's pages in its own memory."""
+    if hasattr(mmap, "MADV_DONTNEED"):
+        first = start - start % mmap.PAGESIZE
+        with contextlib.suppress(OSError, ValueError):
+            mapped.madvise(mmap.MADV_DONTNEED, first, end - first)
+
+
+def _content_cuts(mapped: mmap.mmap, view: memoryview, size: int, target: int) -> Iterator[int]:
+    low, high = target // 2, 2 * target
     scale = (1 << 64) // (target - low)  # a line of n bytes ends a part with a chance of n / (target - low)
+    find = mapped.find
     pos = 0
     while True:
-        fh.seek(pos + low)
-        end = pos + low + len(fh.readline())
+        nl = find(b"\n", pos + low)  # the end of the line the minimum falls in
+        end = size if nl < 0 else nl + 1
         while end < size and end - pos < high:
-            line = fh.readline()
-            if not line:
+            nl = find(b"\n", end)
+            after = size if nl < 0 else nl + 1
+            if xxh3_64_intdigest(view[end:after]) < (after - end) * scale:
+                end = after
                 break
-            end += len(line)
-            if xxh3_64_intdigest(line) < len(line) * scale:
-                break
+            end = after
         if end >= size:
             yield size
             return
         yield end
         pos = end
-
-
-def _digest(fh: BinaryIO, start: int, n: int) -> bytes:
-    h = xxh3_128()
-    fh.seek(start)
-    while n > 0:
-        block = fh.read(min(n, 1 << 20))
-        if not block:
-            break
-        h.update(block)
-        n -= len(block)
-    return h.digest()
 
 
 def roles(train: list[str], validation: list[str], pair_splits: bool = True,

@@ -302,14 +302,28 @@ class NearDuplicate(_KeyedRule):
         bits = 64 // n
         top = (1 << bits) - 1
         most = self.opts["max-word-difference"]
-        # Template text: a segment many examples share says nothing about any two of them.
+        best: dict[int, tuple[float, int]] = {}  # example -> (share of words that match, its partner)
+        same_text = list(state.groups(0))
+        # Exact copies (FT703 reports them) share their normalised text, so its groups hold them all.
+        copies = set()
+        for members in same_text:
+            seen = set()
+            for m in members:
+                if exact[m] in seen:
+                    copies.add(m)
+                else:
+                    seen.add(exact[m])
+        banded = [list(state.groups(4 + i)) for i in range(n)]
+        # Template text: a segment many examples share says nothing about any two of them. Only
+        # the segments of the groups' first examples are asked about, so only they are counted.
+        asked = {segment_of[j][members[0]] for i, groups in enumerate(banded) for members in groups
+                 for j in range(n) if j != i}
         counts: Counter = Counter()
-        for column in segment_of:
-            counts.update(column)
+        if asked:
+            for column in segment_of:
+                counts.update(filter(asked.__contains__, column))
         floor = max(10, self.opts["common-share"] * len(locs))
         common = {k for k, c in counts.items() if c > floor}
-        best: dict[int, tuple[float, int]] = {}  # example -> (share of words that match, its partner)
-        copies = {m for members in state.groups(1) for m in members[1:]}  # FT703 reports these
 
         def offer(m: int, partner: int, share: float) -> None:
             if m in copies or exact[m] == exact[partner]:
@@ -320,11 +334,11 @@ class NearDuplicate(_KeyedRule):
             if held is None or share > held[0]:
                 best[m] = (share, partner)
 
-        for members in state.groups(0):  # the same text after normalising
+        for members in same_text:  # the same text after normalising
             for m in members[1:]:
                 offer(m, members[0], 1.0)
-        for i in range(n):
-            for members in state.groups(4 + i):
+        for i, groups in enumerate(banded):
+            for members in groups:
                 # All segments but the i-th are equal; texts whose lengths differ by more than a
                 # few words differ in more than a few words there (a shared first turn, say).
                 if any(segment_of[j][members[0]] in common for j in range(n) if j != i):
