@@ -4,7 +4,6 @@ files or modules named in config. A plugin that fails is reported and skipped, n
 from __future__ import annotations
 
 import importlib
-import importlib.metadata
 import importlib.util
 import os
 import sys
@@ -17,6 +16,7 @@ import pluggy
 from . import hookspecs
 from .catalog import Catalog, Model
 from .diagnostics import PLUGIN_FAILURES, Severity, ToolError
+from .entrypoints import entry_points
 from .example import ROLE_FEATURES
 from .rule import CODE_RE, FORMATS, NAME_RE, DatasetRule, FileRule, Rule
 
@@ -234,23 +234,8 @@ def build_registry(local_plugins: tuple[str, ...] = ()) -> Registry:
         registry.plugins.append(info)
         infos[info.name] = info
 
-    # A distribution's name and version are read from its METADATA file on every access; read
-    # them once per distribution (ftlint alone has some twenty entry points).
-    named: dict[int, tuple[str | None, str | None]] = {}
-
-    def name_version(ep) -> tuple[str | None, str | None]:
-        if ep.dist is None:
-            return None, None
-        key = id(ep.dist)
-        if key not in named:
-            meta = ep.dist.metadata
-            named[key] = (meta["Name"], meta["Version"])
-        return named[key]
-
-    eps = sorted(importlib.metadata.entry_points(group=GROUP),
-                 key=lambda ep: (name_version(ep)[0] != "ftlint", ep.name))
-    for ep in eps:
-        dist, version = name_version(ep)
+    for ep in sorted(entry_points(GROUP), key=lambda ep: (ep.dist != "ftlint", ep.name)):
+        dist, version = ep.dist, ep.version
         builtin = dist == "ftlint"
         info = PluginInfo(ep.name, "built-in" if builtin else "entry point", ep.value, dist, version)
         if ep.name in blocked or (dist and dist in blocked):
