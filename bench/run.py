@@ -23,6 +23,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ALL_PLUGINS = False
+CACHE = False
 
 
 def ensure_data(size_mb: float, fmt: str, seed: int, prompt_rules: int = 75) -> Path:
@@ -90,6 +91,8 @@ def measure(path: Path, extra: list[str], source: Path | None = None) -> dict:
         elif ours and source is not None and not _module_file(source, ep.value):
             disabled.append(ep.name)  # a built-in plugin the other checkout does not have yet
     env["FTLINT_DISABLE_PLUGINS"] = ",".join(disabled)
+    if not CACHE:  # every run lints the whole file (revisions before the cache ignore the setting)
+        env["FTLINT_NO_CACHE"] = "1"
     if source is not None:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(source), env.get("PYTHONPATH")]))
     check = host_check()
@@ -149,11 +152,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--file", help="benchmark this file instead of generated data")
     ap.add_argument("--prompt-rules", type=int, default=75, help="passed to generate.py")
     ap.add_argument("--all-plugins", action="store_true", help="keep installed third-party plugins enabled")
+    ap.add_argument("--cache", action="store_true", help="let runs use ftlint's cache (the first run fills it; "
+                                                          "the others measure reruns)")
     ap.add_argument("--against", metavar="REV", help="also run git revision REV, alternating with this checkout "
                     "--repeat times, and print both medians")
     opts = ap.parse_args(argv)
-    global ALL_PLUGINS
+    global ALL_PLUGINS, CACHE
     ALL_PLUGINS = opts.all_plugins
+    CACHE = opts.cache
     path = Path(opts.file) if opts.file else ensure_data(opts.size_mb, opts.format, opts.seed, opts.prompt_rules)
     size = path.stat().st_size
     with open(path, "rb") as fh:

@@ -388,6 +388,8 @@ def _gather(linter: Linter, results, progress) -> tuple[dict[int, list[ChunkResu
             dataset_states = merge_states(rules, dataset_states, result.dataset_states)
             observed = result.observed if observed is None else [
                 o.merge(a, b) for o, a, b in zip(linter.observers, observed, result.observed)]
+            # merged into the run's states; the part's own copies would double the memory they take
+            result.dataset_states, result.observed = [], []
             if from_worker:  # a worker's errors were recorded in its own process
                 linter.errors.extend(result.errors)
             if progress is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 
 from ..diagnostics import Finding, Severity
+from ..example import HUGE_LINE
 from ..hookspecs import hookimpl
 from ..quote import show
 from ..rule import DatasetRule, Option
@@ -48,7 +49,8 @@ class SystemPromptInconsistent(DatasetRule):
                 state.first_with = loc(ex)
             if len(state.prompts) <= 4 * self.opts["max-distinct"]:
                 content = ex.messages[0].get("content")
-                state.prompts[hash_strings(content) if isinstance(content, str) else digest(content)] += 1
+                state.prompts[hash_strings(content, len(content) >= HUGE_LINE) if isinstance(content, str)
+                              else digest(content)] += 1
         else:
             state.without += 1
             if not state.first_without:

@@ -44,11 +44,11 @@ def hash_bytes(data: bytes) -> int:
     return xxh3_64_intdigest(data)
 
 
-def hash_strings(strings) -> int:
-    """A digest of a string, or of a sequence of strings (or JSON values), the same in every run."""
+def hash_strings(strings, large: bool = False) -> int:
+    """A digest of a string, or of a sequence of strings (or JSON values), the same in every run.
+    ``large``: they come from a line of :data:`~ftlint.example.HUGE_LINE` bytes or more."""
     pieces = strings if isinstance(strings, (list, tuple)) else [strings]
-    if sum(len(p) if type(p) is str else 0 for p in _flat(pieces)) >= HUGE_LINE:
-        # orjson writes strings of megabytes through a buffer of about 12 times their size
+    if large:  # orjson writes strings of megabytes through a buffer of about 12 times their size
         return _hash_pieces(_flat(pieces))
     try:
         return xxh3_64_intdigest(orjson.dumps(strings))
@@ -137,7 +137,7 @@ def _example_digest(ex) -> int:
         messages = data.get("messages")
         roles = ex.roles
         if type(messages) is list and set(map(len, messages)) == {2} and set(map(type, roles)) == {str}:
-            return hash_strings((roles, ex.contents))
+            return hash_strings((roles, ex.contents), len(ex.raw) >= HUGE_LINE)
     canonical = ex.canonical
     return xxh3_64_intdigest(canonical) if canonical is not None else digest(data, len(ex.raw) >= HUGE_LINE)
 
@@ -178,7 +178,7 @@ def _prompt_digest(ex) -> int:
             flat.append(m["role"])
             flat.append(m["content"])
         else:
-            return hash_strings(flat)
+            return hash_strings(flat, len(ex.raw) >= HUGE_LINE)
     if any(type(m) is dict and "weight" in m for m in prompt):
         prompt = [{k: v for k, v in m.items() if k != "weight"} if type(m) is dict else m for m in prompt]
     return digest([prompt, tools], len(ex.raw) >= HUGE_LINE)
