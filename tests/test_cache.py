@@ -35,6 +35,15 @@ SPECIAL = [  # lines that leave a file or dataset rule's state holding line numb
                   {"role": "assistant", "content": "It shipped."}],
      "tools": [{"type": "function", "function": {"name": "get_order", "description": "Another description.",
                                                  "parameters": {"type": "object", "properties": {}}}}]},  # FT710
+    {"messages": [{"role": "user", "content": "Is the store open on Sunday?"},
+                  {"role": "assistant", "content": "Yes, from ten to four."}]},  # FT705, with the next
+    {"messages": [{"role": "user", "content": "Is the store open on Sunday?"},
+                  {"role": "assistant", "content": "No, it is closed all day."}]},
+    {"messages": [{"role": "user", "content": "Weather?"},
+                  {"role": "assistant", "content": None, "function_call": {"name": "weather", "arguments": "{}"}},
+                  {"role": "function", "name": "weather", "content": "sunny"},
+                  {"role": "assistant", "content": "Sunny."}],
+     "functions": [{"name": "weather", "parameters": {"type": "object", "properties": {}}}]},  # FT407
 ]
 
 
@@ -101,7 +110,7 @@ def reused(path, jobs: int = 1, **settings) -> tuple[int, int]:
 def test_a_rerun_after_an_edit_lints_only_the_changed_part_and_reports_what_a_full_lint_does(data, cached, how):
     first = check(data, "-j", "2")
     assert first == check(data, "--no-cache")
-    assert {"FT008", "FT010", "FT019", "FT703", "FT704", "FT707", "FT709", "FT710"} <= \
+    assert {"FT008", "FT010", "FT019", "FT407", "FT703", "FT704", "FT705", "FT707", "FT709", "FT710"} <= \
         {d["code"] for d in first[1]["diagnostics"]}
     edit(data, how)
     hits, linted = reused(data, jobs=1)
@@ -270,3 +279,18 @@ def register_rules(register):
     after = check(data)
     assert after == check(data, "--no-cache")
     assert [d["line"] for d in after[1]["diagnostics"] if d["code"] == "FIRST001"]
+
+
+def test_a_state_that_samples_the_first_lines_refuses_to_move_across_them():
+    from ftlint.rule import Move
+    from ftlint.rules.recipe import SAMPLED_LINES, PromptSeparator
+
+    rule = PromptSeparator()
+    state = rule.new_state()
+    state.first["###"] = (0 << 32) | 12
+    moved = rule.relocate(state, Move(old_first=10, first=30, count=100, old_index=0, index=2))
+    assert moved.first["###"] == (2 << 32) | 32  # file 2, twenty lines further down
+    beyond = SAMPLED_LINES + 1
+    assert rule.relocate(rule.new_state(), Move(beyond, beyond + 500, 100, 0, 0)) is not None
+    with pytest.raises(NotImplementedError):  # lines it sampled would no longer be sampled, or the reverse
+        rule.relocate(rule.new_state(), Move(SAMPLED_LINES - 150, SAMPLED_LINES - 50, 100, 0, 0))
