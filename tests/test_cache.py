@@ -203,8 +203,12 @@ def test_the_cache_stays_within_its_size_and_keeps_the_recent_parts(data, cached
 def test_no_cache_writes_nothing_and_clean_removes_only_a_cache(data, cached, tmp_path):
     check(data, "--no-cache")
     assert not cached.exists()
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     check(data)
     assert (cached / ".gitignore").read_text().splitlines()[-1] == "*"  # never committed by accident
+    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=tmp_path,
+                            capture_output=True, text=True, check=True).stdout
+    assert ".ftlint_cache" not in status and "train.jsonl" in status
     assert (cached / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
     proc = cli("clean")
     assert proc.returncode == 0 and "removed the cache" in proc.stdout and not cached.exists()
