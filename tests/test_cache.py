@@ -298,3 +298,28 @@ def test_a_state_that_samples_the_first_lines_refuses_to_move_across_them():
     assert rule.relocate(rule.new_state(), Move(beyond, beyond + 500, 100, 0, 0)) is not None
     with pytest.raises(NotImplementedError):  # lines it sampled would no longer be sampled, or the reverse
         rule.relocate(rule.new_state(), Move(SAMPLED_LINES - 150, SAMPLED_LINES - 50, 100, 0, 0))
+
+
+def test_facts_about_the_day_are_judged_on_the_day_of_the_run_not_of_the_cache(data, cached, monkeypatch):
+    import datetime as dt
+
+    import ftlint.engine
+
+    day = [dt.date(2026, 6, 1)]
+
+    class Clock:  # the engine's view of the datetime module: only today() is asked
+        class date:
+            @staticmethod
+            def today():
+                return day[0]
+
+    monkeypatch.setattr(ftlint.engine, "datetime", Clock)
+
+    def codes(cache: bool) -> set[str]:
+        session = Session.create(model="gpt-4o-mini")
+        report = session.lint([str(data)], cache=session.open_cache() if cache else None)
+        return {d.code for d in report.diagnostics}
+
+    assert not {"FT804", "FT805"} & codes(True)  # months before the end: nothing to say, and stored
+    day[0] = dt.date(2027, 2, 1)  # the same parts, after the model's training ended
+    assert "FT804" in codes(True) == codes(False)

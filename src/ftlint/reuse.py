@@ -107,8 +107,8 @@ def moved_result(stored: dict, chunk: Chunk, linter: Linter) -> ChunkResult | No
     ctx = dataclasses.replace(ctx, accounting=None)
     same = move.shift == 0 and move.index == move.old_index
     try:
-        file_states = old.file_states if same else _moved(linter, old.file_states, move, FileRule)
-        dataset_states = old.dataset_states if same else _moved(linter, old.dataset_states, move, DatasetRule)
+        file_states = _moved(linter, old.file_states, move, FileRule, same)
+        dataset_states = _moved(linter, old.dataset_states, move, DatasetRule, same)
     except Exception:  # NotImplementedError, or a plugin's relocate that failed: lint the part again
         return None
     diagnostics = old.diagnostics if same else [dataclasses.replace(d, line=d.line + move.shift)
@@ -116,11 +116,18 @@ def moved_result(stored: dict, chunk: Chunk, linter: Linter) -> ChunkResult | No
     return ChunkResult(chunk, diagnostics, ctx, old.formats, old.observed, file_states, dataset_states, [], {})
 
 
-def _moved(linter: Linter, states: list, move: Move, kind: type) -> list:
+def _moved(linter: Linter, states: list, move: Move, kind: type, same: bool) -> list:
+    """Every state through its rule's ``relocate``, even where the part did not move: the run
+    rules take this run's date there. A rule without one keeps its state only where it was."""
     out = []
     for code, state in states:
         rule = linter.by_code.get(code)
         if not isinstance(rule, kind):
             raise NotImplementedError(code)
-        out.append((code, rule.relocate(state, move)))
+        try:
+            state = rule.relocate(state, move)
+        except NotImplementedError:
+            if not same:
+                raise
+        out.append((code, state))
     return out
