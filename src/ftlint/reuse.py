@@ -2,7 +2,7 @@
 still holds, and a stored result moved to where the part sits now.
 
 A part's result depends on its bytes and on everything that decides what linting finds there:
-ftlint's code and version, Python's version, every rule in force (its code, class, options,
+ftlint's code and version, Python's, tiktoken's and orjson's, every rule in force (its code, class, options,
 severity and the file it is defined in), the configuration, the model, the observers, and where
 the part belongs (its file's name and role, whether it starts the file). All of that goes into
 the key; where the part sits in its file does not: line numbers move (see :class:`~ftlint.rule.Move`).
@@ -46,6 +46,21 @@ def _code_stamps() -> list[tuple]:
     return out
 
 
+def _library_stamps() -> list[tuple]:
+    """The installed tokenizer and parser, by their files (found, not imported: importing
+    tiktoken costs more than a cached run): another version may count or parse otherwise."""
+    import importlib.util
+
+    out = []
+    for name in ("tiktoken", "orjson"):
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        out.append(_stamp(spec.origin if spec is not None else None))
+    return out
+
+
 def _rule_stamp(rule: Rule, severity: Any) -> tuple:
     cls = type(rule)
     module = sys.modules.get(cls.__module__)
@@ -65,8 +80,8 @@ def run_key(config: Config, linter: Linter) -> bytes | None:
     settings = [(f.name, getattr(config, f.name)) for f in dataclasses.fields(config) if f.name not in _NOT_IN_KEY]
     rules = [_rule_stamp(r, linter.ruleset.severities.get(r.code)) for r in linter.ruleset.rules]
     h = xxh3_128()
-    for piece in (__version__, sys.version_info[:2], _code_stamps(), rules, repr(settings), repr(linter.model),
-                  observers, linter.has_validation):
+    for piece in (__version__, sys.version_info[:2], _code_stamps(), _library_stamps(), rules, repr(settings),
+                  repr(linter.model), observers, linter.has_validation):
         h.update(repr(piece).encode("utf-8", "surrogatepass"))
         h.update(b"\0")
     return h.digest()
