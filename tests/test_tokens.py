@@ -227,3 +227,18 @@ def test_a_tokenizer_that_cannot_load_leaves_the_other_rules_running(monkeypatch
     assert [e.kind for e in report.errors] == ["config"]
     assert "cannot count tokens for model gpt-4o-mini-2024-07-18: the o200k_base vocabulary" in report.errors[0].message
     assert "FT004" in {d.code for d in report.diagnostics} and report.exit_code() == 2
+
+
+def test_a_tokenizer_that_cannot_load_in_the_workers_is_reported_once(monkeypatch, tmp_path):
+    import ftlint.tokens
+    from ftlint.session import Session
+
+    def broken(name):
+        raise ftlint.tokens.TokenizerError("the o200k_base vocabulary shipped with ftlint is corrupt")
+
+    monkeypatch.setattr(ftlint.tokens, "get_encoding", broken)
+    data = tmp_path / "train.jsonl"
+    data.write_text(good_lines(3000))
+    report = Session.create(model="gpt-4o-mini").lint([str(data)], jobs=2, chunk_bytes=8192)
+    assert [e.kind for e in report.errors] == ["config"]  # the workers load it, and each failed
+    assert report.files[0].examples == 3000

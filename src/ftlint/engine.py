@@ -100,8 +100,9 @@ class Linter:
 
     def load_tokenizer(self) -> None:
         """With a model, tokens are counted whatever rules are selected: the cost estimate needs
-        them. Loaded only once something is to be linted (0.3 s): a run whose parts all come
-        from the cache never needs it."""
+        them. Loaded by the process that lints, when it first lints (0.3 s and 50 MB): a run
+        whose parts all come from the cache never needs it, and with several processes the
+        parent, which only merges, does without it."""
         if self.model is None or self._tokenizer_tried:
             return
         self._tokenizer_tried = True
@@ -111,7 +112,8 @@ class Linter:
         try:
             self.accounting = Accounting(self.model)
         except TokenizerError as exc:  # the token rules and the cost line cannot run; the rest can
-            self.errors.append(ToolError("config", f"cannot count tokens for model {self.model.name}: {exc}"))
+            self.errors.append(ToolError("config", f"cannot count tokens for model {self.model.name}: {exc}",
+                                         key="tokenizer"))
 
     # -- planning ------------------------------------------------------------------------------
 
@@ -192,6 +194,7 @@ class Linter:
     def run_chunk(self, chunk: Chunk, stream: BinaryIO | Iterable[bytes] | None = None) -> ChunkResult:
         """Lint one chunk: example rules report at once; file and dataset rules return states."""
         errors_before = len(self.errors)
+        self.load_tokenizer()
         crashes_before = dict(self._crashes)
         display = chunk.display
         plan = self.plan_for(chunk.path)
@@ -299,8 +302,6 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
             linter.errors.append(cannot_read(c, exc))
             return None
 
-    if chunks:
-        linter.load_tokenizer()
     if jobs > 1 and parts > 1 and can_fork():
         results = run_parallel(linter, chunks, min(jobs, parts), local)
     else:
@@ -390,8 +391,9 @@ def _gather(linter: Linter, results, progress) -> tuple[dict[int, list[ChunkResu
                 o.merge(a, b) for o, a, b in zip(linter.observers, observed, result.observed)]
             # merged into the run's states; the part's own copies would double the memory they take
             result.dataset_states, result.observed = [], []
-            if from_worker:  # a worker's errors were recorded in its own process
-                linter.errors.extend(result.errors)
+            if from_worker:  # a worker's errors were recorded in its own process (each worker's once)
+                known = {e.key for e in linter.errors if e.key}
+                linter.errors.extend(e for e in result.errors if not (e.key and e.key in known))
             if progress is not None:
                 progress.advance(result.ctx.size)
     except OSError as exc:
