@@ -8,7 +8,6 @@ of the input merge by appending, and examples sharing a key are grouped once, in
 from __future__ import annotations
 
 import zlib
-from array import array
 from collections import Counter
 from heapq import heapify, heappop
 
@@ -16,6 +15,7 @@ from ..diagnostics import Finding, Severity
 from ..hookspecs import hookimpl
 from ..quote import show
 from ..rule import DatasetRule, Option
+from .columns import Columns, repeated_groups
 from .shared import (
     MASK64,
     Paths,
@@ -31,47 +31,45 @@ from .shared import (
 
 
 class _Keyed(Paths):
-    """Parallel arrays: one or more keys and a location per example. Keys are 8 bytes, or 4 where
-    ``codes`` says "I" for a column whose values the caller keeps below 2**32."""
+    """Parallel columns: one or more keys and a location per example. Keys are 8 bytes, or 4
+    where ``codes`` says "I" for a column whose values the caller keeps below 2**32. Past a
+    bound the columns spill to disk (see columns.py): ``keys`` and ``locs`` read them back."""
 
     def __init__(self, width: int, codes: str | None = None) -> None:
         super().__init__()
-        self.keys = [array(c) for c in (codes or "Q" * width)]
-        self.locs = array("Q")
+        self.table = Columns((codes or "Q" * width) + "Q")  # the keys, then the location
+
+    @property
+    def keys(self) -> list:
+        return self.table.columns()[:-1]
+
+    @property
+    def locs(self):
+        return self.table.columns()[-1]
 
     def add(self, ex, *keys: int) -> None:
         self.see(ex)
-        for column, key in zip(self.keys, keys):
-            column.append(key)
-        self.locs.append(loc(ex))
+        self.table.append((*keys, loc(ex)))
 
     def extend(self, other: _Keyed) -> _Keyed:
         self.merge_paths(other)
-        for mine, theirs in zip(self.keys, other.keys):
-            mine.extend(theirs)
-        self.locs.extend(other.locs)
+        self.table.extend(other.table)
         return self
+
+    def move(self, move) -> None:
+        self.move_paths(move)
+        self.table.materialize()  # a stored part is small; a whole file's keys come back to move
+        self.table.live[-1] = moved_array(self.table.live[-1], move)
 
     def groups(self, column: int = 0):
         """Indexes of examples sharing a key, in input order, for every key seen more than once."""
-        keys = self.keys[column]
-        # Counting at C speed and visiting only the repeated keys is several times faster than
-        # sorting every index by its key: repeats are the rare case.
-        counts = Counter(keys)
-        if len(counts) == len(keys):
-            return
-        repeated = {k for k, n in counts.items() if n > 1}
-        groups: dict[int, list[int]] = {}
-        for i in [i for i, k in enumerate(keys) if k in repeated]:
-            groups.setdefault(keys[i], []).append(i)
-        for members in groups.values():
-            yield sorted(members, key=self.locs.__getitem__)
+        yield from repeated_groups(self.keys[column], self.locs)
+        self.table.release()
 
 
 class _KeyedRule(DatasetRule):
     def relocate(self, state, move):
-        state.move_paths(move)
-        state.locs = moved_array(state.locs, move)
+        state.move(move)
         return state
 
     """A rule whose state is a :class:`_Keyed`: parts merge by appending, in input order."""
@@ -421,20 +419,21 @@ class ValidationLeakage(_KeyedRule):
 
     def finish(self, state):
         split, whole, prompt = state.keys
+        locs = state.locs
         if not any(split):
             return None
         # the first place each example and each prompt appears in each split
         first_whole: list[dict] = [{}, {}, {}]
         first_prompt: list[dict] = [{}, {}, {}]
         for i in range(len(split)):
-            first_whole[split[i]].setdefault(whole[i], state.locs[i])
+            first_whole[split[i]].setdefault(whole[i], locs[i])
             if prompt[i]:
-                first_prompt[split[i]].setdefault(prompt[i], state.locs[i])
+                first_prompt[split[i]].setdefault(prompt[i], locs[i])
         out = []
         for i in range(len(split)):
             if not split[i]:
                 continue
-            path, line = state.where(state.locs[i])
+            path, line = state.where(locs[i])
             name = _SPLITS[split[i]]
             for earlier in range(split[i]):  # validation against training; test against both
                 if whole[i] in first_whole[earlier]:

@@ -1,0 +1,170 @@
+"""The per-example keys of the dataset rules, which grow with the data: parallel typed columns
+kept in memory up to :data:`SPILL_ROWS` rows, then appended to temporary files and read back
+through memory maps when the rule finishes. A 10 GB dataset's keys (some 350 MB) stay on disk;
+what is resident is a bounded tail and the pages a pass is reading.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import mmap
+import tempfile
+from array import array
+from collections import Counter
+from collections.abc import Iterator, Sequence
+
+SPILL_ROWS = 1 << 16  # rows a state keeps in memory before it spills (FT704: 5.5 MB)
+BUCKET_ROWS = 1 << 16  # more rows than this: repeated keys are found a bucket of keys at a time
+
+
+class Columns:
+    """Parallel columns of unsigned integers, one typecode each (``"Q"`` 8 bytes, ``"I"`` 4)."""
+
+    def __init__(self, codes: str) -> None:
+        self.codes = codes
+        self.live = [array(c) for c in codes]
+        self.files: list | None = None  # one temporary file per column, once spilled
+        self.spilled = 0
+        self._views: list | None = None
+        self._maps: list = []
+
+    def __len__(self) -> int:
+        return self.spilled + len(self.live[0])
+
+    def append(self, row: Sequence[int]) -> None:
+        for column, value in zip(self.live, row):
+            column.append(value)
+        if len(self.live[0]) >= SPILL_ROWS:
+            self.spill()
+
+    def extend(self, other: Columns) -> None:
+        self._views = None
+        if other.files is not None:
+            other.spill()
+            self.spill(force=True)
+            if self.files is None:  # the temporary folder cannot be written: keep it in memory
+                for mine, theirs in zip(self.live, other.columns()):
+                    mine.extend(theirs)
+                return
+            for mine, theirs in zip(self.files, other.files):
+                theirs.seek(0)
+                while block := theirs.read(1 << 20):
+                    mine.write(block)
+            self.spilled += other.spilled
+            return
+        for mine, theirs in zip(self.live, other.live):
+            mine.extend(theirs)
+        if len(self.live[0]) >= SPILL_ROWS:
+            self.spill()
+
+    def spill(self, force: bool = False) -> None:
+        """Move the rows in memory to the files (made on first use)."""
+        if not self.live[0] and not force:
+            return
+        self._release_views()
+        if self.files is None:
+            try:
+                self.files = [tempfile.TemporaryFile(prefix="ftlint-keys-") for _ in self.codes]
+            except OSError:
+                self.files = None
+                return
+        for column, fh in zip(self.live, self.files):
+            fh.seek(0, 2)
+            column.tofile(fh)
+        self.spilled += len(self.live[0])
+        self.live = [array(c) for c in self.codes]
+
+    def columns(self) -> list:
+        """The columns as sequences (indexing, iteration, ``len``): the arrays themselves, or
+        memory maps of the spilled files. Valid until the next append."""
+        if self.files is None:
+            return self.live
+        if self._views is None:
+            self.spill()
+            self._views = []
+            for code, fh in zip(self.codes, self.files):
+                fh.flush()
+                if not self.spilled:
+                    self._views.append(array(code))
+                    continue
+                mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+                self._maps.append(mapped)
+                self._views.append(memoryview(mapped).cast(code))
+        return self._views
+
+    def release(self) -> None:
+        """Let go of the pages a pass over the maps made resident (they are read again on demand)."""
+        if hasattr(mmap, "MADV_DONTNEED"):
+            for mapped in self._maps:
+                with contextlib.suppress(OSError, ValueError):
+                    mapped.madvise(mmap.MADV_DONTNEED)
+
+    def _release_views(self) -> None:
+        if self._views is not None:
+            for view in self._views:
+                if isinstance(view, memoryview):
+                    view.release()
+            for mapped in self._maps:
+                mapped.close()
+            self._views, self._maps = None, []
+
+    def materialize(self) -> None:
+        """Bring spilled rows back into memory (a state that must cross processes or move)."""
+        if self.files is None:
+            return
+        views = self.columns()
+        live = [array(code, view) for code, view in zip(self.codes, views)]
+        self._release_views()
+        for fh in self.files:
+            fh.close()
+        self.files, self.spilled, self.live = None, 0, live
+
+    def __getstate__(self) -> dict:
+        self.materialize()
+        return {"codes": self.codes, "live": self.live}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["codes"])
+        self.live = state["live"]
+
+
+def repeated_groups(keys: Sequence[int], locs: Sequence[int]) -> Iterator[list[int]]:
+    """Indexes of rows sharing a key, for every key seen more than once: each group in location
+    order, the groups in the order of their first row. Above :data:`BUCKET_ROWS` rows the keys
+    are counted a bucket (their top bits) at a time, so the count stays small; the groups come
+    out the same, in the same order."""
+    n = len(keys)
+    if n <= BUCKET_ROWS:
+        # Counting at C speed and visiting only the repeated keys is several times faster than
+        # sorting every index by its key: repeats are the rare case.
+        counts = Counter(keys)
+        if len(counts) == n:
+            return
+        repeated = {k for k, c in counts.items() if c > 1}
+        del counts
+        groups: dict[int, list[int]] = {}
+        for i in [i for i, k in enumerate(keys) if k in repeated]:
+            groups.setdefault(keys[i], []).append(i)
+        found = list(groups.values())
+    else:
+        bits = (n // BUCKET_ROWS).bit_length()
+        shift = keys.itemsize * 8 - bits
+        buckets = [array("I") for _ in range(1 << bits)]
+        appends = [b.append for b in buckets]
+        for i, k in enumerate(keys):
+            appends[k >> shift](i)
+        found = []
+        for bucket in buckets:
+            counts = Counter(map(keys.__getitem__, bucket))
+            repeated = {k for k, c in counts.items() if c > 1}
+            del counts
+            if repeated:
+                groups = {}
+                for i in bucket:
+                    k = keys[i]
+                    if k in repeated:
+                        groups.setdefault(k, []).append(i)
+                found += groups.values()
+        found.sort(key=lambda members: members[0])
+    for members in found:
+        yield sorted(members, key=locs.__getitem__)

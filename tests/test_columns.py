@@ -1,0 +1,69 @@
+"""The dataset rules' per-example keys spill to disk past a bound and are grouped a bucket at a
+time past another: the findings are the same, in the same order, and memory stays bounded."""
+
+from __future__ import annotations
+
+import pickle
+import random
+from array import array
+
+import pytest
+
+import ftlint.rules.columns as columns
+from conftest import good_lines, line
+from ftlint.rules.columns import Columns, repeated_groups
+from ftlint.session import Session
+
+
+def test_spilled_columns_read_back_what_was_appended_in_order(monkeypatch):
+    monkeypatch.setattr(columns, "SPILL_ROWS", 7)
+    a, b = Columns("QI"), Columns("QI")
+    rows = [(random.getrandbits(64), random.getrandbits(32)) for _ in range(50)]
+    for row in rows[:23]:
+        a.append(row)
+    for row in rows[23:]:
+        b.append(row)
+    assert a.files is not None and len(a.live[0]) < 7  # most of it is on disk
+    a.extend(b)
+    assert [tuple(r) for r in zip(*a.columns())] == rows and len(a) == 50
+    again = pickle.loads(pickle.dumps(a))  # crossing processes brings the rows back into memory
+    assert [tuple(r) for r in zip(*again.columns())] == rows and again.files is None
+
+
+def test_groups_found_a_bucket_at_a_time_are_the_same_groups_in_the_same_order(monkeypatch):
+    rng = random.Random(5)
+    keys = array("Q", (rng.getrandbits(64) for _ in range(5000)))
+    for i in range(0, 5000, 7):
+        keys[i] = keys[rng.randrange(5000)]
+    locs = array("Q", rng.sample(range(1, 10**6), 5000))
+    whole = list(repeated_groups(keys, locs))
+    monkeypatch.setattr(columns, "BUCKET_ROWS", 300)
+    assert list(repeated_groups(keys, locs)) == whole and len(whole) > 100
+    narrow = array("I", (k & 0xFFFFFFFF for k in keys))  # 4-byte keys take their top bits too
+    monkeypatch.setattr(columns, "BUCKET_ROWS", 10**9)
+    expected = list(repeated_groups(narrow, locs))
+    monkeypatch.setattr(columns, "BUCKET_ROWS", 300)
+    assert list(repeated_groups(narrow, locs)) == expected
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_dataset_whose_keys_spill_gets_the_same_report(monkeypatch, tmp_path, jobs):
+    data = tmp_path / "train.jsonl"
+    text = good_lines(600)
+    chat = line({"messages": [{"role": "user", "content": "Where is my order number 12345 today?"},
+                              {"role": "assistant", "content": "It shipped yesterday and arrives soon."}]})
+    near = chat.replace("today?", "today ?").replace("soon.", "soon!")
+    data.write_text(text + chat + "\n" + text + near + "\n" + chat + "\n")  # copies, near copies, conflicts
+    valid = tmp_path / "valid.jsonl"
+    valid.write_text(good_lines(30))
+
+    def report():
+        session = Session.create(model="gpt-4o-mini")
+        r = session.lint([str(data)], validation=[str(valid)], jobs=jobs, chunk_bytes=8192)
+        return session.render(r, "json")
+
+    expected = report()
+    monkeypatch.setattr(columns, "SPILL_ROWS", 50)
+    monkeypatch.setattr(columns, "BUCKET_ROWS", 100)
+    assert report() == expected
+    assert all(code in expected for code in ('"FT703"', '"FT704"', '"FT708"'))
