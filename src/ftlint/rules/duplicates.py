@@ -100,6 +100,7 @@ class ExactDuplicate(_KeyedRule):
                                        "ignoring key order and spacing)",
                                    "remove the copy: duplicates overweight one example and are billed every epoch",
                                    path=path, line=line))
+        state.table.release()  # the pages this pass read: on disk again, not held
         return out
 
 
@@ -322,6 +323,7 @@ class NearDuplicate(_KeyedRule):
                 counts.update(filter(asked.__contains__, column))
         floor = max(10, self.opts["common-share"] * len(locs))
         common = {k for k, c in counts.items() if c > floor}
+        state.table.release()
 
         def offer(m: int, partner: int, share: float) -> None:
             if m in copies or exact[m] == exact[partner]:
@@ -360,6 +362,7 @@ class NearDuplicate(_KeyedRule):
                    "few words")
             out.append(Finding("", f"near duplicate of {state.cite(locs[partner], path)}: {how}",
                                "keep one of them, or make them differ meaningfully", path=path, line=line))
+        state.table.release()
         return out
 
 
@@ -397,6 +400,7 @@ class ConflictingAnswers(_KeyedRule):
                                    f"{more}); the model learns an average of them",
                                    "agree on one answer for the prompt, or make the prompts differ",
                                    path=path, line=line))
+        state.table.release()
         return out
 
 
@@ -448,6 +452,7 @@ class ValidationLeakage(_KeyedRule):
                                        f"data ({where[0]}:{where[1]})", "use prompts the model has not trained on",
                                        path=path, line=line))
                     break
+        state.table.release()
         return out
 
 
