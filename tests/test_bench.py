@@ -40,3 +40,17 @@ def test_against_runs_another_revision_alternately(tmp_path):
     assert set(runs) == {"this", "HEAD"} and all(len(r) == 1 for r in runs.values())
     worktrees = subprocess.run(["git", "-C", str(ROOT), "worktree", "list"], capture_output=True, text=True).stdout
     assert "ftlint-bench-" not in worktrees  # the temporary checkout is gone
+
+
+def test_floor_counts_the_lines_and_tokens_it_was_given(tmp_path):
+    data = tmp_path / "data.jsonl"
+    data.write_text(good_lines(200))
+    runs = {}
+    for extra in ([], ["--parse-only"], ["--jobs", "2"]):
+        proc = subprocess.run([sys.executable, str(ROOT / "bench" / "floor.py"), "--file", str(data), *extra],
+                              capture_output=True, text=True, cwd=ROOT)
+        assert proc.returncode == 0, proc.stderr
+        runs[" ".join(extra)] = json.loads(proc.stdout)
+    assert {r["lines"] for r in runs.values()} == {200}
+    assert runs[""]["tokens"] == runs["--jobs 2"]["tokens"] > 200 and runs["--parse-only"]["tokens"] == 0
+    assert all(r["cpu_s"] > 0 for r in runs.values())

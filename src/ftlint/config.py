@@ -28,6 +28,24 @@ class ConfigError(Exception):
     """A configuration or usage problem; the message says what and where."""
 
 
+def bytes_from_env(name: str, default: int, minimum: int = 0) -> int:
+    """A size in bytes from the environment variable ``name`` (``1_000_000`` allowed), ``default``
+    when it is not set; anything else than a whole number of at least ``minimum`` is a
+    :class:`ConfigError` naming the variable."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    try:
+        n = int(value.strip().replace("_", ""))
+    except ValueError:
+        n = None
+    if n is None or n < minimum:
+        least = f" of at least {minimum:,}" if minimum else ""
+        raise ConfigError(f"{name} must be a whole number of bytes{least} (the default is {default:,}), "
+                          f"got {value!r}")
+    return n
+
+
 def _suggest(word: str, choices) -> str:
     close = difflib.get_close_matches(word, list(choices), n=1)
     return f"; did you mean {close[0]!r}?" if close else ""

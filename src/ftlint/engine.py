@@ -307,7 +307,7 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
     else:
         results = ((local(c), False) for c in chunks)
     if run_key is not None:
-        results = _stored(linter, cache, results, ready, keys)
+        results = _stored(cache, results, ready, keys)
     files, dataset_states, observed, crashes = _gather(linter, results, progress)
     for parts_of_file in files.values():
         report.files.append(_finish_file(linter, parts_of_file, report.diagnostics))
@@ -336,8 +336,7 @@ def _from_cache(linter: Linter, cache: Any, run_key: bytes, chunks: list[Chunk])
     for c in chunks:
         if c.digest is None:
             continue
-        key = keys[c.index] = reuse.part_key(run_key, c, linter.plan_for(c.path).codes,
-                                             linter.split_names.split_of(c.display))
+        key = keys[c.index] = reuse.part_key(run_key, c, linter.plan_for(c.path).codes)
         entry = cache.get(key)
         if reuse.is_entry(entry):
             stored[c.index] = entry
@@ -351,7 +350,7 @@ def _from_cache(linter: Linter, cache: Any, run_key: bytes, chunks: list[Chunk])
     return ready, keys, chunks
 
 
-def _stored(linter: Linter, cache: Any, results, ready: dict[int, ChunkResult], keys: dict[int, bytes]):
+def _stored(cache: Any, results, ready: dict[int, ChunkResult], keys: dict[int, bytes]):
     """The linted results with the cached ones put back in input order (merges depend on it);
     each linted part is stored on the way."""
     pending = sorted(ready)
@@ -361,7 +360,7 @@ def _stored(linter: Linter, cache: Any, results, ready: dict[int, ChunkResult], 
             while pending and pending[0] < index:
                 yield ready.pop(pending.pop(0)), False
             if index in keys:
-                kept = reuse.stored_form(result, linter)
+                kept = reuse.stored_form(result)
                 if kept is not None:
                     cache.put(keys[index], kept)
         yield result, from_worker
@@ -391,9 +390,8 @@ def _gather(linter: Linter, results, progress) -> tuple[dict[int, list[ChunkResu
                 o.merge(a, b) for o, a, b in zip(linter.observers, observed, result.observed)]
             # merged into the run's states; the part's own copies would double the memory they take
             result.dataset_states, result.observed = [], []
-            if from_worker:  # a worker's errors were recorded in its own process (each worker's once)
-                known = {e.key for e in linter.errors if e.key}
-                linter.errors.extend(e for e in result.errors if not (e.key and e.key in known))
+            if from_worker:  # a worker's errors were recorded in its own process
+                linter.errors.extend(result.errors)
             if progress is not None:
                 progress.advance(result.ctx.size)
     except OSError as exc:

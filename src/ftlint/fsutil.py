@@ -85,3 +85,18 @@ def atomic_write_text(path: str, text: str) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def write_private(path: str, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all, readable by the user only: ftlint's own
+    files (cache entries, tokenizer copies), never the user's. A temporary file in the same
+    folder is renamed into place, so a reader never sees half of it, and removed on failure."""
+    fd, tmp = tempfile.mkstemp(prefix=".ftlint-", dir=os.path.dirname(path) or ".")  # made 0600
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

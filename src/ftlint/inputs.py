@@ -15,7 +15,7 @@ from typing import BinaryIO
 
 from xxhash import xxh3_64_intdigest, xxh3_128
 
-from .config import Config, ConfigError
+from .config import Config, bytes_from_env
 from .diagnostics import ToolError
 from .example import FileContext
 from .fsutil import identity
@@ -299,17 +299,7 @@ MIN_CHUNK_BYTES = 4096
 def chunk_bytes_from_env() -> int:
     """``FTLINT_CHUNK_BYTES``, checked: a whole number of bytes, at least 4 KiB (smaller parts
     cost more in process traffic than they save), else a :class:`ConfigError`."""
-    value = os.environ.get("FTLINT_CHUNK_BYTES")
-    if value is None:
-        return DEFAULT_CHUNK_BYTES
-    try:
-        n = int(value.strip().replace("_", ""))
-    except ValueError:
-        n = None
-    if n is None or n < MIN_CHUNK_BYTES:
-        raise ConfigError(f"FTLINT_CHUNK_BYTES must be a whole number of bytes of at least {MIN_CHUNK_BYTES:,} "
-                          f"(the default is {DEFAULT_CHUNK_BYTES:,}), got {value!r}")
-    return n
+    return bytes_from_env("FTLINT_CHUNK_BYTES", DEFAULT_CHUNK_BYTES, MIN_CHUNK_BYTES)
 
 
 def default_jobs() -> int:

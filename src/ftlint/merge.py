@@ -67,11 +67,12 @@ def once_per_file(report: Report) -> None:
 
 
 def merge_rule_errors(errors: list[ToolError], counts: dict[str, int]) -> list[ToolError]:
-    """One report per crashing rule, at its first place, with how often it crashed in all parts."""
+    """One report per crashing rule, at its first place, with how often it crashed in all parts;
+    and one of any error made with a key (a tokenizer that failed in every worker)."""
     out: list[ToolError] = []
     seen: set[str] = set()
     for e in errors:
-        if e.kind == "rule" or e.kind == "internal":
+        if e.kind == "rule" or e.kind == "internal" or e.key:
             key = e.key or e.message  # an error made without a key is its own
             if key in seen:
                 continue

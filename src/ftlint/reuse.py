@@ -87,12 +87,13 @@ def run_key(config: Config, linter: Linter) -> bytes | None:
     return h.digest()
 
 
-def part_key(run: bytes, chunk: Chunk, codes: frozenset[str], split: str | None) -> bytes:
-    where = repr((chunk.display, chunk.role, split, chunk.start == 0, sorted(codes)))
+def part_key(run: bytes, chunk: Chunk, codes: frozenset[str]) -> bytes:
+    # the split a file's name says follows from the name and the configuration, both in the key
+    where = repr((chunk.display, chunk.role, chunk.start == 0, sorted(codes)))
     return run + chunk.digest + where.encode("utf-8", "surrogatepass")  # type: ignore[operator]
 
 
-def stored_form(result: ChunkResult, linter: Linter) -> dict | None:
+def stored_form(result: ChunkResult) -> dict | None:
     """What is kept of a part's result: nothing when a rule or the reader failed on it (a
     failure may not happen again), else the result with the place it was linted at."""
     if result.errors or result.crashes or result.chunk.digest is None:

@@ -87,10 +87,10 @@ class Move:
 
     def line(self, n: int | None) -> int | None:
         """A line number of the part where it is now; 0 and None (no line yet) stay as they are."""
-        return n + self.first - self.old_first if n else n
+        return n + self.shift if n else n
 
     def lines(self, numbers: Iterable[int]) -> list[int]:
-        d = self.first - self.old_first
+        d = self.shift
         return [n + d if n else n for n in numbers]
 
 

@@ -22,6 +22,8 @@ import shutil
 import tempfile
 from typing import Any
 
+from .fsutil import write_private
+
 FOLDER = ".ftlint_cache"
 MAGIC = b"ftlint-cache 1\n"
 TAG = "CACHEDIR.TAG"
@@ -37,9 +39,7 @@ class Store:
         self.entries = os.path.join(folder, "parts")
         self.mac_key = hashlib.blake2b(secret, digest_size=64).digest()  # BLAKE2b takes keys of up to 64 bytes
         self.limit = limit
-        self.hits = 0
-        self.misses = 0
-        self.written = 0
+        self.written = 0  # bytes stored by this run: a folder that grew is pruned
 
     @classmethod
     def open(cls, folder: str, limit: int = DEFAULT_LIMIT) -> Store | None:
@@ -74,21 +74,17 @@ class Store:
             with open(path, "rb") as fh:
                 blob = fh.read()
         except OSError:
-            self.misses += 1
             return None
         head = len(MAGIC) + _SIG
         if blob[:len(MAGIC)] != MAGIC or not hmac.compare_digest(blob[len(MAGIC):head],
                                                                  self._sign(key, blob[head:])):
-            self.misses += 1
             return None
         try:
             value = pickle.loads(blob[head:])
         except Exception:  # signed by us, yet unreadable (a class that changed shape): as absent
-            self.misses += 1
             return None
         with contextlib.suppress(OSError):
             os.utime(path)  # recently used: pruned last
-        self.hits += 1
         return value
 
     def put(self, key: bytes, value: Any) -> None:
@@ -98,15 +94,7 @@ class Store:
         except Exception:  # a plugin's state that does not pickle: that part is not cached
             return
         try:
-            fd, tmp = tempfile.mkstemp(dir=self.entries, prefix=".tmp-")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(MAGIC + self._sign(key, data) + data)
-                os.replace(tmp, self._path(key))
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
+            write_private(self._path(key), MAGIC + self._sign(key, data) + data)
         except OSError:
             return
         self.written += len(data)
@@ -136,19 +124,9 @@ class Store:
 
 def limit_from_env() -> int:
     """``FTLINT_CACHE_MAX_BYTES``, checked: a whole number of bytes (0 keeps nothing)."""
-    from .config import ConfigError
+    from .config import bytes_from_env
 
-    value = os.environ.get("FTLINT_CACHE_MAX_BYTES")
-    if value is None:
-        return DEFAULT_LIMIT
-    try:
-        n = int(value.strip().replace("_", ""))
-    except ValueError:
-        n = -1
-    if n < 0:
-        raise ConfigError(f"FTLINT_CACHE_MAX_BYTES must be a whole number of bytes (the default is "
-                          f"{DEFAULT_LIMIT:,}), got {value!r}")
-    return n
+    return bytes_from_env("FTLINT_CACHE_MAX_BYTES", DEFAULT_LIMIT)
 
 
 def clean(folder: str) -> bool:
@@ -195,7 +173,4 @@ def user_secret() -> bytes | None:
 
 def _write_once(path: str, data: bytes) -> None:
     if not os.path.exists(path):
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
+        write_private(path, data)

@@ -16,6 +16,8 @@ import os
 import tempfile
 from importlib import resources
 
+from .fsutil import write_private
+
 #: name -> (the address tiktoken keys its cache by, sha256 of the vocabulary)
 VOCABULARIES = {
     "o200k_base": ("https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken",
@@ -46,10 +48,7 @@ def _valid(path: str, digest: str) -> bool:
 
 def _write(folder: str, name: str, data: bytes) -> None:
     os.makedirs(folder, mode=0o700, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".ftlint-")
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, os.path.join(folder, name))
+    write_private(os.path.join(folder, name), data)
 
 
 def seed_cache(encoding: str) -> str:

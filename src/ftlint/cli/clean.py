@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import click
 
-from .common import CONTEXT, config_options, echo, fail, session_for
+from .common import CONTEXT, cache_dir_option, config_options, echo, fail, session_for
 
 
 def clean_command() -> click.Command:
     @click.command("clean", context_settings=CONTEXT)
-    @click.option("--cache-dir", envvar="FTLINT_CACHE_DIR", type=click.Path(file_okay=False),
-                  help="Folder of the cache (default: .ftlint_cache beside the configuration file, else in the "
-                       "current folder).")
+    @cache_dir_option
     @config_options
     def clean(cache_dir, config_path, isolated):
         """Remove the cache of results kept between runs (`check` and `stats` make it again).

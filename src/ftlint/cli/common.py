@@ -162,11 +162,15 @@ def model_options(command):
                                         "tokenizer and the cost estimate.")(command)
 
 
+def cache_dir_option(command):
+    return click.option("--cache-dir", envvar="FTLINT_CACHE_DIR", type=click.Path(file_okay=False),
+                        help="Folder of the cache (default: .ftlint_cache beside the configuration file, "
+                             "else in the current folder).")(command)
+
+
 def cache_options(command):
     """``--no-cache`` and ``--cache-dir``: where results of parts of files are kept between runs."""
-    command = click.option("--cache-dir", envvar="FTLINT_CACHE_DIR", type=click.Path(file_okay=False),
-                           help="Folder of the cache (default: .ftlint_cache beside the configuration file, "
-                                "else in the current folder).")(command)
+    command = cache_dir_option(command)
     return click.option("--no-cache", is_flag=True, envvar="FTLINT_NO_CACHE",
                         help="Lint every part of every file again; read and write no cache.")(command)
 

@@ -135,17 +135,7 @@ def repeated_groups(keys: Sequence[int], locs: Sequence[int]) -> Iterator[list[i
     out the same, in the same order."""
     n = len(keys)
     if n <= BUCKET_ROWS:
-        # Counting at C speed and visiting only the repeated keys is several times faster than
-        # sorting every index by its key: repeats are the rare case.
-        counts = Counter(keys)
-        if len(counts) == n:
-            return
-        repeated = {k for k, c in counts.items() if c > 1}
-        del counts
-        groups: dict[int, list[int]] = {}
-        for i in [i for i, k in enumerate(keys) if k in repeated]:
-            groups.setdefault(keys[i], []).append(i)
-        found = list(groups.values())
+        found = _repeated(keys, range(n))
     else:
         bits = (n // BUCKET_ROWS).bit_length()
         shift = keys.itemsize * 8 - bits
@@ -153,18 +143,24 @@ def repeated_groups(keys: Sequence[int], locs: Sequence[int]) -> Iterator[list[i
         appends = [b.append for b in buckets]
         for i, k in enumerate(keys):
             appends[k >> shift](i)
-        found = []
-        for bucket in buckets:
-            counts = Counter(map(keys.__getitem__, bucket))
-            repeated = {k for k, c in counts.items() if c > 1}
-            del counts
-            if repeated:
-                groups = {}
-                for i in bucket:
-                    k = keys[i]
-                    if k in repeated:
-                        groups.setdefault(k, []).append(i)
-                found += groups.values()
+        found = [members for bucket in buckets for members in _repeated(keys, bucket)]
         found.sort(key=lambda members: members[0])
     for members in found:
         yield sorted(members, key=locs.__getitem__)
+
+
+def _repeated(keys: Sequence[int], rows: Sequence[int]) -> list[list[int]]:
+    """The groups of ``rows`` (ascending indexes) whose keys repeat, in the order of their first row.
+    Counting at C speed and visiting only the repeated keys is several times faster than sorting
+    every index by its key: repeats are the rare case."""
+    values = keys if isinstance(rows, range) else list(map(keys.__getitem__, rows))
+    counts = Counter(values)
+    if len(counts) == len(values):
+        return []
+    repeated = {k for k, c in counts.items() if c > 1}
+    del counts
+    groups: dict[int, list[int]] = {}
+    for i, k in zip(rows, values):
+        if k in repeated:
+            groups.setdefault(k, []).append(i)
+    return list(groups.values())
