@@ -75,24 +75,22 @@ def atomic_write_text(path: str, text: str) -> None:
         mode = stat.S_IMODE(st.st_mode)
     else:
         mode = 0o666 & ~_umask()
-    fd, tmp = tempfile.mkstemp(prefix=".ftlint-", dir=os.path.dirname(target))
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    _replace(target, text.replace("\n", os.linesep).encode("utf-8"), mode)  # as a text-mode write ends lines
 
 
 def write_private(path: str, data: bytes) -> None:
     """Write ``data`` to ``path`` whole or not at all, readable by the user only: ftlint's own
-    files (cache entries, tokenizer copies), never the user's. A temporary file in the same
-    folder is renamed into place, so a reader never sees half of it, and removed on failure."""
-    fd, tmp = tempfile.mkstemp(prefix=".ftlint-", dir=os.path.dirname(path) or ".")  # made 0600
+    files (cache entries, tokenizer copies), never the user's."""
+    _replace(path, data)
+
+
+def _replace(path: str, data: bytes, mode: int | None = None) -> None:
+    """A temporary file in the same folder (made 0600, or ``mode``) renamed into place, so a
+    reader never sees half of it; removed on failure."""
+    fd, tmp = tempfile.mkstemp(prefix=".ftlint-", dir=os.path.dirname(path) or ".")
     try:
+        if mode is not None:
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, path)
