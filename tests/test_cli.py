@@ -36,7 +36,7 @@ def test_errors_exit_one_with_location_pointer_and_fix(run, tmp_path):
     result = run("train.jsonl")  # check is the default command
     assert result.exit_code == 1
     first = result.output.splitlines()[0]
-    assert first.startswith("train.jsonl:50:102: FT302 error [invalid-weight] /messages/1/weight ")
+    assert first.startswith("train.jsonl:50:102: FT302 [*] error [invalid-weight] /messages/1/weight ")
     assert "got 1.0" in first and 'fix: write "weight": 1' in first
     assert "FT302  invalid-weight" in result.output
     assert "Found 1 error in 50 examples across 1 file." in result.output

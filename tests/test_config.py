@@ -85,7 +85,7 @@ def test_settings_apply(run, tmp_path):
     write(tmp_path, "legacy/old.jsonl", BAD_WEIGHT)
     write(tmp_path, "ftlint.toml", '[severity]\n"invalid-weight" = "warning"\n')
     assert run("train.jsonl").exit_code == 0
-    assert "FT302 warning" in run("train.jsonl").output
+    assert "FT302 [*] warning" in run("train.jsonl").output
     write(tmp_path, "ftlint.toml", '[per-file-ignores]\n"legacy/*" = ["FT3"]\n')
     assert run("legacy/old.jsonl").exit_code == 0
     assert run("train.jsonl").exit_code == 1

@@ -135,3 +135,33 @@ def test_page_states_the_rules_formats_and_scope(page):
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)
 def test_a_rule_said_once_per_file_says_so_on_its_page(page):
     assert ("reported once per file" in page.read_text()) >= BUILTIN[page.stem].once_per_file
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)
+def test_a_page_has_a_fix_section_exactly_when_its_rule_has_a_fix(page):
+    cls = BUILTIN[page.stem]
+    said = section(page.read_text(), "Fix").strip()
+    if cls.autofix is None:
+        assert not said, "the page describes a fix the rule does not have"
+    else:
+        assert said.startswith("Safe (`ftlint fix`)" if cls.autofix.safe else "Unsafe (`ftlint fix --unsafe-fixes`)")
+
+
+FIXABLE = [p for p in PAGES if BUILTIN[p.stem].autofix is not None]
+
+
+@pytest.mark.parametrize("page", FIXABLE, ids=lambda p: p.stem)
+def test_the_fix_repairs_every_bad_example_of_its_page(page, tmp_path):
+    cls = BUILTIN[page.stem]
+    for lang, _, body in examples(page.read_text(), "Bad"):
+        data = ast.literal_eval(body.strip()) if lang == "bytes" else body.encode()
+        path = tmp_path / "example.jsonl"
+        path.write_bytes(data)
+        cfg = Config()
+        cfg.ignore = [c for c in SIZE_RULES if c != page.stem]
+        session = Session.create(config=cfg)
+        found = [d for d in session.lint([str(path)]).diagnostics if d.code == page.stem]
+        assert found and all(d.fixable == cls.autofix.safety for d in found)
+        run = session.fix([str(path)], unsafe=not cls.autofix.safe)
+        assert not run.errors and run.files[0].changed
+        assert page.stem not in codes(session.lint([str(path)])), f"the fix left {page.stem} in {body[:80]}"

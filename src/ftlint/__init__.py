@@ -12,10 +12,10 @@ from .__about__ import __version__
 from .diagnostics import Diagnostic, Finding, Severity
 from .example import Example
 from .hookspecs import hookimpl
-from .rule import DatasetRule, FileRule, Option, Rule
+from .rule import DROP, DatasetRule, FileRule, Fix, Option, Rule
 
-__all__ = ["DatasetRule", "Diagnostic", "Example", "FileRule", "Finding", "Option", "Rule", "Severity", "__version__",
-           "hookimpl", "lint_files"]
+__all__ = ["DROP", "DatasetRule", "Diagnostic", "Example", "FileRule", "Finding", "Fix", "Option", "Rule",
+           "Severity", "__version__", "hookimpl", "lint_files"]
 
 
 def lint_files(paths, config=None, **overrides):

@@ -71,6 +71,9 @@ class Finding:
     line: int | None = None  # dataset-level rules name the line themselves
     column: int | None = None
     path: str | None = None  # dataset rules name the file too
+    #: False when the rule's automatic fix does not repair this finding (a weight of 2, where the
+    #: fix turns only true and false into 1 and 0); by default a rule's fix repairs what it finds.
+    fixable: bool = True
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -87,6 +90,8 @@ class Diagnostic:
     message: str = field(default="", compare=False)
     fix: str | None = field(default=None, compare=False)
     excerpt: str | None = field(default=None, compare=False)  # the start of the value at the pointer
+    #: "safe" or "unsafe" when ``ftlint fix`` repairs it (unsafe: only with --unsafe-fixes), else "".
+    fixable: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
         # Rules quote the data; every reporter, plugin ones included, gets text it can write.
@@ -104,6 +109,7 @@ class Diagnostic:
             "message": self.message,
             "fix": self.fix,
             "excerpt": self.excerpt,
+            "fixable": self.fixable or None,
         }
 
 

@@ -164,8 +164,9 @@ class Linter:
                 # the example's own line: point at the offending value (a rule's own column wins)
                 found, excerpt = column_and_excerpt(raw, f.pointer)
                 column = column or found
+            fixable = rule.autofix.safety if rule.autofix is not None and f.fixable is not False else ""
             out.append(Diagnostic(f.path or path, f.line or line, rule.code, f.pointer, column, rule.name,
-                                  sev, f.message, f.fix, excerpt))
+                                  sev, f.message, f.fix, excerpt, fixable))
 
     def _start_states(self, plan: _Plan, ctx: FileContext, display: str) -> tuple[list, list, dict]:
         """The states of the file rules and dataset rules for one chunk, and, per example format,
@@ -417,6 +418,7 @@ def _finish_file(linter: Linter, parts: list[ChunkResult], out: list[Diagnostic]
             formats[k] = formats.get(k, 0) + v
         ctx.size += part.ctx.size
         ctx.examples += part.ctx.examples
+        ctx.crlf_lines += part.ctx.crlf_lines
         ctx.lines = part.ctx.lines
         states = merge_states(rules, states, part.file_states)
     severities = dict(linter.plan_for(first.chunk.path).file_rules)

@@ -59,6 +59,7 @@ class FileContext:
     encoding_bom: bool = False  # a byte order mark told that encoding (else its zero bytes did)
     compression: str | None = None  # gzip, zip, zstd, bzip2 or xz: no line could be read
     cr_lines: bool = False  # lines end with CR alone (classic Mac OS); the reader split them there
+    crlf_lines: int = 0  # lines that end with CR LF (Windows)
     target: str = "openai"
     model_name: str | None = None  # as configured
     model: Any = None  # its catalog entry (ftlint.catalog.Model), None when unknown or unset

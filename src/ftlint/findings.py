@@ -30,5 +30,7 @@ def check_finding(f: Any) -> None:
         problem = f"path {show(f.path, 40)} (a path is a string)"
     elif type(f.message) is not str or type(f.pointer) is not str or not (f.fix is None or type(f.fix) is str):
         problem = "a message, pointer or fix that is not a string"
+    elif type(f.fixable) is not bool:
+        problem = f"fixable {show(f.fixable, 40)} (True or False)"
     if problem:
         raise BadFinding(f"reported a finding with {problem}")

@@ -18,7 +18,7 @@ from .catalog import Catalog, Model
 from .diagnostics import PLUGIN_FAILURES, Severity, ToolError
 from .entrypoints import entry_points
 from .example import ROLE_FEATURES
-from .rule import CODE_RE, FORMATS, NAME_RE, DatasetRule, FileRule, Rule
+from .rule import CODE_RE, FORMATS, NAME_RE, REWRITES, DatasetRule, FileRule, Fix, Rule
 
 GROUP = "ftlint"
 DISABLE_ENV = "FTLINT_DISABLE_PLUGINS"
@@ -124,6 +124,11 @@ def _gate_problem(cls: type[Rule]) -> str | None:
     targets = cls.__dict__.get("targets", cls.targets)
     if isinstance(targets, str) or not isinstance(targets, (set, frozenset, list, tuple)):
         return f"targets must be a set of target names, got {targets!r}"
+    autofix = cls.__dict__.get("autofix", cls.autofix)
+    if autofix is not None and not isinstance(autofix, Fix):
+        return f"autofix must be a ftlint.Fix or None, got {autofix!r}"
+    if autofix is not None and autofix.rewrites is not None and autofix.rewrites not in REWRITES:
+        return f"autofix rewrites {autofix.rewrites!r}; the writer rewrites {', '.join(sorted(REWRITES))}"
     cls.formats, cls.when, cls.targets = frozenset(formats), frozenset(when), frozenset(targets)
     return None
 

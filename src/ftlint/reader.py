@@ -105,7 +105,7 @@ def read_examples(stream: BinaryIO | Iterable[bytes], ctx: FileContext, first_li
     JSONDecodeError = orjson.JSONDecodeError
     path, method = ctx.path, ctx.method
     lineno = first_line - 1
-    size = 0
+    size = crlf = 0
     for raw in stream:
         lineno += 1
         size += len(raw)
@@ -113,6 +113,7 @@ def read_examples(stream: BinaryIO | Iterable[bytes], ctx: FileContext, first_li
             raw = raw[:-1]
             if raw[-1:] == b"\r":
                 raw = raw[:-1]
+                crlf += 1
         bom = False
         if lineno == 1 and raw.startswith(BOM):
             raw = raw[3:]
@@ -132,6 +133,7 @@ def read_examples(stream: BinaryIO | Iterable[bytes], ctx: FileContext, first_li
         yield ex
     ctx.lines = lineno
     ctx.size = size
+    ctx.crlf_lines = crlf
 
 
 _LONE_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")

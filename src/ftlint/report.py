@@ -41,6 +41,16 @@ class Report:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, why) left out of a walked folder
     #: Parts of files whose results came from the cache, and parts linted, when a cache was used.
     reused: tuple[int, int] | None = None
+    #: What ``ftlint fix`` did before this report was made (one :class:`ftlint.fixing.FileFix` a
+    #: file it read), or None when nothing was fixed.
+    fixed: list | None = None
+    #: The user asked for unsafe fixes too: the findings they repair count as fixable.
+    unsafe_fixes: bool = False
+
+    def fixable(self) -> tuple[int, int]:
+        """(findings a safe fix repairs, findings only an unsafe fix repairs)."""
+        safe = sum(1 for d in self.diagnostics if d.fixable == "safe")
+        return safe, sum(1 for d in self.diagnostics if d.fixable == "unsafe")
 
     def count(self, severity: Severity) -> int:
         return sum(1 for d in self.diagnostics if d.severity == severity)

@@ -67,6 +67,37 @@ class Option:
 
 
 @dataclass(frozen=True)
+class Fix:
+    """A rule's automatic fix, as ``ftlint fix`` applies it. ``summary`` says what it does (shown
+    by ``ftlint rules`` and the rule's page). A safe fix keeps what the example means and is
+    applied by default; an unsafe one removes data (a key, an example) and is applied only with
+    ``--unsafe-fixes``. ``rewrites`` names what the fix changes in the file's bytes rather than in
+    an example, carried out by the writer: ``bom`` (drop a UTF-8 byte order mark), ``utf16`` and
+    ``utf32`` (write such a file as UTF-8), ``cr`` (CR line ends to LF) or ``crlf`` (CR LF line ends to LF)."""
+
+    summary: str
+    safe: bool = True
+    rewrites: str | None = None
+
+    @property
+    def safety(self) -> str:
+        return "safe" if self.safe else "unsafe"
+
+
+class _Drop:
+    """What :meth:`Rule.repair` returns to remove the example: it cannot be repaired."""
+
+    def __repr__(self) -> str:
+        return "DROP"
+
+
+DROP = _Drop()
+
+#: What the writer of a fixed file can change about the file as a whole (see :class:`Fix`).
+REWRITES = frozenset({"bom", "utf16", "utf32", "cr", "crlf"})
+
+
+@dataclass(frozen=True)
 class Move:
     """Where a part of a file was linted (``old_first``, ``old_index``) and where the same bytes
     sit in this run (``first``, ``index``). The cache hands a stored part's states to
@@ -117,6 +148,8 @@ class Rule:
     #: Off unless a selector names it by code or name (``extend-select = ["FT714"]``): a rule that
     #: is noisy on ordinary data, for the teams that want it. ``ALL`` and prefixes leave it off.
     opt_in: ClassVar[bool] = False
+    #: The rule's automatic fix (see :meth:`repair`); None when it has none.
+    autofix: ClassVar[Fix | None] = None
     #: Set by the plugin manager: the plugin that registered the rule.
     plugin: ClassVar[str] = ""
     #: The target profile in force (:class:`ftlint.targets.Target`), set when the rule set is built.
@@ -142,6 +175,19 @@ class Rule:
         """Return or yield the findings for one example; return None when it is clean."""
         raise NotImplementedError
 
+    def repair_state(self) -> Any:
+        """A fresh state for :meth:`repair`, made once for a fix and shared by the files it reads,
+        in order: what a repair that looks across examples remembers (the digests of the examples
+        kept so far)."""
+        return None
+
+    def repair(self, ex: Example, state: Any) -> Any:
+        """The example repaired, for rules with an :attr:`autofix`: a new JSON value to write in
+        place of ``ex.data`` (never ``ex.data`` changed in place), :data:`DROP` to remove the
+        line, or None when this rule has nothing to repair in it. Called on every example of the
+        rule's ``formats``, after the repairs of rules with lower codes."""
+        return None
+
     @classmethod
     def describe(cls) -> dict[str, Any]:
         return {
@@ -154,6 +200,7 @@ class Rule:
             else "example",
             "once_per_file": cls.once_per_file,
             "opt_in": cls.opt_in,
+            "fix": None if cls.autofix is None else {"safety": cls.autofix.safety, "summary": cls.autofix.summary},
             "plugin": cls.plugin,
             "targets": sorted(cls.targets),
             "options": {

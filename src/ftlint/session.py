@@ -102,6 +102,22 @@ class Session:
         report.errors[:0] = self.registry.errors
         return report
 
+    def fix(self, paths: list[str], *, unsafe: bool = False, write: bool = True, diff_for=None,
+            force_exclude: bool = False, stdin: BinaryIO | None = None, stdin_name: str = "<stdin>"):
+        """Repair the dataset files among ``paths`` in place with the fixes of the rules in force
+        (safe ones; unsafe ones too with ``unsafe``), and return what was done
+        (:class:`ftlint.fixing.FixRun`). ``write`` False only counts (and calls ``diff_for(path)``'s
+        callback for every changed line). '-' reads ``stdin``; its repaired data is in the result."""
+        from .fixing import fix_paths
+        from .inputs import collect_paths
+
+        errors: list = []
+        files = collect_paths(paths, self.config, force_exclude, errors)
+        run = fix_paths(files, self.ruleset, self.config, self.model, unsafe=unsafe, write=write, diff_for=diff_for,
+                        stdin=stdin, stdin_name=stdin_name)
+        run.errors[:0] = errors
+        return run
+
     def reporter(self, fmt: str) -> type:
         """The output format class registered as ``fmt`` (a ConfigError names the known ones)."""
         cls = self.registry.reporters.get(fmt)

@@ -62,6 +62,7 @@ def create_cli() -> click.Group:
                 sys.stdout = real
         ctx.call_on_close(restore)
 
+    cli.add_command(check_command("fix"))
     for factory in (check_command, stats_command, models_command, targets_command, rules_command, rule_command,
                     plugins_command, submit_command, jobs_group, clean_command):
         cli.add_command(factory())

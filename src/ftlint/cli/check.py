@@ -26,9 +26,19 @@ from .common import (
     use_color,
 )
 
+FIX_HELP = """Repair fine-tuning JSONL files in place, then lint them (`check --fix`).
 
-def check_command() -> click.Command:
-    @click.command("check", context_settings=CONTEXT)
+PATHS are files, folders or '-' (standard input: the repaired data goes to standard output and the
+report to standard error). Safe fixes keep what an example means; --unsafe-fixes also removes
+unknown keys, copies and lines that cannot be repaired (each one listed). --diff shows the changes
+without writing them. A file is replaced whole (same folder, rename, its mode kept), and only if
+it still holds what was read. `ftlint rules` marks the rules with a fix."""
+
+
+def check_command(command: str = "check") -> click.Command:
+    fixing = command == "fix"
+
+    @click.command(command, context_settings=CONTEXT, help=FIX_HELP if fixing else None)
     @click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
     @click.option("--select", multiple=True, metavar="RULES", help="Rules to enable: codes, prefixes or names, "
                                                                    "comma-separated (replaces the config).")
@@ -57,10 +67,16 @@ def check_command() -> click.Command:
     @click.option("--allow-no-files", is_flag=True,
                   help="Pass when the paths hold no dataset file (by default that is an error: a mistyped path "
                        "must not pass).")
+    @click.option("--fix", "fix", is_flag=True, default=fixing, hidden=fixing,
+                  help="Repair what the rules' safe fixes repair, in place, then report what is left.")
+    @click.option("--unsafe-fixes", is_flag=True, help="With --fix: apply the unsafe fixes too (they remove keys or "
+                                                        "examples; every removed example is listed).")
+    @click.option("--diff", is_flag=True, help="Show the fixes as a diff instead of writing them (exit 1 if any "
+                                               "would be made).")
     @config_options
     def check(paths, select, extend_select, ignore, method, target, model, epochs, validation, jobs, no_progress, fmt,
               no_cache, cache_dir, output_file, statistics, quiet, color, strict, exit_zero, force_exclude,
-              stdin_filename, allow_no_files, config_path, isolated):
+              stdin_filename, allow_no_files, fix, unsafe_fixes, diff, config_path, isolated):
         """Lint fine-tuning JSONL files (the default command).
 
         PATHS are files, folders (searched for *.jsonl and *.ndjson) or '-' for standard input;
@@ -82,26 +98,49 @@ def check_command() -> click.Command:
         from ..progress import Progress, wanted
 
         progress = Progress() if not no_progress and wanted(reporter_cls.human and not output_file) else None
+        fixed = None
+        stdin = sys.stdin.buffer if sys.stdin is not None else None
+        if fix or diff:
+            from .fix import apply_fixes, write_data
+
+            if output_file:
+                try:
+                    refuse_overwriting_inputs(output_file, list(paths), sys.stdin)
+                except OutputError as exc:
+                    fail(str(exc))
+            fixed = apply_fixes(session, list(paths) or ["."], unsafe=unsafe_fixes, diff=diff,
+                                force_exclude=force_exclude, stdin_name=stdin_filename)
+            if diff:
+                print_tool_errors(fixed.errors)
+                sys.exit(2 if fixed.errors else 1 if fixed.changed else 0)
+            if fixed.stdin is not None:
+                stdin = fixed.stdin
 
         def guard(inputs: list[str]) -> None:
             if output_file:
                 refuse_overwriting_inputs(output_file, inputs, sys.stdin)
 
         try:
-            report = session.lint(list(paths) or ["."], force_exclude=force_exclude,
-                                  stdin=sys.stdin.buffer if sys.stdin is not None else None,
+            report = session.lint(list(paths) or ["."], force_exclude=force_exclude, stdin=stdin,
                                   stdin_name=stdin_filename, validation=list(validation), jobs=jobs,
                                   progress=progress, before_read=guard,
                                   cache=None if no_cache else session.open_cache(cache_dir))
         except (OutputError, ConfigError) as exc:
             fail(str(exc))
+        report.unsafe_fixes = unsafe_fixes
+        if fixed is not None:
+            report.fixed = fixed.files
+            report.errors.extend(fixed.errors)
+            if fixed.stdin is not None:  # the repaired data goes to standard output; the report moves aside
+                write_data(fixed.stdin)
+        aside = fixed is not None and fixed.stdin is not None and not output_file
         # Files named one by one and all excluded (--force-exclude, as pre-commit runs it) were left out on
         # purpose; folders with nothing in them are more likely a mistyped path.
         if not report.files and not report.errors and not allow_no_files and \
                 not (force_exclude and paths and all(os.path.isfile(p) for p in paths)):
             fail(f"no dataset files (*.jsonl, *.ndjson) in {', '.join(paths) or '.'}; check the paths "
                  "(or pass --allow-no-files where finding none is fine)")
-        colored = reporter_cls.human and output_file is None and use_color(color, out())
+        colored = reporter_cls.human and output_file is None and use_color(color, sys.stderr if aside else out())
         try:
             text = session.render(report, fmt, color=colored, statistics=statistics, quiet=quiet)
         except PluginError as exc:
@@ -113,6 +152,8 @@ def check_command() -> click.Command:
                 fail(str(exc))
             except OSError as exc:
                 fail(f"cannot write the report to {output_file}: {exc.strerror or exc}")
+        elif aside:
+            click.echo(text, nl=False, color=colored, err=True)
         else:
             echo(text, nl=False, color=colored)
         for path, why in report.skipped:

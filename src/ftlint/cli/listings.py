@@ -33,9 +33,11 @@ def rules_command() -> click.Command:
         else:
             for cls in classes:
                 mark = " " if cls.code in enabled else "-"
-                echo(f"{cls.code} {mark} {cls.name:<32} {Severity.parse(cls.severity).label:<8} {cls.summary}")
-            echo(f"\n{len(classes)} rules; '-' marks rules disabled by the configuration. "
-                       "`ftlint rule CODE` explains one.")
+                fix = cls.autofix.safety if cls.autofix is not None else ""
+                echo(f"{cls.code} {mark} {cls.name:<32} {Severity.parse(cls.severity).label:<8} {fix:<6} "
+                     f"{cls.summary}")
+            echo(f"\n{len(classes)} rules; '-' marks rules disabled by the configuration; 'safe' and 'unsafe' "
+                 "mark the rules `ftlint fix` repairs (unsafe: with --unsafe-fixes). `ftlint rule CODE` explains one.")
         exit_after_listing(session)
 
     return rules
@@ -58,6 +60,8 @@ def rule_command() -> click.Command:
             close = difflib.get_close_matches(selector, [*session.registry.rules, *session.registry.names], n=1)
             fail(f"no rule {selector!r}" + (f"; did you mean {close[0]!r}?" if close else "; see `ftlint rules`"))
         doc = rule_doc(cls) or f"# {cls.code} {cls.name}\n\n{cls.summary}\n"
+        if cls.autofix is not None and "\n## Fix" not in doc:  # a plugin rule's docstring: say it here
+            doc = doc.rstrip("\n") + f"\n\n## Fix\n\n{cls.autofix.safety.capitalize()}: {cls.autofix.summary}.\n"
         if fmt == "json":
             echo_json(dict(cls.describe(), documentation=doc))
         else:

@@ -32,6 +32,27 @@ class Reporter:
         raise NotImplementedError
 
 
+def fixable_line(report: Report, unsafe: bool = False) -> str:
+    """What a fix did and what ``ftlint fix`` would repair, as ruff says it; empty when neither."""
+    unsafe = unsafe or report.unsafe_fixes
+    safe, risky = report.fixable()
+    parts = []
+    if report.fixed is not None:
+        repaired = sum(f.repaired for f in report.fixed)
+        dropped = sum(len(f.dropped) for f in report.fixed)
+        changed = sum(1 for f in report.fixed if f.changed)
+        what = f"Fixed {plural(repaired, 'problem')} in {plural(changed, 'file')}"
+        parts.append(what + (f" ({plural(dropped, 'line')} removed)" if dropped else "") + ".")
+    now = safe + risky if unsafe else safe
+    if now:
+        parts.append(f"[*] {plural(now, 'problem')} fixable with `ftlint fix`"
+                     + (" --unsafe-fixes" if unsafe and risky else "") + ".")
+    if risky and not unsafe:
+        parts.append(f"{plural(risky, 'more problem')} with `--unsafe-fixes`." if safe else
+                     f"{plural(risky, 'problem')} fixable with `ftlint fix --unsafe-fixes`.")
+    return " ".join(parts)
+
+
 def plural(n: int, word: str) -> str:
     return f"{n:,} {word}" + ("" if n == 1 else "s")
 

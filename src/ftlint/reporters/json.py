@@ -39,6 +39,11 @@ def report_dict(report) -> dict:
         "diagnostics": [d.to_dict() for d in report.diagnostics],
         "errors": [e.to_dict() for e in report.errors],
         "skipped": [{"path": printable(path), "reason": why} for path, why in report.skipped],
+        "fixed": None if report.fixed is None else [
+            {"path": printable(f.path), "repaired": dict(sorted(f.by_code.items())), "rewrites": f.rewrites,
+             "lines_changed": f.lines_changed, "refused": f.refused,
+             "dropped": [{"line": line, "code": code, "name": name} for line, code, name in f.dropped]}
+            for f in report.fixed],
     }
 
 

@@ -6,7 +6,7 @@ import click
 
 from ..diagnostics import Severity
 from ..hookspecs import hookimpl
-from . import Reporter, summary_line
+from . import Reporter, fixable_line, summary_line
 
 COLORS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
@@ -26,7 +26,9 @@ class TextReporter(Reporter):
                 loc = f"{d.path}:{d.line}:{d.column or 1}:"
                 pointer = f" {s(d.pointer, dim=True)}" if d.pointer else ""
                 fix = f" {s('fix:', fg='green')} {d.fix}" if d.fix else ""
-                out.write(f"{s(loc, bold=True)} {s(d.code, fg=COLORS[d.severity], bold=True)} "
+                # ruff's mark: `ftlint fix` repairs this one (unsafe fixes are marked only when asked for)
+                mark = f" {s('[*]', fg='green')}" if d.fixable == "safe" or (d.fixable and report.unsafe_fixes) else ""
+                out.write(f"{s(loc, bold=True)} {s(d.code, fg=COLORS[d.severity], bold=True)}{mark} "
                           f"{s(d.severity.label, fg=COLORS[d.severity])} [{d.name}]{pointer} {d.message}.{fix}\n")
         if self.quiet and not self.statistics:
             return
@@ -44,6 +46,9 @@ class TextReporter(Reporter):
             line = summary_line(report)
             out.write(("\n" if rows else "") + (s(line, fg="red", bold=True) if worst else s(line, fg="green"))
                       + "\n")
+            fixes = fixable_line(report)
+            if fixes:
+                out.write(s(fixes, fg="green") + "\n")
             if report.estimate is not None:
                 out.write(report.estimate.line() + "\n")
             if report.diagnostics and any(d.fix for d in report.diagnostics):

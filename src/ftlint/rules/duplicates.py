@@ -14,7 +14,7 @@ from heapq import heapify, heappop
 from ..diagnostics import Finding, Severity
 from ..hookspecs import hookimpl
 from ..quote import show
-from ..rule import DatasetRule, Option
+from ..rule import DROP, DatasetRule, Fix, Option
 from .columns import Columns, repeated_groups
 from .shared import (
     MASK64,
@@ -83,6 +83,17 @@ class ExactDuplicate(_KeyedRule):
     name = "exact-duplicate"
     summary = "The same example more than once"
     severity = Severity.WARNING
+    autofix = Fix("remove every copy after the first (unsafe: the copies are gone)", safe=False)
+
+    def repair_state(self):
+        return set()
+
+    def repair(self, ex, state):
+        digest = example_digest(ex)
+        if digest in state:
+            return DROP
+        state.add(digest)
+        return None
 
     def new_state(self):
         return _Keyed(1)

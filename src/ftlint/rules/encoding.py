@@ -4,9 +4,9 @@ be read, the reader decodes it, so the examples get the findings they would get 
 
 from __future__ import annotations
 
-from ..diagnostics import Finding
+from ..diagnostics import Finding, Severity
 from ..hookspecs import hookimpl
-from ..rule import FileRule
+from ..rule import FileRule, Fix
 from ..sniff import decompress_hint
 
 
@@ -39,6 +39,7 @@ class Utf16File(_OncePerFile):
     code = "FT015"
     name = "utf16-file"
     summary = "File is UTF-16, not UTF-8"
+    autofix = Fix("write the file as UTF-8", rewrites="utf16")
 
     def judge(self, ctx):
         if not ctx.encoding.startswith("UTF-16"):
@@ -54,6 +55,7 @@ class Utf32File(_OncePerFile):
     code = "FT016"
     name = "utf32-file"
     summary = "File is UTF-32, not UTF-8"
+    autofix = Fix("write the file as UTF-8", rewrites="utf32")
 
     def judge(self, ctx):
         if not ctx.encoding.startswith("UTF-32"):
@@ -80,6 +82,7 @@ class CrLineEndings(_OncePerFile):
     code = "FT018"
     name = "cr-line-endings"
     summary = "Lines end with CR alone (classic Mac OS), so a JSONL reader sees one line"
+    autofix = Fix("end every line with LF", rewrites="cr")
 
     def judge(self, ctx):
         if not ctx.cr_lines:
@@ -91,7 +94,24 @@ class CrLineEndings(_OncePerFile):
                 "line-ending setting")
 
 
-RULES = (Utf16File, Utf32File, CompressedFile, CrLineEndings)
+class CrlfLineEndings(_OncePerFile):
+    code = "FT020"
+    name = "crlf-line-endings"
+    summary = "Lines end with CR LF (Windows) rather than LF"
+    severity = Severity.INFO  # JSON reads the CR as white space: the file trains as it is
+    autofix = Fix("end every line with LF", rewrites="crlf")
+
+    def judge(self, ctx):
+        if not ctx.crlf_lines:
+            return None
+        return (f"{ctx.crlf_lines:,} of the {ctx.lines:,} lines end with CR LF (Windows line ends); a JSON parser "
+                "reads the CR as white space, so the file trains, but a tool that splits lines and compares them "
+                "(a diff, a hash per line, a duplicate check in a shell script) sees a CR on every line",
+                "run `ftlint fix` (or your editor's 'LF' line-ending setting; in git, `* text eol=lf` in "
+                ".gitattributes keeps them LF)")
+
+
+RULES = (Utf16File, Utf32File, CompressedFile, CrLineEndings, CrlfLineEndings)
 
 
 @hookimpl

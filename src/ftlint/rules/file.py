@@ -11,7 +11,7 @@ from ..diagnostics import Finding, Severity
 from ..example import FOREIGN_FORMATS, FORMAT_TITLES, METHOD_FORMAT, SFT_TOP_KEYS, foreign_format, pointer_token
 from ..hookspecs import hookimpl
 from ..quote import show
-from ..rule import FORMATS, FileRule, Option, Rule
+from ..rule import DROP, FORMATS, FileRule, Fix, Option, Rule
 
 PARSED = FORMATS - {"invalid"}
 # A '":' ends a key unless its quote is escaped (inside strings every quote is). Literal patterns:
@@ -54,6 +54,10 @@ class _ParseErrorRule(Rule):
             return (Finding("", self.message(ex), self.fix, column=ex.error.column),)
         return None
 
+    def repair(self, ex, state):
+        # a line that did not parse holds nothing a fix can keep: the fix removes it (listed)
+        return DROP if ex.error.kind == self.error_kind else None
+
     def message(self, ex) -> str:
         return ex.error.message
 
@@ -63,6 +67,7 @@ class InvalidUtf8(_ParseErrorRule):
     name = "invalid-utf8"
     summary = "Line is not valid UTF-8"
     error_kind = "utf8"
+    autofix = Fix("remove the line (unsafe: its example is lost)", safe=False)
     fix = "re-encode the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`) or remove the stray bytes"
 
     def message(self, ex):
@@ -75,6 +80,7 @@ class ByteOrderMark(_MergeFirst, FileRule):
     summary = "File starts with a UTF-8 byte order mark"
     severity = Severity.WARNING  # what OpenAI does with one is undocumented; Azure OpenAI asks for one
     formats = frozenset()
+    autofix = Fix("remove the byte order mark", rewrites="bom")
 
     def finish(self, state, ctx):
         if ctx.bom:
@@ -92,6 +98,7 @@ class BlankLine(_ParseErrorRule):
     summary = "Blank line in a JSONL file"
     severity = Severity.WARNING
     error_kind = "blank"
+    autofix = Fix("remove the blank line")
     fix = "delete the blank line; every line of a JSONL file must hold one example"
 
     def message(self, ex):
@@ -103,6 +110,7 @@ class InvalidJson(_ParseErrorRule):
     name = "invalid-json"
     summary = "Line is not valid JSON"
     error_kind = "json"
+    autofix = Fix("remove the line (unsafe: its example is lost)", safe=False)
     fix = "fix the JSON syntax at the column shown; each example must be a complete object on one line"
 
     def message(self, ex):
@@ -114,6 +122,7 @@ class NotAnObject(_ParseErrorRule):
     name = "not-an-object"
     summary = "Line is valid JSON but not an object"
     error_kind = "not-object"
+    autofix = Fix("remove the line (unsafe: its value is lost)", safe=False)
     fix = 'each line must be one object, e.g. {"messages": [...]}'
 
     def message(self, ex):

@@ -17,12 +17,15 @@ from ..example import (
 )
 from ..hookspecs import hookimpl
 from ..quote import kind_of, name, show
-from ..rule import Option, Rule
+from ..rule import Fix, Option, Rule
+from .edits import edit_messages, without_keys
 
 WITH_RFT = frozenset({"sft", "dpo", "rft"})
 ROLE_ALIASES = {"human": "user", "gpt": "assistant", "bot": "assistant", "model": "assistant",
                 "ai": "assistant", "chatbot": "assistant", "prompter": "user", "sys": "system",
                 "function_response": "tool", "ipython": "tool"}
+#: The roles a fix renames without asking: ShareGPT's two, whose meaning is not in doubt.
+SHAREGPT_ROLES = {"human": "user", "gpt": "assistant"}
 MESSAGE_KEYS = {
     "system": frozenset({"role", "content", "name"}),
     "developer": frozenset({"role", "content", "name"}),
@@ -93,6 +96,13 @@ class UnknownRole(Rule):
     summary = "A message has no role or a role the format does not know"
     formats = WITH_RFT
     quiet_roles = (frozenset(CHAT_ROLES) | {"developer"}, frozenset(RFT_ROLES))
+    autofix = Fix("rename ShareGPT's roles: human to user, gpt to assistant")
+
+    def repair(self, ex, state):
+        if not SHAREGPT_ROLES.keys() & {r for r in ex.roles or () if type(r) is str}:
+            return None
+        return edit_messages(ex, lambda m: {**m, "role": SHAREGPT_ROLES[m["role"]]}
+                             if type(m.get("role")) is str and m["role"] in SHAREGPT_ROLES else None)
 
     def check(self, ex):
         allowed = roles_for(ex.kind)
@@ -129,7 +139,7 @@ class UnknownRole(Rule):
             fix = f'use "role": "{guess}"' if guess else f"use one of {', '.join(allowed)}"
             fmt = "RFT" if ex.kind == "rft" else "chat fine-tuning"
             out.append(Finding(where + "/role", f"unknown role {show(role)}; {fmt} messages take "
-                               f"{', '.join(allowed)}", fix))
+                               f"{', '.join(allowed)}", fix, fixable=role in SHAREGPT_ROLES))
         return out
 
 
@@ -380,6 +390,19 @@ class UnknownTopLevelKey(Rule):
 
     # Keys with a rule of their own: top-level weight (FT304) and *_completion (FT505).
     handled = frozenset({"weight"}) | DPO_LEGACY_OUTPUT_KEYS
+    autofix = Fix("remove the unknown key (unsafe: its value is lost)", safe=False)
+
+    def repair(self, ex, state):
+        data = ex.data
+        allowed = SFT_TOP_KEYS if ex.kind == "sft" else DPO_TOP_KEYS
+        new = without_keys(data, lambda k: k not in allowed and k not in self.handled)
+        inp = data.get("input")
+        if ex.kind == "dpo" and type(inp) is dict:
+            kept = without_keys(inp, lambda k: k not in DPO_INPUT_KEYS)
+            if kept is not None:
+                new = new if new is not None else dict(data)
+                new["input"] = kept
+        return new
 
     def check(self, ex):
         data = ex.data
@@ -412,6 +435,18 @@ class UnknownMessageKey(Rule):
     severity = Severity.WARNING
     once_per_file = True
     formats = WITH_RFT
+    autofix = Fix("remove the unknown key (unsafe: its value is lost)", safe=False)
+
+    def repair(self, ex, state):
+        if ex.message_keys <= COMMON_KEYS:
+            return None
+
+        def change(m):
+            role = m.get("role")
+            allowed = MESSAGE_KEYS.get(role) if type(role) is str else None
+            return None if allowed is None else without_keys(m, lambda k: k not in allowed and k != "weight")
+
+        return edit_messages(ex, change)
 
     def check(self, ex):
         if ex.message_keys <= COMMON_KEYS:

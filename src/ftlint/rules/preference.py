@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..diagnostics import Finding, Severity
 from ..hookspecs import hookimpl
 from ..quote import kind_of, name, show
-from ..rule import Rule
+from ..rule import Fix, Rule
 
 DPO = frozenset({"dpo"})
 OUTPUTS = ("preferred_output", "non_preferred_output")
@@ -109,16 +109,27 @@ class LegacyPreferenceKeys(Rule):
     name = "legacy-preference-keys"
     summary = "preferred_completion / non_preferred_completion instead of *_output"
     formats = DPO
+    autofix = Fix("rename preferred_completion and non_preferred_completion to preferred_output and "
+                  "non_preferred_output (where the new name is not taken)")
+
+    def repair(self, ex, state):
+        data = ex.data
+        names = {old: old.replace("_completion", "_output") for old in LEGACY if old in data}
+        names = {old: new for old, new in names.items() if new not in data}
+        return {names.get(k, k): v for k, v in data.items()} if names else None
 
     def check(self, ex):
         out = None
-        for old in ("preferred_completion", "non_preferred_completion"):
+        for old in LEGACY:
             if old in ex.data:
                 new = old.replace("_completion", "_output")
                 out = out or []
                 out.append(Finding(f"/{old}", f"'{old}' is the name from a 2025 draft of the API; the server "
-                                   f"expects '{new}'", f'rename "{old}" to "{new}"'))
+                                   f"expects '{new}'", f'rename "{old}" to "{new}"', fixable=new not in ex.data))
         return out
+
+
+LEGACY = ("preferred_completion", "non_preferred_completion")
 
 
 class MultiTurnPreferenceInput(Rule):

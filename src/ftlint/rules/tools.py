@@ -8,7 +8,8 @@ import re
 from ..diagnostics import Finding, Severity
 from ..hookspecs import hookimpl
 from ..quote import kind_of, show
-from ..rule import FileRule, Rule
+from ..rule import FileRule, Fix, Rule
+from .edits import edit_messages
 
 NAME_RE = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 FUNCTION_KEYS = frozenset({"name", "description", "parameters", "strict"})
@@ -248,6 +249,10 @@ class InvalidArguments(Rule):
     name = "invalid-tool-arguments"
     summary = "Tool call arguments that are not a JSON-encoded object"
     when = frozenset({"tools", "functions", "function_call", "tool_calls"})
+    autofix = Fix("write arguments given as a JSON object as the JSON string of that object")
+
+    def repair(self, ex, state):
+        return edit_messages(ex, _encoded_arguments)
 
     def check(self, ex):
         out = None
@@ -268,8 +273,29 @@ class InvalidArguments(Rule):
                            'wrap the values in an object, e.g. "{\\"value\\": ...}"')
             if problem:
                 out = out or []
-                out.append(Finding(where + "/arguments", *problem))
+                out.append(Finding(where + "/arguments", *problem, fixable=type(args) is dict))
         return out
+
+
+def _encode(fn) -> dict | None:
+    if type(fn) is dict and type(fn.get("arguments")) is dict:
+        return {**fn, "arguments": json.dumps(fn["arguments"], ensure_ascii=False)}
+    return None
+
+
+def _encoded_arguments(m: dict) -> dict | None:
+    """The message with every call's arguments object written as its JSON string; None if none is."""
+    new = None
+    calls = m.get("tool_calls")
+    if type(calls) is list:
+        edited = [({**c, "function": f} if (f := _encode(c.get("function"))) is not None else c)
+                  if type(c) is dict else c for c in calls]
+        if any(a is not b for a, b in zip(edited, calls)):
+            new = {**m, "tool_calls": edited}
+    fc = _encode(m.get("function_call"))
+    if fc is not None:
+        new = {**(new or m), "function_call": fc}
+    return new
 
 
 class UndeclaredTool(Rule):

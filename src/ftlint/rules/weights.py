@@ -5,7 +5,8 @@ from __future__ import annotations
 from ..diagnostics import Finding
 from ..hookspecs import hookimpl
 from ..quote import name, show
-from ..rule import Rule
+from ..rule import Fix, Rule
+from .edits import edit_messages
 
 
 class WeightOnNonAssistant(Rule):
@@ -31,6 +32,13 @@ class InvalidWeight(Rule):
     name = "invalid-weight"
     summary = "A weight that is not the integer 0 or 1"
     when = frozenset({"weight"})
+    autofix = Fix("write a weight of true, false, 1.0 or 0.0 as the integer 1 or 0")
+
+    def repair(self, ex, state):
+        if "weight" not in ex.message_keys:
+            return None
+        return edit_messages(ex, lambda m: {**m, "weight": int(m["weight"])}
+                             if m.get("role") == "assistant" and "weight" in m and _spelled_01(m["weight"]) else None)
 
     def check(self, ex):
         if "weight" not in ex.message_keys:
@@ -50,8 +58,14 @@ class InvalidWeight(Rule):
                 fix = 'use "weight": 1 to train on the message or "weight": 0 to skip it'
             out = out or []
             out.append(Finding(ex.pointer_of(i) + "/weight", "weight must be the integer 0 or 1, got "
-                                                             f"{ex.quote(w, ex.pointer_of(i) + '/weight')}", fix))
+                                                             f"{ex.quote(w, ex.pointer_of(i) + '/weight')}", fix,
+                               fixable=_spelled_01(w)))
         return out
+
+
+def _spelled_01(w) -> bool:
+    """0 or 1 written another way: a boolean or a float (the integers themselves are fine)."""
+    return (type(w) is bool) or (type(w) is float and w in (0.0, 1.0))
 
 
 class NothingToTrain(Rule):
