@@ -100,6 +100,16 @@ def _split_names(value: Any, key: str, where: str) -> dict[str, list[str]]:
     return {k: list(v) if isinstance(v, list) else [v] for k, v in value.items()}
 
 
+def _example_keys(value: Any, key: str, where: str) -> list[str]:
+    keys = _str_list(value, key, where)
+    for k in keys:
+        if not re.fullmatch(r"[0-9a-f]{16}(:[A-Z]{1,6}[0-9]{3})?", k):
+            raise ConfigError(f"{where}: '{key}' holds {k!r}; an entry is an example's key, 16 hex digits as "
+                              "--format json gives it in 'example' (or --write-baseline writes it), alone or "
+                              "followed by ':CODE' to ignore one rule only")
+    return keys
+
+
 def _epochs(value: Any, key: str, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 50:
         raise ConfigError(f"{where}: '{key}' must be an integer from 1 to 50, got {value!r}")
@@ -180,6 +190,8 @@ class Config:
     submit: dict[str, Any] = field(default_factory=dict)  # [tool.ftlint.submit], checked
     pair_splits: bool = True  # valid/test files beside a training split are linted as those splits
     split_names: dict[str, list[str]] = field(default_factory=dict)  # split -> the words that name it
+    baseline: str | None = None  # a file of known findings (see ftlint.baseline), resolved from root
+    ignore_examples: list[str] = field(default_factory=list)  # example keys, alone or as "KEY:CODE"
 
     @property
     def where(self) -> str:
@@ -238,6 +250,8 @@ _KEYS = {
     "submit": _submit_table,
     "pair-splits": _bool,
     "split-names": _split_names,
+    "baseline": _string,
+    "ignore-examples": _example_keys,
 }
 
 
@@ -253,6 +267,8 @@ def parse_table(table: dict[str, Any], source: str | None, root: Path) -> Config
         raise ConfigError(f"{where}: 'method' must be one of {', '.join(METHODS)}, got {cfg.method!r}")
     cfg.plugins = [_resolve_plugin(p, root) for p in cfg.plugins]
     cfg.validation = [str(root / v) if not Path(v).is_absolute() else v for v in cfg.validation]
+    if cfg.baseline is not None and not Path(cfg.baseline).is_absolute():
+        cfg.baseline = str(root / cfg.baseline)
     return cfg
 
 

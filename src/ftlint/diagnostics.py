@@ -92,6 +92,9 @@ class Diagnostic:
     excerpt: str | None = field(default=None, compare=False)  # the start of the value at the pointer
     #: "safe" or "unsafe" when ``ftlint fix`` repairs it (unsafe: only with --unsafe-fixes), else "".
     fixable: str = field(default="", compare=False)
+    #: The example's :attr:`~ftlint.example.Example.key` for a finding about one example (an
+    #: example rule's), else "": what a baseline and ``ignore-examples`` know it by.
+    example: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
         # Rules quote the data; every reporter, plugin ones included, gets text it can write.
@@ -110,6 +113,7 @@ class Diagnostic:
             "fix": self.fix,
             "excerpt": self.excerpt,
             "fixable": self.fixable or None,
+            "example": self.example or None,
         }
 
 

@@ -156,7 +156,8 @@ class Linter:
                                          path=path, line=line, key=f"internal:{what}"))
 
     def _emit(self, out: list, findings: Iterable[Finding] | None, rule: Rule, sev: Severity,
-              path: str, line: int, raw: bytes | None = None) -> None:
+              path: str, line: int, raw: bytes | None = None, ex: Example | None = None) -> None:
+        key = None
         for f in findings:
             check_finding(f)
             column, excerpt = f.column, None
@@ -165,8 +166,10 @@ class Linter:
                 found, excerpt = column_and_excerpt(raw, f.pointer)
                 column = column or found
             fixable = rule.autofix.safety if rule.autofix is not None and f.fixable is not False else ""
+            if key is None:  # only for examples with findings: a digest of every clean one would cost
+                key = ex.key if ex is not None else ""
             out.append(Diagnostic(f.path or path, f.line or line, rule.code, f.pointer, column, rule.name,
-                                  sev, f.message, f.fix, excerpt, fixable))
+                                  sev, f.message, f.fix, excerpt, fixable, key if f.line is None else ""))
 
     def _start_states(self, plan: _Plan, ctx: FileContext, display: str) -> tuple[list, list, dict]:
         """The states of the file rules and dataset rules for one chunk, and, per example format,
@@ -214,7 +217,7 @@ class Linter:
                 try:
                     found = check(ex)
                     if found:
-                        emit(out, found, rule, sev, display, ex.line, ex.raw)
+                        emit(out, found, rule, sev, display, ex.line, ex.raw, ex)
                 except PLUGIN_FAILURES as exc:
                     self._crash(rule, display, ex.line, exc)
 
@@ -260,13 +263,16 @@ class Linter:
 def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclude: bool = False,
          stdin: BinaryIO | None = None, stdin_name: str = "<stdin>", model: Any = None,
          validation: Iterable[str] = (), jobs: int = 1, chunk_bytes: int | None = None,
-         progress: Any = None, before_read: Any = None, observers: Iterable = (), cache: Any = None) -> Report:
+         progress: Any = None, before_read: Any = None, observers: Iterable = (), cache: Any = None,
+         suppress: Any = None) -> Report:
     """Lint ``paths`` (and ``validation`` files) and return the Report, diagnostics sorted by path,
     line and code. With ``jobs`` > 1, files and parts of large files run in parallel processes;
     the result is the same as with one job. ``before_read``, when given, is called with the list
     of input paths once they are known and before any is read; it may raise to stop the run.
     ``cache`` (a :class:`ftlint.store.Store`): parts of files linted before are taken from it,
-    and the parts linted now are stored in it; the report is the same as without it."""
+    and the parts linted now are stored in it; the report is the same as without it.
+    ``suppress`` (a :class:`ftlint.baseline.Suppress`): its ``apply(diagnostics, rules)`` takes
+    out known findings before a file's conventions are folded into one finding."""
     linter = Linter(ruleset, config, model, observers)
     report = Report(target=config.target, method=config.method, model=config.model,
                     config_source=config.source, rules=linter.by_code)
@@ -315,6 +321,9 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
     _finish_dataset(linter, dataset_states, report.diagnostics)
     report.diagnostics.sort()
     drop_impossible_lines(report, linter)
+    if suppress is not None:
+        report.diagnostics = suppress.apply(report.diagnostics, report.rules)
+        report.suppressed = suppress.result
     once_per_file(report)
     for path, before in stamps.items():
         now = stamp(path)

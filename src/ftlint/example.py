@@ -435,6 +435,20 @@ class Example:
         return self._memo("canonical", compute)
 
     @property
+    def key(self) -> str:
+        """16 hex digits that name the example by its content (xxh3 of its canonical JSON: key
+        order and spacing aside; of its bytes for a line that did not parse). The baseline and the
+        ``ignore-examples`` setting find an example by it, wherever its line moves."""
+        cache = self._cache
+        found = cache.get("key") if cache is not None else None
+        if found is None:
+            from xxhash import xxh3_64_hexdigest
+
+            canonical = self.canonical if self.kind != "invalid" else None
+            found = self._memo("key", xxh3_64_hexdigest, canonical if canonical is not None else self.raw)
+        return found
+
+    @property
     def tokens(self):
         """Token counts (:class:`ftlint.accounting.ExampleTokens`) under the configured model, or
         None when no model is set or no selected rule needs tokens."""

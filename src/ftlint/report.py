@@ -46,6 +46,8 @@ class Report:
     fixed: list | None = None
     #: The user asked for unsafe fixes too: the findings they repair count as fixable.
     unsafe_fixes: bool = False
+    #: What the baseline and ``ignore-examples`` kept out (:class:`ftlint.baseline.Suppressed`).
+    suppressed: Any = None
 
     def fixable(self) -> tuple[int, int]:
         """(findings a safe fix repairs, findings only an unsafe fix repairs)."""

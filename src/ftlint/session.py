@@ -85,10 +85,20 @@ class Session:
 
     def lint(self, paths: list[str], *, force_exclude: bool = False, stdin: BinaryIO | None = None,
              stdin_name: str = "<stdin>", validation: list[str] | tuple = (), jobs: int | None = None,
-             chunk_bytes: int | None = None, progress=None, before_read=None, observers=(), cache=None) -> Report:
+             chunk_bytes: int | None = None, progress=None, before_read=None, observers=(), cache=None,
+             baseline: str | None = None, record=None) -> Report:
         """Lint ``paths``; ``jobs`` defaults to the configured number, else the number of cores.
         ``before_read(input_paths)`` runs before anything is read and may raise to stop.
-        ``cache`` (from :meth:`open_cache`): reuse and keep results of unchanged parts of files."""
+        ``cache`` (from :meth:`open_cache`): reuse and keep results of unchanged parts of files.
+        Findings of the configured ``ignore-examples`` are left out, and so are the findings the
+        baseline knows (``baseline``, else the configured one). ``record``: a
+        :class:`ftlint.baseline.Suppress` made with ``record=True``, which keeps every finding
+        instead (for :meth:`ftlint.baseline.Suppress.write`)."""
+        from .baseline import Suppress
+
+        suppress = record
+        if suppress is None and (baseline or self.config.baseline or self.config.ignore_examples):
+            suppress = Suppress(baseline or self.config.baseline, self.config.ignore_examples)
         model = self.model
         billing = Billing(model) if model is not None else None
         report = lint(paths, self.config, self.ruleset, force_exclude=force_exclude, stdin=stdin,
@@ -96,7 +106,7 @@ class Session:
                       validation=list(validation) or self.config.validation,
                       jobs=jobs or self.config.jobs or default_jobs(),
                       chunk_bytes=chunk_bytes, progress=progress, before_read=before_read,
-                      observers=[*([billing] if billing else []), *observers], cache=cache)
+                      observers=[*([billing] if billing else []), *observers], cache=cache, suppress=suppress)
         if billing is not None:
             report.estimate = billing.estimate(report.observed[billing.name], self.config.epochs)
         report.errors[:0] = self.registry.errors

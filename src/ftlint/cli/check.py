@@ -67,6 +67,10 @@ def check_command(command: str = "check") -> click.Command:
     @click.option("--allow-no-files", is_flag=True,
                   help="Pass when the paths hold no dataset file (by default that is an error: a mistyped path "
                        "must not pass).")
+    @click.option("--baseline", type=click.Path(dir_okay=False),
+                  help="Report only findings this baseline file does not know (replaces 'baseline' in the config).")
+    @click.option("--write-baseline", type=click.Path(dir_okay=False),
+                  help="Record every finding of this run in a baseline file and exit 0.")
     @click.option("--fix", "fix", is_flag=True, default=fixing, hidden=fixing,
                   help="Repair what the rules' safe fixes repair, in place, then report what is left.")
     @click.option("--unsafe-fixes", is_flag=True, help="With --fix: apply the unsafe fixes too (they remove keys or "
@@ -76,7 +80,7 @@ def check_command(command: str = "check") -> click.Command:
     @config_options
     def check(paths, select, extend_select, ignore, method, target, model, epochs, validation, jobs, no_progress, fmt,
               no_cache, cache_dir, output_file, statistics, quiet, color, strict, exit_zero, force_exclude,
-              stdin_filename, allow_no_files, fix, unsafe_fixes, diff, config_path, isolated):
+              stdin_filename, allow_no_files, baseline, write_baseline, fix, unsafe_fixes, diff, config_path, isolated):
         """Lint fine-tuning JSONL files (the default command).
 
         PATHS are files, folders (searched for *.jsonl and *.ndjson) or '-' for standard input;
@@ -117,14 +121,22 @@ def check_command(command: str = "check") -> click.Command:
                 stdin = fixed.stdin
 
         def guard(inputs: list[str]) -> None:
-            if output_file:
-                refuse_overwriting_inputs(output_file, inputs, sys.stdin)
+            for written in (output_file, write_baseline):
+                if written:
+                    refuse_overwriting_inputs(written, inputs, sys.stdin)
+
+        record = None
+        if write_baseline:
+            from ..baseline import Suppress
+
+            record = Suppress(None, session.config.ignore_examples, record=True)
 
         try:
             report = session.lint(list(paths) or ["."], force_exclude=force_exclude, stdin=stdin,
                                   stdin_name=stdin_filename, validation=list(validation), jobs=jobs,
                                   progress=progress, before_read=guard,
-                                  cache=None if no_cache else session.open_cache(cache_dir))
+                                  cache=None if no_cache else session.open_cache(cache_dir),
+                                  baseline=baseline, record=record)
         except (OutputError, ConfigError) as exc:
             fail(str(exc))
         report.unsafe_fixes = unsafe_fixes
@@ -159,6 +171,16 @@ def check_command(command: str = "check") -> click.Command:
         for path, why in report.skipped:
             click.echo(f"ftlint: warning: skipped {printable(path)}: {why}", err=True)
         print_tool_errors(report.errors)
+        if write_baseline:
+            if report.errors:  # part of the data went unjudged: its findings would pass as known later
+                fail(f"did not write the baseline {write_baseline}: the check is incomplete")
+            try:
+                n = record.write(write_baseline, report.rules)
+            except (OutputError, OSError) as exc:
+                fail(f"cannot write the baseline {write_baseline}: {getattr(exc, 'strerror', None) or exc}")
+            click.echo(f"ftlint: wrote {n:,} finding(s) to the baseline {write_baseline}; runs with "
+                       f"`baseline = \"{write_baseline}\"` (or --baseline) report only new ones", err=True)
+            sys.exit(0)
         sys.exit(report.exit_code(strict=strict, exit_zero=exit_zero))
 
     return check

@@ -32,6 +32,20 @@ class Reporter:
         raise NotImplementedError
 
 
+def suppressed_line(report: Report) -> str:
+    """What the baseline and ignore-examples left out; empty when nothing was."""
+    s = report.suppressed
+    if s is None:
+        return ""
+    parts = []
+    if s.baseline is not None:
+        parts.append(f"{plural(s.suppressed, 'known problem')} left out by the baseline {s.baseline}"
+                     + (f"; {s.fixed:,} of the problems it records are fixed" if s.fixed else "") + ".")
+    if s.ignored:
+        parts.append(f"{plural(s.ignored, 'problem')} of examples in ignore-examples left out.")
+    return " ".join(parts)
+
+
 def fixable_line(report: Report, unsafe: bool = False) -> str:
     """What a fix did and what ``ftlint fix`` would repair, as ruff says it; empty when neither."""
     unsafe = unsafe or report.unsafe_fixes

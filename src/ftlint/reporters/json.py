@@ -25,6 +25,9 @@ def report_dict(report) -> dict:
             "warnings": report.count(Severity.WARNING),
             "infos": report.count(Severity.INFO),
             "tool_errors": len(report.errors),
+            "baseline": None if report.suppressed is None else {
+                "path": report.suppressed.baseline, "suppressed": report.suppressed.suppressed,
+                "fixed": report.suppressed.fixed, "ignored": report.suppressed.ignored},
             "by_code": [{"code": c, "name": report.rules[c].name if c in report.rules else "", "count": n,
                          "severity": s.label} for c, n, s in report.by_code()],
         },

@@ -6,7 +6,7 @@ import click
 
 from ..diagnostics import Severity
 from ..hookspecs import hookimpl
-from . import Reporter, fixable_line, summary_line
+from . import Reporter, fixable_line, summary_line, suppressed_line
 
 COLORS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
@@ -46,6 +46,9 @@ class TextReporter(Reporter):
             line = summary_line(report)
             out.write(("\n" if rows else "") + (s(line, fg="red", bold=True) if worst else s(line, fg="green"))
                       + "\n")
+            known = suppressed_line(report)
+            if known:
+                out.write(s(known, dim=True) + "\n")
             fixes = fixable_line(report)
             if fixes:
                 out.write(s(fixes, fg="green") + "\n")
