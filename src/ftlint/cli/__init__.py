@@ -16,6 +16,7 @@ from .clean import clean_command
 from .common import CONTEXT, STDOUT_KEY, discard_stdout, use_color
 from .jobs import jobs_group
 from .listings import models_command, plugins_command, rule_command, rules_command, targets_command
+from .split import split_command
 from .stats import stats_command
 from .submit import submit_command
 
@@ -64,7 +65,7 @@ def create_cli() -> click.Group:
 
     cli.add_command(check_command("fix"))
     for factory in (check_command, stats_command, models_command, targets_command, rules_command, rule_command,
-                    plugins_command, submit_command, jobs_group, clean_command):
+                    plugins_command, submit_command, jobs_group, clean_command, split_command):
         cli.add_command(factory())
     return cli
 
