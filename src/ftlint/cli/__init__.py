@@ -14,6 +14,7 @@ from ..diagnostics import EXIT_ERROR, EXIT_OK
 from .check import check_command
 from .clean import clean_command
 from .common import CONTEXT, STDOUT_KEY, discard_stdout, use_color
+from .convert import convert_command
 from .jobs import jobs_group
 from .listings import models_command, plugins_command, rule_command, rules_command, targets_command
 from .split import split_command
@@ -65,7 +66,8 @@ def create_cli() -> click.Group:
 
     cli.add_command(check_command("fix"))
     for factory in (check_command, stats_command, models_command, targets_command, rules_command, rule_command,
-                    plugins_command, submit_command, jobs_group, clean_command, split_command):
+                    plugins_command, submit_command, jobs_group, clean_command, split_command,
+                    convert_command):
         cli.add_command(factory())
     return cli
 

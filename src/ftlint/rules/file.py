@@ -298,6 +298,8 @@ class ForeignFormat(FileRule):
         others = sum(c for n, (c, _) in state.items() if n != name)
         how = next(h for n, _, _, h in FOREIGN_FORMATS if n == name)
         also = f", and {others} more line(s) in other tools' formats" if others else ""
+        to = "dpo" if name.startswith("TRL") else "sft"
+        how = f"{how}; `ftlint convert {ctx.path} --to {to} -o OUT.jsonl` does it, row by row"
         return (Finding("", f"{count} line(s) are {name} rows{also}: {self.provider} does not train on this "
                         "format, so the file is not fine-tuning data as it stands", how, line=line),)
 
@@ -311,7 +313,8 @@ class UnknownFormat(Rule):
     def check(self, ex):
         keys = ", ".join(show(k) for k in list(ex.data)[:6]) or "no keys"
         fix = 'write each example as {"messages": [...]} (SFT) or {"input": ..., "preferred_output": ..., ' \
-              '"non_preferred_output": ...} (DPO)'
+              '"non_preferred_output": ...} (DPO); rows of another trainer (ShareGPT, Alpaca, Dolly, TRL, ' \
+              'prompt/completion) convert with `ftlint convert FILE --to sft -o OUT.jsonl`'
         looks = ""
         if "text" in ex.data:
             looks = "; it looks like plain text"
@@ -344,7 +347,8 @@ class LegacyFormat(_MergeCounts, FileRule):
                         "babbage-002 and davinci-002 trained on; OpenAI stopped new training runs on them on "
                         "2024-10-28 and shut both models down on 2026-09-28. This file is not SFT data",
                         'convert each line to {"messages": [{"role": "user", "content": prompt}, '
-                        '{"role": "assistant", "content": completion}]}', line=state.first_line),)
+                        '{"role": "assistant", "content": completion}]}: `ftlint convert FILE --to sft -o '
+                        'OUT.jsonl` does it', line=state.first_line),)
 
 
 class FileTooLarge(_MergeFirst, FileRule):
