@@ -7,7 +7,6 @@ Every key is checked: an unknown key, a value of the wrong type or an unknown ru
 from __future__ import annotations
 
 import difflib
-import fnmatch
 import os
 import re
 import sys
@@ -192,6 +191,8 @@ class Config:
     split_names: dict[str, list[str]] = field(default_factory=dict)  # split -> the words that name it
     baseline: str | None = None  # a file of known findings (see ftlint.baseline), resolved from root
     ignore_examples: list[str] = field(default_factory=list)  # example keys, alone or as "KEY:CODE"
+    respect_gitignore: bool = True  # folder walks leave out what .gitignore files do
+    _specs: dict = field(default_factory=dict, repr=False, compare=False)  # compiled patterns
 
     @property
     def where(self) -> str:
@@ -206,27 +207,34 @@ class Config:
             return Path(path).as_posix()
 
     def is_excluded(self, path: str) -> bool:
+        """Whether ``exclude`` leaves the path out, with gitignore's meaning: a pattern with a '/'
+        before its end is anchored at the project's root, '*' stays within a folder and '**'
+        crosses folders, a trailing '/' means folders only, '!' takes a path back."""
         if not self.exclude:
             return False
-        rel = self.relpath(path)
-        parts = rel.split("/")
-        for pattern in self.exclude:
-            pattern = pattern.rstrip("/")
-            if "/" in pattern:
-                if fnmatch.fnmatch(rel, pattern) or any(
-                    fnmatch.fnmatch("/".join(parts[:i]), pattern) for i in range(1, len(parts))
-                ):
-                    return True
-            elif any(fnmatch.fnmatch(part, pattern) for part in parts):
-                return True
-        return False
+        from .ignores import matches, spec
+
+        key = ("exclude", *self.exclude)
+        compiled = self._specs.get(key)
+        if compiled is None:
+            compiled = self._specs[key] = spec(self.exclude)
+        return matches(compiled, self.relpath(path), os.path.isdir(path))
 
     def ignores_for(self, path: str) -> list[str]:
+        """The selectors ``per-file-ignores`` turns off for the path: those of every pattern that
+        matches it (gitignore's meaning, as in ``exclude``), and of every '!pattern' that does not."""
+        if not self.per_file_ignores:
+            return []
+        from .ignores import matches, spec
+
         rel = self.relpath(path)
-        base = rel.rsplit("/", 1)[-1]
         out: list[str] = []
         for pattern, selectors in self.per_file_ignores.items():
-            if fnmatch.fnmatch(rel, pattern) or ("/" not in pattern and fnmatch.fnmatch(base, pattern)):
+            negated = pattern.startswith("!")
+            compiled = self._specs.get(pattern)
+            if compiled is None:
+                compiled = self._specs[pattern] = spec([pattern[1:] if negated else pattern])
+            if matches(compiled, rel) != negated:
                 out.extend(selectors)
         return out
 
@@ -252,6 +260,7 @@ _KEYS = {
     "split-names": _split_names,
     "baseline": _string,
     "ignore-examples": _example_keys,
+    "respect-gitignore": _bool,
 }
 
 

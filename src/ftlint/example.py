@@ -57,7 +57,8 @@ class FileContext:
     bom: bool = False  # the file starts with a UTF-8 byte order mark
     encoding: str = "UTF-8"  # or UTF-16LE/BE, UTF-32LE/BE, decoded by the reader (see ftlint.sniff)
     encoding_bom: bool = False  # a byte order mark told that encoding (else its zero bytes did)
-    compression: str | None = None  # gzip, zip, zstd, bzip2 or xz: no line could be read
+    compression: str | None = None  # zip (or a compressed file inside another): no line could be read
+    decompressed: str | None = None  # gzip, zstd, bzip2 or xz: the reader read through it
     cr_lines: bool = False  # lines end with CR alone (classic Mac OS); the reader split them there
     crlf_lines: int = 0  # lines that end with CR LF (Windows)
     target: str = "openai"

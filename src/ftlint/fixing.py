@@ -250,8 +250,9 @@ def fix_file(fixer: Fixer, path: str, ctx: FileContext, *, write: bool = True,
     saved = (copy.deepcopy(fixer.states), set(fixer.broken)) if write else None
     with open(real, "rb", buffering=1 << 20) as fh:
         result = fixer.fix_stream(utf8_lines(fh, ctx), ctx, None, diff, codes)
-    if ctx.compression:
-        result.refused = (f"the file is {ctx.compression}-compressed; decompress it to fix it")
+    packed = ctx.compression or ctx.decompressed
+    if packed:  # read through, but ftlint writes plain JSONL only
+        result.refused = f"the file is {packed}-compressed; decompress it to fix it"
         return result
     if not write or not result.changed:
         return result

@@ -280,7 +280,7 @@ def collect_paths(paths: Iterable[str], config: Config, force_exclude: bool = Fa
         if p == STDIN:
             out.append(p)
         elif os.path.isdir(p):
-            out.extend(iter_dataset_files(p, config.is_excluded, skipped))
+            out.extend(iter_dataset_files(p, config.is_excluded, skipped, config.respect_gitignore))
         elif os.path.exists(p):
             if not (force_exclude and config.is_excluded(p)):
                 out.append(p)

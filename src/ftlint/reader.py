@@ -17,7 +17,12 @@ from .example import HUGE_LINE, Example, FileContext, ParseError, detect_kind
 from .sniff import SAMPLE, sniff
 
 BOM = b"\xef\xbb\xbf"
-DATASET_SUFFIXES = (".jsonl", ".ndjson")
+#: What a folder walk lints: JSONL, plain or compressed in a way the reader undoes.
+DATASET_SUFFIXES = tuple(f"{base}{packed}" for base in (".jsonl", ".ndjson")
+                         for packed in ("", ".gz", ".zst", ".zstd", ".bz2", ".xz"))
+#: Folders a walk never enters, as every tool that walks a project skips them (hidden folders,
+#: .git and .venv among them, are skipped too; so is any folder holding a virtualenv's pyvenv.cfg).
+SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__", "site-packages", "venv", "env"})
 
 
 def utf8_lines(stream: BinaryIO, ctx: FileContext) -> Iterator[bytes]:
@@ -30,6 +35,12 @@ def utf8_lines(stream: BinaryIO, ctx: FileContext) -> Iterator[bytes]:
     ctx.encoding, ctx.encoding_bom = found.encoding, found.bom
     ctx.compression, ctx.cr_lines = found.compression, found.cr_lines
     if found.compression:
+        opener = _DECOMPRESS.get(found.compression)
+        if opener is None or ctx.decompressed:  # a zip archive, or a compressed file inside a compressed one
+            return
+        ctx.decompressed, ctx.compression = found.compression, None
+        unpacked = _Unpacked(found.compression, opener(io.BufferedReader(_Prefixed(head, stream))))
+        yield from utf8_lines(io.BufferedReader(unpacked, 1 << 20), ctx)
         return
     if found.encoding != "UTF-8":
         raw = io.BufferedReader(_Prefixed(head[found.bom_size:], stream))
@@ -80,6 +91,55 @@ class _Prefixed(io.RawIOBase):
             self.head = self.head[n:]
             return n
         data = self.stream.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+
+def _zstd(raw: BinaryIO) -> BinaryIO:
+    import zstandard
+
+    return zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
+
+
+def _gzip(raw: BinaryIO) -> BinaryIO:
+    import gzip
+
+    return gzip.GzipFile(fileobj=raw, mode="rb")
+
+
+def _bz2(raw: BinaryIO) -> BinaryIO:
+    import bz2
+
+    return bz2.BZ2File(raw)
+
+
+def _xz(raw: BinaryIO) -> BinaryIO:
+    import lzma
+
+    return lzma.LZMAFile(raw)
+
+
+#: The compressions read through (a zip archive is a folder of files, not a stream: it is not read).
+_DECOMPRESS = {"gzip": _gzip, "zstd": _zstd, "bzip2": _bz2, "xz": _xz}
+
+
+class _Unpacked(io.RawIOBase):
+    """A decompressing stream whose damage (a truncated or corrupt file) is an OSError naming the
+    compression, which the run reports as a file it could not read, never a traceback."""
+
+    def __init__(self, kind: str, inner: BinaryIO) -> None:
+        self.kind, self.inner = kind, inner
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        try:
+            data = self.inner.read(len(buffer))
+        except OSError as exc:
+            raise OSError(f"the {self.kind} data is damaged: {exc}") from None
+        except Exception as exc:  # EOFError, zlib.error, lzma.LZMAError, zstandard.ZstdError
+            raise OSError(f"the {self.kind} data is damaged ({type(exc).__name__}: {exc})") from None
         buffer[:len(data)] = data
         return len(data)
 
@@ -215,20 +275,31 @@ def open_dataset(path: str) -> BinaryIO:
     return open(path, "rb", buffering=1 << 20)
 
 
-def iter_dataset_files(root: str, is_excluded, skipped: list | None = None) -> Iterator[str]:
-    """Walk ``root`` for dataset files in a stable order, skipping excluded and hidden folders.
+def iter_dataset_files(root: str, is_excluded, skipped: list | None = None, gitignore: bool = True) -> Iterator[str]:
+    """Walk ``root`` for dataset files in a stable order, skipping excluded, hidden and
+    :data:`SKIPPED_FOLDERS` folders, virtualenvs, and, with ``gitignore``, what the ``.gitignore``
+    files of the repository say (those above ``root`` up to the repository's top, and those met
+    on the way down; see :mod:`ftlint.ignores`).
 
     Only regular files are yielded: a FIFO, socket or device named ``*.jsonl`` would block the run
     or read forever, so it is left out and, when ``skipped`` is given, listed there as (path, why).
     (Named on the command line, such a file is read: the user asked for it.)"""
+    from .ignores import GitIgnores
+
+    ignores = GitIgnores.above(root) if gitignore else None
     for dirpath, dirnames, filenames in os.walk(root):
+        if ignores is not None:
+            ignores.enter(dirpath)
         dirnames[:] = sorted(
-            d for d in dirnames if not d.startswith(".") and not is_excluded(os.path.join(dirpath, d))
+            d for d in dirnames if not d.startswith(".") and d not in SKIPPED_FOLDERS
+            and not os.path.exists(os.path.join(dirpath, d, "pyvenv.cfg"))
+            and not is_excluded(os.path.join(dirpath, d))
+            and not (ignores is not None and ignores.ignored(os.path.join(dirpath, d), folder=True))
         )
         for name in sorted(filenames):
             if name.endswith(DATASET_SUFFIXES):
                 full = os.path.join(dirpath, name)
-                if is_excluded(full):
+                if is_excluded(full) or (ignores is not None and ignores.ignored(full)):
                     continue
                 kind = _special_kind(full)
                 if kind is not None:

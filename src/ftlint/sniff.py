@@ -25,6 +25,10 @@ COMPRESSED = (
     (b"\xfd7zXZ\x00", "xz", "unxz FILE.xz"),
 )
 
+#: The name endings that say a file is compressed that way.
+COMPRESSED_SUFFIXES = {"gzip": (".gz",), "zstd": (".zst", ".zstd"), "bzip2": (".bz2",), "xz": (".xz",),
+                       "zip": (".zip",)}
+
 
 @dataclass(frozen=True)
 class Sniffed:

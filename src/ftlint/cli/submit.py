@@ -38,6 +38,16 @@ def _print_json(outcome, error: dict | None) -> None:
     echo_json(doc, service=True)
 
 
+def _compression(path: str) -> str | None:
+    from ..sniff import SAMPLE, sniff
+
+    try:
+        with open(path, "rb") as fh:
+            return sniff(fh.read(SAMPLE)).compression
+    except OSError:  # the lint reports the file it cannot read
+        return None
+
+
 def submit_command() -> click.Command:
     @click.command("submit", context_settings=CONTEXT)
     @click.argument("train", type=click.Path(exists=True, dir_okay=False))
@@ -83,6 +93,11 @@ def submit_command() -> click.Command:
         if cfg.method not in ("auto", "sft", "dpo"):
             fail("submit trains sft or dpo data (--method sft|dpo)")
         settings = cfg.submit  # [tool.ftlint.submit]; an option given on the command line wins
+        for path in (train, validation):
+            packed = _compression(path) if path else None
+            if packed:  # the lint reads through it; the Files API would take the compressed bytes and fail
+                fail(f"{path} is {packed}-compressed; the Files API takes plain JSONL. Decompress it and submit "
+                     "the .jsonl")
 
         def pick(value, name):
             return value if value is not None else settings.get(name)

@@ -4,10 +4,12 @@ be read, the reader decodes it, so the examples get the findings they would get 
 
 from __future__ import annotations
 
+import os
+
 from ..diagnostics import Finding, Severity
 from ..hookspecs import hookimpl
 from ..rule import FileRule, Fix
-from ..sniff import decompress_hint
+from ..sniff import COMPRESSED_SUFFIXES, decompress_hint
 
 
 class _OncePerFile(FileRule):
@@ -68,14 +70,20 @@ class Utf32File(_OncePerFile):
 class CompressedFile(_OncePerFile):
     code = "FT017"
     name = "compressed-file"
-    summary = "File is compressed (gzip, zip, zstd, bzip2, xz), not JSONL"
+    summary = "File is compressed though its name does not say so, or is a zip archive"
 
     def judge(self, ctx):
-        if not ctx.compression:
-            return None
-        return (f"the file is {ctx.compression}-compressed, not JSONL text: training files are uploaded "
-                "uncompressed, and none of its examples could be checked",
-                f"decompress it ({decompress_hint(ctx.compression)}) and lint the JSONL inside")
+        if ctx.compression:
+            return (f"the file is {ctx.compression}-compressed, not JSONL text: training files are uploaded "
+                    "uncompressed, and none of its examples could be checked",
+                    f"decompress it ({decompress_hint(ctx.compression)}) and lint the JSONL inside")
+        packed = ctx.decompressed
+        if packed is None or ctx.path.lower().endswith(COMPRESSED_SUFFIXES[packed]):
+            return None  # train.jsonl.gz: compressed on purpose, and read through
+        return (f"the file is {packed}-compressed though its name does not say so: training files are uploaded "
+                "as plain JSONL, and this one would fail as a whole. ftlint decompressed it to check the examples",
+                f"decompress it before uploading ({decompress_hint(packed)}), or name it "
+                f"{os.path.basename(ctx.path)}{COMPRESSED_SUFFIXES[packed][0]} so every tool knows")
 
 
 class CrLineEndings(_OncePerFile):
