@@ -220,9 +220,13 @@ def _umask() -> int:
     return mask
 
 
-def label_reader(rule: Any) -> Callable[[Example], str | None]:
-    """The label of an example as FT706 (``rule``, with its configured options) reads it."""
+def label_reader(session: Any) -> Callable[[Example], str | None]:
+    """The label of an example as FT706 reads it, with the options the configuration gives it
+    (its defaults when the configuration turns it off)."""
+    from .rules.dataset import LabelImbalance
     from .rules.shared import answer_text
+
+    rule = next((r for r in session.ruleset.rules if isinstance(r, LabelImbalance)), None) or LabelImbalance()
 
     def label_of(ex: Example) -> str | None:
         answer = train_answer(ex)

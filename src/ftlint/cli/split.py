@@ -27,8 +27,8 @@ def split_command() -> click.Command:
     @click.option("--test-count", type=click.IntRange(min=0), metavar="N", help="Exactly this many test examples.")
     @click.option("--seed", type=click.IntRange(min=0, max=(1 << 64) - 1), default=0, show_default=True,
                   help="Another seed, another split; the same seed, the same split.")
-    @click.option("--stratify", is_flag=True, help="Keep each label's share alike on every side (the label FT706 "
-                                                    "reads, its options from the config).")
+    @click.option("--stratify", is_flag=True, help="Keep each label's share alike on every side (the label the "
+                                                    "label-imbalance rule reads, its options from the config).")
     @click.option("-d", "--output-dir", required=True, type=click.Path(file_okay=False),
                   help="Where <stem>.train.jsonl, <stem>.validation.jsonl (and <stem>.test.jsonl) go.")
     @click.option("--method", type=click.Choice(["auto", "sft", "dpo", "rft"]), default=None)
@@ -48,11 +48,7 @@ def split_command() -> click.Command:
         if test_fraction is not None and test_count is not None:
             fail("--test-fraction and --test-count say the same thing twice; give one")
         session = session_for(config_path=config_path, isolated=isolated, method=method)
-        label_of = None
-        if stratify:
-            rule = session.registry.rules.get("FT706")
-            configured = next((r for r in session.ruleset.rules if r.code == "FT706"), None)
-            label_of = label_reader(configured or rule())
+        label_of = label_reader(session) if stratify else None
         try:
             result = split_file(path, output_dir, seed=seed, method=session.config.method, label_of=label_of,
                                 validation=Quota(validation_fraction or 0.0, validation_count),
