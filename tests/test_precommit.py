@@ -22,7 +22,7 @@ def pre_commit_home(tmp_path_factory):
     return tmp_path_factory.mktemp("pre-commit-home")
 
 
-def try_repo(repo, home):
+def try_repo(repo, home, hook="ftlint"):
     env = {"PRE_COMMIT_HOME": str(home), "PATH": "/usr/bin:/bin:" + str(ROOT), "HOME": str(home),
            "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
            "GIT_COMMITTER_EMAIL": "t@example.com"}
@@ -32,7 +32,7 @@ def try_repo(repo, home):
         if key in os.environ:
             env[key] = os.environ[key]
     env["PATH"] = os.path.dirname(sys.executable) + ":" + os.environ.get("PATH", "/usr/bin:/bin")
-    return subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "ftlint", "--all-files",
+    return subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), hook, "--all-files",
                            "--color", "never"], cwd=repo, capture_output=True, text=True, env=env, timeout=900)
 
 
@@ -59,3 +59,17 @@ def test_hook_passes_good_and_fails_bad_data(tmp_path, pre_commit_home):
     assert bad.returncode == 1, bad.stdout + bad.stderr
     assert "valid.ndjson:50:102: FT302" in bad.stdout
     assert "notes.md" not in bad.stdout
+
+
+def test_the_fix_hook_repairs_and_fails_once_then_passes(tmp_path, pre_commit_home):
+    repo = tmp_path / "datasets"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    (repo / "train.jsonl").write_text(BAD_WEIGHT)  # a weight of 1.0: a safe fix
+    git(repo, "add", ".")
+    first = try_repo(repo, pre_commit_home, "ftlint-fix")
+    assert first.returncode == 1, first.stdout + first.stderr  # pre-commit fails a hook that changed files
+    assert '"weight": 1}' in (repo / "train.jsonl").read_text()
+    git(repo, "add", ".")
+    second = try_repo(repo, pre_commit_home, "ftlint-fix")
+    assert second.returncode == 0, second.stdout + second.stderr
