@@ -24,6 +24,7 @@ from xxhash import xxh3_128
 
 from .diagnostics import PLUGIN_FAILURES, ToolError
 from .example import Example, FileContext, detect_kind
+from .fsutil import AtomicFile
 from .reader import BOM, read_examples, utf8_lines
 from .rule import DROP, Rule
 
@@ -262,27 +263,22 @@ def fix_file(fixer: Fixer, path: str, ctx: FileContext, *, write: bool = True,
         return result
     errors = len(fixer.errors)
     fixer.states, fixer.broken = saved
-    fd, tmp = tempfile.mkstemp(prefix=".ftlint-fix-", suffix=".tmp", dir=os.path.dirname(real) or ".")
-    try:
-        os.fchmod(fd, stat.S_IMODE(st.st_mode))
-        with os.fdopen(fd, "wb", buffering=1 << 20) as out, open(real, "rb", buffering=1 << 20) as fh:
-            again = FileContext(ctx.path, ctx.method, target=ctx.target, model_name=ctx.model_name,
-                                model=ctx.model, today=ctx.today)
-            written = fixer.fix_stream(utf8_lines(fh, again), again, out, None, codes)
-            del fixer.errors[errors:]  # the same failures as the first pass's, said once
-            out.flush()
-            os.fsync(out.fileno())
+    again = FileContext(ctx.path, ctx.method, target=ctx.target, model_name=ctx.model_name, model=ctx.model,
+                        today=ctx.today)
+
+    def unchanged() -> None:
         if file_digest(real) != before or written.by_code != result.by_code:
             raise FixRefused("the file changed while ftlint read it; it was left as it is (fix it again once "
                              "nothing else writes it)")
-        os.replace(tmp, real)
+
+    try:
+        with AtomicFile(real, stat.S_IMODE(st.st_mode), prefix=".ftlint-fix-") as out, \
+                open(real, "rb", buffering=1 << 20) as fh:
+            written = fixer.fix_stream(utf8_lines(fh, again), again, out, None, codes)
+            del fixer.errors[errors:]  # the same failures as the first pass's, said once
+            out.commit(unchanged)
     except FixRefused as exc:
-        os.unlink(tmp)
         result.refused = str(exc)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
     return result
 
 

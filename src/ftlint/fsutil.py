@@ -78,6 +78,52 @@ def atomic_write_text(path: str, text: str) -> None:
     _replace(target, text.replace("\n", os.linesep).encode("utf-8"), mode)  # as a text-mode write ends lines
 
 
+class AtomicFile:
+    """A new file written beside ``path`` (a hidden ``.ftlint-*.tmp`` in the same folder) that
+    takes the name in one rename on :meth:`commit`, with ``mode`` (default: what the umask
+    allows); :meth:`abort` (or leaving a ``with`` block by an exception, Ctrl-C included) removes
+    it, so a reader of ``path`` sees the old file or the whole new one, never half."""
+
+    def __init__(self, path: str, mode: int | None = None, prefix: str = ".ftlint-") -> None:
+        self.path = path
+        fd, self.tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=os.path.dirname(path) or ".")
+        try:
+            os.fchmod(fd, 0o666 & ~_umask() if mode is None else mode)
+            self.fh = os.fdopen(fd, "wb", buffering=1 << 20)
+        except BaseException:
+            os.close(fd)
+            os.unlink(self.tmp)
+            raise
+        self.done = False
+
+    def write(self, data: bytes) -> None:
+        self.fh.write(data)
+
+    def commit(self, before=None) -> None:
+        """Flush to disk and rename into place; ``before()``, when given, runs after the flush and
+        may raise to keep the old file (it then stays, and the new one is removed)."""
+        self.fh.flush()
+        os.fsync(self.fh.fileno())
+        self.fh.close()
+        if before is not None:
+            before()
+        os.replace(self.tmp, self.path)
+        self.done = True
+
+    def abort(self) -> None:
+        if not self.done:
+            self.fh.close()
+            if os.path.exists(self.tmp):
+                os.unlink(self.tmp)
+            self.done = True
+
+    def __enter__(self) -> AtomicFile:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.abort()
+
+
 def write_private(path: str, data: bytes) -> None:
     """Write ``data`` to ``path`` whole or not at all, readable by the user only: ftlint's own
     files (cache entries, tokenizer copies), never the user's."""

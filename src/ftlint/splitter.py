@@ -13,7 +13,6 @@ growth can then move the examples next to a boundary."""
 from __future__ import annotations
 
 import os
-import tempfile
 from array import array
 from collections import Counter
 from collections.abc import Callable
@@ -23,6 +22,7 @@ from typing import Any, BinaryIO
 from xxhash import xxh3_64_intdigest
 
 from .example import Example, FileContext
+from .fsutil import AtomicFile
 from .reader import open_dataset, read_examples, utf8_lines
 from .rules.shared import prompt_digest, train_answer
 
@@ -102,7 +102,7 @@ def split_file(path: str, out_dir: str, *, validation: Quota, test: Quota, seed:
     exact = validation.count is not None or test.count is not None or label_of is not None
     place = _ranked(path, method, seed, validation, test, label_of, result) if exact else None
     seen: Counter = Counter()
-    outs = {s: _Atomic(p) for s, p in result.paths.items()}
+    outs = {s: AtomicFile(p, prefix=".ftlint-split-") for s, p in result.paths.items()}
     try:
         i = 0
         for ex, ctx in _read(path, method):
@@ -187,37 +187,6 @@ def _ranked(path: str, method: str, seed: int, validation: Quota, test: Quota, l
         raise SplitError(f"asked for {validation.count or 0} validation and {test.count or 0} test examples, but "
                          f"the file holds {total}")
     return place
-
-
-class _Atomic:
-    """An output file written beside its final name and renamed into place when complete."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        fd, self.tmp = tempfile.mkstemp(prefix=".ftlint-split-", suffix=".tmp", dir=os.path.dirname(path) or ".")
-        os.fchmod(fd, 0o666 & ~_umask())
-        self.fh = os.fdopen(fd, "wb", buffering=1 << 20)
-        self.done = False
-
-    def write(self, data: bytes) -> None:
-        self.fh.write(data)
-
-    def commit(self) -> None:
-        self.fh.close()
-        os.replace(self.tmp, self.path)
-        self.done = True
-
-    def abort(self) -> None:
-        if not self.done:
-            self.fh.close()
-            if os.path.exists(self.tmp):
-                os.unlink(self.tmp)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def label_reader(session: Any) -> Callable[[Example], str | None]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 
 import click
@@ -30,7 +29,7 @@ def convert_command() -> click.Command:
         import tempfile
 
         from ..convert import convert_stream, skipped_lines
-        from ..fsutil import OutputError, refuse_overwriting_inputs
+        from ..fsutil import AtomicFile, OutputError, refuse_overwriting_inputs
 
         if path == "-" and sys.stdin is None:
             fail("standard input is closed, so '-' has nothing to read")
@@ -42,33 +41,24 @@ def convert_command() -> click.Command:
             except OutputError:
                 fail(f"the output {output} is the file to convert; writing there would replace the data it is "
                      "read from. Choose another --output")
-        folder = os.path.dirname(os.path.abspath(output)) if output != "-" else None
         try:
             source_stream = sys.stdin.buffer if path == "-" else open(path, "rb", buffering=1 << 20)
         except OSError as exc:
             fail(f"cannot read {path}: {exc.strerror or exc}")
-        tmp = None
         try:
-            if output == "-":
-                sink = tempfile.SpooledTemporaryFile(max_size=64 << 20)
-            else:
-                fd, tmp = tempfile.mkstemp(prefix=".ftlint-convert-", suffix=".tmp", dir=folder)
-                sink = os.fdopen(fd, "wb", buffering=1 << 20)
+            sink = tempfile.SpooledTemporaryFile(max_size=64 << 20) if output == "-" else \
+                AtomicFile(output, prefix=".ftlint-convert-")
             with sink:
                 result = convert_stream(source_stream, name, sink, to, source)
                 if output == "-":
                     write_data(sink)
-            if tmp is not None:
-                os.chmod(tmp, 0o666 & ~_umask())
-                os.replace(tmp, output)
-                tmp = None
+                else:
+                    sink.commit()
         except OSError as exc:
             fail(f"cannot convert {path} to {output}: {exc.strerror or exc}")
         finally:
             if path != "-":
                 source_stream.close()
-            if tmp is not None and os.path.exists(tmp):  # interrupted or failed: no half file stays
-                os.unlink(tmp)
         for text in skipped_lines(result, printable(name)):
             click.echo(f"ftlint: {text}", err=True)
         sources = ", ".join(f"{n:,} {k}" for k, n in result.by_source.most_common())
@@ -85,8 +75,3 @@ def convert_command() -> click.Command:
 
     return convert
 
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
