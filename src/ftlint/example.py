@@ -59,6 +59,7 @@ class FileContext:
     encoding_bom: bool = False  # a byte order mark told that encoding (else its zero bytes did)
     compression: str | None = None  # zip (or a compressed file inside another): no line could be read
     decompressed: str | None = None  # gzip, zstd, bzip2 or xz: the reader read through it
+    damaged: str | None = None  # why the compressed data ended early (what was read before is checked)
     cr_lines: bool = False  # lines end with CR alone (classic Mac OS); the reader split them there
     crlf_lines: int = 0  # lines that end with CR LF (Windows)
     target: str = "openai"

@@ -63,6 +63,10 @@ def _skip_value(raw: bytes, i: int) -> int:
 def _member(raw: bytes, i: int, token: str) -> int | None:
     """Offset of the value of ``token`` in the object at ``i``."""
     found = None
+    # A key whose quoted form occurs once in the line, with no escape that could spell it another
+    # way, has no duplicate: the first match is the last.
+    quoted = json.dumps(token, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    unique = b"\\" not in raw and raw.count(quoted) == 1
     i = _skip_ws(raw, i + 1)
     while raw[i:i + 1] == b'"':
         end = _skip_string(raw, i)
@@ -73,6 +77,8 @@ def _member(raw: bytes, i: int, token: str) -> int | None:
         value = _skip_ws(raw, i + 1)
         if key == token:
             found = value
+            if unique:  # no later key can be this one: the rest of the object need not be walked
+                return found
         i = _skip_ws(raw, _skip_value(raw, value))
         if raw[i:i + 1] != b",":
             break

@@ -39,7 +39,7 @@ def utf8_lines(stream: BinaryIO, ctx: FileContext) -> Iterator[bytes]:
         if opener is None or ctx.decompressed:  # a zip archive, or a compressed file inside a compressed one
             return
         ctx.decompressed, ctx.compression = found.compression, None
-        unpacked = _Unpacked(found.compression, opener(io.BufferedReader(_Prefixed(head, stream))))
+        unpacked = _Unpacked(found.compression, opener(io.BufferedReader(_Prefixed(head, stream))), ctx)
         yield from utf8_lines(io.BufferedReader(unpacked, 1 << 20), ctx)
         return
     if found.encoding != "UTF-8":
@@ -124,22 +124,24 @@ _DECOMPRESS = {"gzip": _gzip, "zstd": _zstd, "bzip2": _bz2, "xz": _xz}
 
 
 class _Unpacked(io.RawIOBase):
-    """A decompressing stream whose damage (a truncated or corrupt file) is an OSError naming the
-    compression, which the run reports as a file it could not read, never a traceback."""
+    """A decompressing stream that ends where its data is damaged (a truncated or corrupt file),
+    noting why in ``ctx.damaged``: what came before is checked, and the damage is a finding about
+    the file (FT017), not a crash. An error reading the file itself stays an OSError."""
 
-    def __init__(self, kind: str, inner: BinaryIO) -> None:
-        self.kind, self.inner = kind, inner
+    def __init__(self, kind: str, inner: BinaryIO, ctx: FileContext) -> None:
+        self.kind, self.inner, self.ctx = kind, inner, ctx
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer) -> int:
+        if self.ctx.damaged:
+            return 0
         try:
             data = self.inner.read(len(buffer))
-        except OSError as exc:
-            raise OSError(f"the {self.kind} data is damaged: {exc}") from None
-        except Exception as exc:  # EOFError, zlib.error, lzma.LZMAError, zstandard.ZstdError
-            raise OSError(f"the {self.kind} data is damaged ({type(exc).__name__}: {exc})") from None
+        except Exception as exc:  # EOFError, zlib.error, lzma.LZMAError, zstandard.ZstdError, BadGzipFile
+            self.ctx.damaged = f"{type(exc).__name__}: {exc}"
+            return 0
         buffer[:len(data)] = data
         return len(data)
 

@@ -117,7 +117,8 @@ def moved_result(stored: dict, chunk: Chunk, linter: Linter) -> ChunkResult | No
 
     old: ChunkResult = stored["result"]
     ctx = linter.context(chunk)
-    for name in ("size", "examples", "bom", "encoding", "encoding_bom", "compression", "cr_lines", "crlf_lines"):
+    for name in ("size", "examples", "bom", "encoding", "encoding_bom", "compression", "cr_lines", "crlf_lines",
+                 "decompressed", "damaged"):
         setattr(ctx, name, getattr(old.ctx, name))
     move = Move(stored["first"], chunk.first_line, chunk.count, stored["index"], chunk.file_index, ctx)
     ctx.lines = old.ctx.lines + move.shift

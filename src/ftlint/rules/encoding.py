@@ -78,6 +78,11 @@ class CompressedFile(_OncePerFile):
                     "uncompressed, and none of its examples could be checked",
                     f"decompress it ({decompress_hint(ctx.compression)}) and lint the JSONL inside")
         packed = ctx.decompressed
+        if packed is not None and ctx.damaged:
+            return (f"the {packed} data is damaged after {ctx.lines:,} line(s) ({ctx.damaged}): those were checked, "
+                    "the rest cannot be read",
+                    "compress the file again from its source, or download it again; `"
+                    f"{decompress_hint(packed).split()[0]} -t` tests a compressed file")
         if packed is None or ctx.path.lower().endswith(COMPRESSED_SUFFIXES[packed]):
             return None  # train.jsonl.gz: compressed on purpose, and read through
         return (f"the file is {packed}-compressed though its name does not say so: training files are uploaded "
