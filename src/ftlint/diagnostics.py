@@ -74,6 +74,9 @@ class Finding:
     #: False when the rule's automatic fix does not repair this finding (a weight of 2, where the
     #: fix turns only true and false into 1 and 0); by default a rule's fix repairs what it finds.
     fixable: bool = True
+    #: Other places the finding names, as (path, line): the first copy of a duplicate, the training
+    #: example a validation example leaks from. SARIF shows them as related locations.
+    related: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -95,6 +98,7 @@ class Diagnostic:
     #: The example's :attr:`~ftlint.example.Example.key` for a finding about one example (an
     #: example rule's), else "": what a baseline and ``ignore-examples`` know it by.
     example: str = field(default="", compare=False)
+    related: tuple[tuple[str, int], ...] = field(default=(), compare=False)  # see Finding.related
 
     def __post_init__(self) -> None:
         # Rules quote the data; every reporter, plugin ones included, gets text it can write.
@@ -114,6 +118,7 @@ class Diagnostic:
             "excerpt": self.excerpt,
             "fixable": self.fixable or None,
             "example": self.example or None,
+            "related": [{"path": p, "line": n} for p, n in self.related],
         }
 
 

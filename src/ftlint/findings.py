@@ -32,5 +32,8 @@ def check_finding(f: Any) -> None:
         problem = "a message, pointer or fix that is not a string"
     elif type(f.fixable) is not bool:
         problem = f"fixable {show(f.fixable, 40)} (True or False)"
+    elif type(f.related) is not tuple or not all(
+            type(r) is tuple and len(r) == 2 and type(r[0]) is str and _positive(r[1]) for r in f.related):
+        problem = "related places that are not a tuple of (path, line) pairs"
     if problem:
         raise BadFinding(f"reported a finding with {problem}")

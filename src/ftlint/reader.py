@@ -126,7 +126,7 @@ _DECOMPRESS = {"gzip": _gzip, "zstd": _zstd, "bzip2": _bz2, "xz": _xz}
 class _Unpacked(io.RawIOBase):
     """A decompressing stream that ends where its data is damaged (a truncated or corrupt file),
     noting why in ``ctx.damaged``: what came before is checked, and the damage is a finding about
-    the file (FT017), not a crash. An error reading the file itself stays an OSError."""
+    the file (a rule's), not a crash. An error reading the file itself stays an OSError."""
 
     def __init__(self, kind: str, inner: BinaryIO, ctx: FileContext) -> None:
         self.kind, self.inner, self.ctx = kind, inner, ctx

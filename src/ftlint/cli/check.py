@@ -55,6 +55,9 @@ def check_command(command: str = "check") -> click.Command:
                   show_default=True, cls=RegisteredOption, names="reporters", help="Output format")
     @click.option("-o", "--output-file", type=click.Path(dir_okay=False, writable=True), envvar="FTLINT_OUTPUT_FILE",
                   help="Write the report to this file instead of standard output.")
+    @click.option("--report", "reports", multiple=True, metavar="FORMAT=FILE",
+                  help="Also write the report in FORMAT to FILE, from the same run (repeatable), e.g. "
+                       "--report sarif=ftlint.sarif --report junit=junit.xml.")
     @click.option("--statistics", is_flag=True, help="Show only the count of problems per rule.")
     @click.option("-q", "--quiet", is_flag=True, help="Show the problems only, without the summary.")
     @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
@@ -79,7 +82,7 @@ def check_command(command: str = "check") -> click.Command:
                                                "would be made).")
     @config_options
     def check(paths, select, extend_select, ignore, method, target, model, epochs, validation, jobs, no_progress, fmt,
-              no_cache, cache_dir, output_file, statistics, quiet, color, strict, exit_zero, force_exclude,
+              no_cache, cache_dir, output_file, reports, statistics, quiet, color, strict, exit_zero, force_exclude,
               stdin_filename, allow_no_files, baseline, write_baseline, fix, unsafe_fixes, diff, config_path, isolated):
         """Lint fine-tuning JSONL files (the default command).
 
@@ -96,6 +99,13 @@ def check_command(command: str = "check") -> click.Command:
                            ignore=split_list(ignore))
         try:
             reporter_cls = session.reporter(fmt)
+            extra = []
+            for spec in reports:
+                name, sep, target = spec.partition("=")
+                if not sep or not name or not target:
+                    fail(f"--report takes FORMAT=FILE, e.g. sarif=ftlint.sarif; got {spec!r}")
+                session.reporter(name)
+                extra.append((name, target))
         except ConfigError as exc:
             fail(str(exc))
         from ..fsutil import OutputError, atomic_write_text, refuse_overwriting_inputs
@@ -121,7 +131,7 @@ def check_command(command: str = "check") -> click.Command:
                 stdin = fixed.stdin
 
         def guard(inputs: list[str]) -> None:
-            for written in (output_file, write_baseline):
+            for written in (output_file, write_baseline, *(target for _, target in extra)):
                 if written:
                     refuse_overwriting_inputs(written, inputs, sys.stdin)
 
@@ -168,6 +178,15 @@ def check_command(command: str = "check") -> click.Command:
             click.echo(text, nl=False, color=colored, err=True)
         else:
             echo(text, nl=False, color=colored)
+        for name, target in extra:
+            try:
+                atomic_write_text(target, session.render(report, name, statistics=statistics, quiet=quiet))
+            except PluginError as exc:
+                fail(str(exc))
+            except OutputError as exc:
+                fail(str(exc))
+            except OSError as exc:
+                fail(f"cannot write the report to {target}: {exc.strerror or exc}")
         for path, why in report.skipped:
             click.echo(f"ftlint: warning: skipped {printable(path)}: {why}", err=True)
         print_tool_errors(report.errors)

@@ -67,6 +67,35 @@ def fixable_line(report: Report, unsafe: bool = False) -> str:
     return " ".join(parts)
 
 
+def repo_path(path: str, roots: tuple[str, ...] = ("GITHUB_WORKSPACE", "CI_PROJECT_DIR")) -> str:
+    """A finding's file as CI services attach findings to files: relative to the workspace
+    (``GITHUB_WORKSPACE``, GitLab's ``CI_PROJECT_DIR``) when the file is inside it, with '/' and
+    no leading './'; standard input and files elsewhere keep their names."""
+    import os
+
+    if path.startswith("<"):
+        return path
+    for name in roots:
+        root = os.environ.get(name)
+        if root:
+            full, top = os.path.abspath(path), os.path.abspath(root)
+            if full == top or full.startswith(top.rstrip(os.sep) + os.sep):
+                return os.path.relpath(full, top).replace(os.sep, "/")
+    posix = path.replace(os.sep, "/")
+    while posix.startswith("./"):
+        posix = posix[2:]
+    return posix
+
+
+def fingerprint(d, path: str) -> str:
+    """What identifies a finding across runs while its example moves: the rule, the file, and the
+    example's content key and pointer (a file or dataset finding: its line, which is all it has)."""
+    from xxhash import xxh3_64_hexdigest
+
+    where = f"{d.example} {d.pointer}" if d.example else f"line {d.line} {d.message}"
+    return xxh3_64_hexdigest(f"{d.code}\0{path}\0{where}".encode("utf-8", "surrogatepass"))
+
+
 def plural(n: int, word: str) -> str:
     return f"{n:,} {word}" + ("" if n == 1 else "s")
 

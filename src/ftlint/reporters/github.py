@@ -7,7 +7,7 @@ from itertools import groupby
 
 from ..diagnostics import Severity
 from ..hookspecs import hookimpl
-from . import Reporter, summary_line
+from . import Reporter, repo_path, summary_line
 
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -33,7 +33,10 @@ def _md(text: str) -> str:
 
 def step_summary(report) -> str:
     lines = ["## ftlint", "", summary_line(report), ""]
-    rows = report.by_code()
+    if report.estimate is not None:
+        lines += [_md(report.estimate.line()), ""]
+    # errors first, then warnings and notes, each by count: a warning seen 5,000 times must not bury an error
+    rows = sorted(report.by_code(), key=lambda row: (-row[2], -row[1], row[0]))
     if rows:
         lines += ["| count | rule | name | severity |", "| ---: | --- | --- | --- |"]
         for code, n, sev in rows:
@@ -41,8 +44,8 @@ def step_summary(report) -> str:
             lines.append(f"| {n:,} | {code} | {name} | {sev.label} |")
         lines += ["", "<details><summary>Diagnostics</summary>", "",
                   "| file | line | rule | message |", "| --- | ---: | --- | --- |"]
-        for d in report.diagnostics[:1000]:
-            lines.append(f"| {_md(d.path)} | {d.line} | {d.code} | {_md(d.message)} |")
+        for d in sorted(report.diagnostics, key=lambda d: -d.severity)[:1000]:
+            lines.append(f"| {_md(repo_path(d.path))} | {d.line} | {d.code} | {_md(d.message)} |")
         if len(report.diagnostics) > 1000:
             lines.append(f"| … | | | {len(report.diagnostics) - 1000:,} more |")
         lines += ["", "</details>"]
@@ -57,11 +60,13 @@ class GithubReporter(Reporter):
 
     def render(self, report, out):
         for path, diags in groupby(report.diagnostics, key=lambda d: d.path):
+            # GitHub attaches an annotation to a pull request's diff only by a workspace-relative path
+            path = repo_path(path, ("GITHUB_WORKSPACE",))
             out.write(f"::group::{escape_data(path)}\n")
             for d in diags:
-                props = (f"title={escape_property(f'ftlint ({d.code} {d.name})')},file={escape_property(d.path)},"
+                props = (f"title={escape_property(f'ftlint ({d.code} {d.name})')},file={escape_property(path)},"
                          f"line={d.line}" + (f",col={d.column}" if d.column else ""))
-                text = f"{d.path}:{d.line}: {d.code} {d.message}" + (f" (at {d.pointer})" if d.pointer else "")
+                text = f"{path}:{d.line}: {d.code} {d.message}" + (f" (at {d.pointer})" if d.pointer else "")
                 if d.fix:
                     text += f"\nfix: {d.fix}"
                 out.write(f"::{LEVELS[d.severity]} {props}::{escape_data(text)}\n")

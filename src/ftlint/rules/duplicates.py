@@ -110,7 +110,7 @@ class ExactDuplicate(_KeyedRule):
                 out.append(Finding("", f"duplicate of {state.cite(state.locs[same[0]], path)} (same example, "
                                        "ignoring key order and spacing)",
                                    "remove the copy: duplicates overweight one example and are billed every epoch",
-                                   path=path, line=line))
+                                   path=path, line=line, related=(state.where(state.locs[same[0]]),)))
         state.table.release()  # the pages this pass read: on disk again, not held
         return out
 
@@ -372,7 +372,8 @@ class NearDuplicate(_KeyedRule):
                    f"{share:.0%} of their words are in segments that match exactly, and the rest differs by a "
                    "few words")
             out.append(Finding("", f"near duplicate of {state.cite(locs[partner], path)}: {how}",
-                               "keep one of them, or make them differ meaningfully", path=path, line=line))
+                               "keep one of them, or make them differ meaningfully", path=path, line=line,
+                               related=(state.where(locs[partner]),)))
         state.table.release()
         return out
 
@@ -406,11 +407,12 @@ class ConflictingAnswers(_KeyedRule):
             listed = ", ".join(str(line) if path == path0 else f"{path}:{line}"
                                for path, line in places[:self.opts["show"]])
             more = f" and {len(places) - self.opts['show']} more" if len(places) > self.opts["show"] else ""
+            shown = tuple(places[:self.opts["show"]])
             for path, line in places[1:]:
                 out.append(Finding("", f"the same prompt has {n_answers} different trained answers (lines {listed}"
                                    f"{more}); the model learns an average of them",
                                    "agree on one answer for the prompt, or make the prompts differ",
-                                   path=path, line=line))
+                                   path=path, line=line, related=tuple(p for p in shown if p != (path, line))))
         state.table.release()
         return out
 
@@ -455,13 +457,13 @@ class ValidationLeakage(_KeyedRule):
                     where = state.where(first_whole[earlier][whole[i]])
                     out.append(Finding("", f"this {name} example also appears in the {_SPLITS[earlier]} data "
                                        f"({where[0]}:{where[1]}); {name} loss on it measures memorisation",
-                                       "remove it from one of the files", path=path, line=line))
+                                       "remove it from one of the files", path=path, line=line, related=(where,)))
                     break
                 if prompt[i] and prompt[i] in first_prompt[earlier]:
                     where = state.where(first_prompt[earlier][prompt[i]])
                     out.append(Finding("", f"this {name} example's prompt also appears in the {_SPLITS[earlier]} "
                                        f"data ({where[0]}:{where[1]})", "use prompts the model has not trained on",
-                                       path=path, line=line))
+                                       path=path, line=line, related=(where,)))
                     break
         state.table.release()
         return out
