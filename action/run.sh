@@ -8,8 +8,10 @@ if [ -n "${FTLINT_VERSION:-}" ]; then
 else
   spec="${GITHUB_ACTION_PATH:?}"
 fi
-# A second step of the same job with the same ftlint reuses the virtualenv.
-if [ ! -x "$venv/bin/ftlint" ] || [ "$(cat "$venv/.ftlint-spec" 2>/dev/null)" != "$spec" ]; then
+# A second step of the same job, or a later run whose cache (see action.yml) restored it, reuses the
+# virtualenv when it holds this ftlint and still runs (a runner image with another Python breaks it).
+if [ ! -x "$venv/bin/ftlint" ] || [ "$(cat "$venv/.ftlint-spec" 2>/dev/null)" != "$spec" ] \
+   || ! "$venv/bin/python" -c "import ftlint" 2>/dev/null; then
   python3 -m venv --clear "$venv" || { echo "::error title=ftlint::could not create a virtualenv"; exit 2; }
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$spec" \
     || { echo "::error title=ftlint::could not install $spec"; exit 2; }
@@ -30,11 +32,11 @@ while IFS= read -r -d '' word; do args+=("$word"); done < "$words"
 if [ "${FTLINT_LOCAL_PLUGINS:-true}" = "false" ]; then
   export FTLINT_NO_LOCAL_PLUGINS=1  # a pull request from a fork must not run its own plugin code
 fi
+# One lint writes every report: the annotations on standard output and, asked for, the SARIF file.
+reports=()
+[ "${FTLINT_SARIF:-false}" = "true" ] && reports=(--report sarif=ftlint.sarif)
 # `--` before the paths: a path input cannot pass options (`--output-file=...`) to ftlint.
-if [ "${FTLINT_SARIF:-false}" = "true" ]; then
-  "$venv/bin/ftlint" check --format sarif --output-file ftlint.sarif --exit-zero --no-progress "${args[@]}" -- "${paths[@]}"
-fi
-"$venv/bin/ftlint" check --format github --no-progress "${args[@]}" -- "${paths[@]}"
+"$venv/bin/ftlint" check --format github --no-progress "${reports[@]}" "${args[@]}" -- "${paths[@]}"
 status=$?
 if [ "$status" -eq 0 ] && [ -n "${FTLINT_SUBMIT:-}" ]; then
   if [ -z "${FTLINT_MAX_COST:-}" ]; then

@@ -18,7 +18,9 @@ pytestmark = pytest.mark.skipif(shutil.which("bash") is None, reason="the action
 def test_action_metadata_passes_inputs_through_env():
     action = yaml.safe_load((ROOT / "action.yml").read_text())
     assert action["runs"]["using"] == "composite"
-    step = action["runs"]["steps"][0]
+    cache, step = action["runs"]["steps"]
+    assert cache["uses"].startswith("actions/cache@") and "ftlint-action-venv" in cache["with"]["path"]
+    assert "inputs.version" in cache["with"]["key"]  # another ftlint, another virtualenv
     inputs = set(action["inputs"])
     assert inputs == {"paths", "args", "version", "sarif", "local-plugins", "submit", "submit-args", "max-cost",
                       "follow"}
@@ -60,6 +62,18 @@ def test_action_step_annotates_summarises_and_fails_on_errors(tmp_path, runner_t
     assert output.read_text().strip() == "exit-code=1"
     sarif = json.loads((work / "ftlint.sarif").read_text())
     assert sarif["runs"][0]["results"][0]["ruleId"] == "FT302"
+    assert proc.stdout.count("::group::") == 1  # one lint wrote both
+
+
+def test_a_cached_virtualenv_that_no_longer_runs_is_made_again(tmp_path, runner_temp):
+    (tmp_path / "a.jsonl").write_text(good_lines(60))
+    assert step(tmp_path, runner_temp, FTLINT_PATHS="a.jsonl", FTLINT_ARGS="--isolated").returncode == 0
+    python = runner_temp / "ftlint-action-venv" / "bin" / "python"
+    python.unlink()
+    python.write_text("#!/bin/sh\nexit 1\n")  # as a restored cache from another runner image would be
+    python.chmod(0o755)
+    proc = step(tmp_path, runner_temp, FTLINT_PATHS="a.jsonl", FTLINT_ARGS="--isolated")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def test_paths_as_a_yaml_block_list_are_all_linted(tmp_path, runner_temp):
