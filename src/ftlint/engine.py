@@ -34,6 +34,7 @@ from .inputs import (
 from .merge import drop_impossible_lines, merge_rule_errors, merge_states, once_per_file
 from .pool import can_fork, cannot_read, run_parallel
 from .position import column_and_excerpt
+from .progress import ticking
 from .reader import read_examples, utf8_lines
 from .report import FileResult, Report
 from .rule import DatasetRule, FileRule, Rule, RuleSet
@@ -88,6 +89,7 @@ class Linter:
         self.model = model
         self.today = datetime.date.today()
         self.accounting = None
+        self.tick = None  # progress of the part linted in this process, when a progress line is shown
         self._tokenizer_tried = False
         self.errors: list[ToolError] = list(ruleset.errors)
         self.has_validation = False
@@ -226,6 +228,8 @@ class Linter:
             stream = chunk_lines(chunk.path, chunk.start, chunk.end, ctx)
         elif hasattr(stream, "read"):
             stream = utf8_lines(stream, ctx)
+        if self.tick is not None:
+            stream = ticking(stream, self.tick)
         for ex in read_examples(stream, ctx, chunk.first_line):
             kind = ex.kind
             formats[kind] = formats.get(kind, 0) + 1
@@ -313,6 +317,7 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
     if jobs > 1 and parts > 1 and can_fork():
         results = run_parallel(linter, chunks, min(jobs, parts), local)
     else:
+        linter.tick = progress.tick if progress is not None else None
         results = ((local(c), False) for c in chunks)
     if run_key is not None:
         results = _stored(cache, results, ready, keys)

@@ -47,8 +47,9 @@ def use_color(choice: str, stream) -> bool:
         return False
     if os.environ.get("NO_COLOR"):
         return False
-    if os.environ.get("FORCE_COLOR"):
-        return True
+    force = os.environ.get("FORCE_COLOR")
+    if force:  # "0" and "false" ask for no colour, as Node's tools read it; any other value forces it
+        return force.strip().lower() not in ("0", "false")
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
