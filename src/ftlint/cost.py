@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from .catalog import Model
@@ -32,6 +33,8 @@ class Estimate:
     epochs_auto: bool
     billed_tokens: int
     cost: float | None  # USD; None when the price is unknown or not per token
+    #: Training examples by their tokens: (from, to, count) for each power-of-two range that has any.
+    histogram: tuple[tuple[int, int, int], ...] = ()
 
     def line(self) -> str:
         how = "auto heuristic" if self.epochs_auto else "set"
@@ -60,6 +63,9 @@ def billable(model: Model, tokens: int) -> int:
     return min(tokens, model.example_limit) if model.example_limit else tokens
 
 
+HISTOGRAM_BUCKETS = 40
+
+
 class Billing(Observer):
     """Counts what training on the data bills: Σ min(limit, tokens) over the training examples.
     Validation examples are not billed."""
@@ -69,10 +75,12 @@ class Billing(Observer):
     def __init__(self, model: Model) -> None:
         self.model = model
 
-    def new_state(self) -> list[int]:
-        return [0, 0, 0]  # examples counted, billable tokens, examples whose tokens could not be counted
+    def new_state(self) -> list:
+        # examples counted, billable tokens, examples whose tokens could not be counted, and the
+        # examples by tokens in power-of-two ranges (what a histogram of any dataset needs: 40 ints)
+        return [0, 0, 0, [0] * HISTOGRAM_BUCKETS]
 
-    def observe(self, state: list[int], ex) -> None:
+    def observe(self, state: list, ex) -> None:
         if ex.ctx.role != "train":
             return
         tokens = ex.tokens
@@ -81,16 +89,18 @@ class Billing(Observer):
             return
         state[0] += 1
         state[1] += billable(self.model, tokens.total)
+        state[3][min(tokens.total.bit_length(), HISTOGRAM_BUCKETS - 1)] += 1
 
-    def merge(self, first: list[int], second: list[int]) -> list[int]:
-        return [a + b for a, b in zip(first, second)]
+    def merge(self, first: list, second: list) -> list:
+        return [a + b for a, b in zip(first[:3], second[:3])] + [[a + b for a, b in zip(first[3], second[3])]]
 
     def fingerprint(self) -> str:
         return repr(self.model)
 
     def estimate(self, state: list[int], epochs: int | None) -> Estimate | None:
         """The estimate, or None when tokens could not be counted."""
-        counted, tokens, missing = state
+        counted, tokens, missing, buckets = state
         if missing and not counted:
             return None
-        return estimate(self.model, counted, tokens, epochs)
+        ranges = tuple(((1 << (b - 1)) if b else 0, (1 << b) - 1, n) for b, n in enumerate(buckets) if n)
+        return dataclasses.replace(estimate(self.model, counted, tokens, epochs), histogram=ranges)

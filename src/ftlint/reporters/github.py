@@ -35,6 +35,11 @@ def step_summary(report) -> str:
     lines = ["## ftlint", "", summary_line(report), ""]
     if report.estimate is not None:
         lines += [_md(report.estimate.line()), ""]
+        if report.estimate.histogram:  # GitHub draws a Mermaid block as a chart
+            labels = ", ".join(f'"{lo:,}-{hi:,}"' for lo, hi, _ in report.estimate.histogram)
+            counts = ", ".join(str(n) for _, _, n in report.estimate.histogram)
+            lines += ["```mermaid", "xychart-beta", '    title "Tokens per training example"',
+                      f"    x-axis [{labels}]", '    y-axis "examples"', f"    bar [{counts}]", "```", ""]
     # errors first, then warnings and notes, each by count: a warning seen 5,000 times must not bury an error
     rows = sorted(report.by_code(), key=lambda row: (-row[2], -row[1], row[0]))
     if rows:
