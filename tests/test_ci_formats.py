@@ -150,3 +150,15 @@ def test_one_run_writes_every_report_asked_for(run, tmp_path):
     assert bad.exit_code == 2 and "--report takes FORMAT=FILE" in bad.output
     clash = run("check", "broken.jsonl", "--report", "junit=broken.jsonl")
     assert clash.exit_code == 2 and (tmp_path / "broken.jsonl").read_bytes() == BROKEN
+
+
+def test_outside_ci_paths_are_relative_to_the_repository_top(run, tmp_path, monkeypatch):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "sub" / "data").mkdir(parents=True)
+    (tmp_path / "sub" / "data" / "t.jsonl").write_text(good_lines(59) + line({"messages": [U, dict(A, weight=True)]})
+                                                       + "\n")
+    monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
+    monkeypatch.delenv("CI_PROJECT_DIR", raising=False)
+    monkeypatch.chdir(tmp_path / "sub")
+    doc = json.loads(run("check", "data", "--format", "sarif").stdout)["runs"][0]
+    assert doc["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "sub/data/t.jsonl"

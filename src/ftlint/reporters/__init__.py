@@ -67,20 +67,36 @@ def fixable_line(report: Report, unsafe: bool = False) -> str:
     return " ".join(parts)
 
 
+def _git_top() -> str | None:
+    """The top of the git repository the current folder is in, or None."""
+    import os
+
+    here = os.getcwd()
+    while True:
+        if os.path.exists(os.path.join(here, ".git")):
+            return here
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
 def repo_path(path: str, roots: tuple[str, ...] = ("GITHUB_WORKSPACE", "CI_PROJECT_DIR")) -> str:
     """A finding's file as CI services attach findings to files: relative to the workspace
-    (``GITHUB_WORKSPACE``, GitLab's ``CI_PROJECT_DIR``) when the file is inside it, with '/' and
-    no leading './'; standard input and files elsewhere keep their names."""
+    (``GITHUB_WORKSPACE``, GitLab's ``CI_PROJECT_DIR``), else to the top of the git repository
+    the run is in, when the file is inside it, with '/' and no leading './'; standard input and
+    files elsewhere keep their names."""
     import os
 
     if path.startswith("<"):
         return path
-    for name in roots:
-        root = os.environ.get(name)
-        if root:
-            full, top = os.path.abspath(path), os.path.abspath(root)
-            if full == top or full.startswith(top.rstrip(os.sep) + os.sep):
-                return os.path.relpath(full, top).replace(os.sep, "/")
+    tops = [os.environ.get(name) for name in roots if os.environ.get(name)]
+    if not tops:
+        tops = [t for t in (_git_top(),) if t]
+    for root in tops[:1]:
+        full, top = os.path.abspath(path), os.path.abspath(root)
+        if full == top or full.startswith(top.rstrip(os.sep) + os.sep):
+            return os.path.relpath(full, top).replace(os.sep, "/")
     posix = path.replace(os.sep, "/")
     while posix.startswith("./"):
         posix = posix[2:]
