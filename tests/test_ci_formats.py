@@ -162,3 +162,43 @@ def test_outside_ci_paths_are_relative_to_the_repository_top(run, tmp_path, monk
     monkeypatch.chdir(tmp_path / "sub")
     doc = json.loads(run("check", "data", "--format", "sarif").stdout)["runs"][0]
     assert doc["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "sub/data/t.jsonl"
+
+
+def _require(obj: dict, where: str, **fields) -> None:
+    for name, kind in fields.items():
+        assert name in obj, f"{where} lacks '{name}'"
+        assert isinstance(obj[name], kind), f"{where}.{name} is {type(obj[name]).__name__}"
+
+
+def test_sarif_holds_what_the_2_1_0_schema_requires(run, tmp_path):
+    """The properties SARIF 2.1.0 makes required, with their types, on every kind of object this
+    reporter writes (run, driver, rule, result, location, region, notification)."""
+    one = line({"messages": [U, A]}) + "\n"
+    (tmp_path / "train.jsonl").write_text(good_lines(60) + one + one + line({"messages": [U, dict(A, weight=2)]}))
+    doc = json.loads(run("check", "train.jsonl", "missing.jsonl", "--format", "sarif").stdout)
+    _require(doc, "log", version=str, runs=list)
+    assert doc["version"] == "2.1.0"
+    levels = {"none", "note", "warning", "error"}
+    for r in doc["runs"]:
+        _require(r, "run", tool=dict, results=list, invocations=list)
+        _require(r["tool"]["driver"], "driver", name=str, rules=list)
+        ids = [rule["id"] for rule in r["tool"]["driver"]["rules"]]
+        for rule in r["tool"]["driver"]["rules"]:
+            _require(rule, "rule", id=str, shortDescription=dict, fullDescription=dict, defaultConfiguration=dict)
+            _require(rule["shortDescription"], "message", text=str)
+            assert rule["defaultConfiguration"]["level"] in levels
+        for res in r["results"]:
+            _require(res, "result", message=dict, ruleId=str, ruleIndex=int, locations=list,
+                     partialFingerprints=dict)
+            assert ids[res["ruleIndex"]] == res["ruleId"] and res["level"] in levels
+            for loc in res["locations"] + res.get("relatedLocations", []):
+                phys = loc["physicalLocation"]
+                _require(phys["artifactLocation"], "artifactLocation", uri=str)
+                assert phys["region"]["startLine"] >= 1
+            for rel in res.get("relatedLocations", []):
+                assert isinstance(rel["id"], int) and rel["id"] >= 0
+        for inv in r["invocations"]:
+            _require(inv, "invocation", executionSuccessful=bool)
+            for note in inv["toolExecutionNotifications"]:
+                _require(note, "notification", message=dict)
+                assert note["level"] in levels
