@@ -117,8 +117,8 @@ def register_reporters(register):
     result = run("train.jsonl", "--format", "count")
     assert result.output == "1\n" and result.exit_code == 1
     unknown = run("train.jsonl", "--format", "xml")
-    assert unknown.exit_code == 2 and "unknown output format 'xml'; available: count, github, gitlab, json, " \
-        "json-lines, junit, sarif, text" in unknown.output
+    assert unknown.exit_code == 2 and "unknown output format 'xml'; available: count, github, gitlab, html, " \
+        "json, json-lines, junit, sarif, text" in unknown.output
 
 
 def test_a_format_that_raises_is_blamed_on_its_plugin(run, tmp_path):
