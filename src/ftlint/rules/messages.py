@@ -462,7 +462,8 @@ class UnknownMessageKey(Rule):
                     out = out or []
                     why = UNSUPPORTED_KEYS.get(key) or f"{m['role']} messages take {', '.join(sorted(allowed))}"
                     out.append(Finding(f"{ex.pointer_of(i)}/{pointer_token(key)}",
-                                       f"unknown key {show(key)} in a {m['role']} message; {why}",
+                                       f"unknown key {show(key)} in {'an' if m['role'][:1] in 'aeiou' else 'a'} "
+                                       f"{m['role']} message; {why}",
                                        "remove the key"))
         return out
 
