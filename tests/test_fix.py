@@ -86,7 +86,8 @@ def test_unsafe_fixes_remove_lines_keys_and_copies_and_list_every_removed_line(t
     first = tmp_path / "a.jsonl"
     second = tmp_path / "b.jsonl"
     one = line({"messages": [U, A]})
-    first.write_text(f'{one}\n{{"messages": [}}\n{line({"id": 3, "messages": [U, dict(A, content="Hey")]})}\n{one}\n')
+    first.write_text(f'{one}\n{{"messages": [}}\n{line({"id": 3, "messages": [U, dict(A, content="Hey")]})}\n{one}\n'
+                     f'{line({"messages": [U, dict(A, content="")]})}\n')  # an error no fix repairs
     second.write_text(f'{line({"messages": [dict(U, content="Other"), A]})}\n{one}\n')
     proc = subprocess.run([sys.executable, "-m", "ftlint", "fix", "--unsafe-fixes", "a.jsonl", "b.jsonl",
                            "--isolated"], capture_output=True, text=True, cwd=tmp_path)
@@ -95,6 +96,7 @@ def test_unsafe_fixes_remove_lines_keys_and_copies_and_list_every_removed_line(t
     removed = [x for x in proc.stderr.splitlines() if x.startswith("ftlint: removed")]
     assert removed == ["ftlint: removed a.jsonl:2 (FT004 invalid-json)",
                        "ftlint: removed a.jsonl:4 (FT703 exact-duplicate)",
+                       "ftlint: removed a.jsonl:5 (FT106 empty-content)",
                        "ftlint: removed b.jsonl:2 (FT703 exact-duplicate)"]
     safe_only = tmp_path / "c.jsonl"
     safe_only.write_text(f'{one}\n{{"messages": [}}\n{one}\n')

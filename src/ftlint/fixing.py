@@ -22,11 +22,11 @@ from typing import Any, BinaryIO
 
 from xxhash import xxh3_128
 
-from .diagnostics import PLUGIN_FAILURES, ToolError
+from .diagnostics import PLUGIN_FAILURES, Severity, ToolError
 from .example import Example, FileContext, detect_kind
 from .fsutil import AtomicFile
 from .reader import BOM, read_examples, utf8_lines
-from .rule import DROP, Rule
+from .rule import DROP, DatasetRule, FileRule, Rule
 
 
 @dataclass
@@ -137,9 +137,14 @@ class Fixer:
     the files in the order they are fixed (a copy in a later file of an example in an earlier one
     is a copy)."""
 
-    def __init__(self, rules: Iterable[Rule], unsafe: bool) -> None:
+    def __init__(self, rules: Iterable[Rule], unsafe: bool, severities: dict | None = None) -> None:
+        rules = list(rules)
         applied = sorted((r for r in rules if r.autofix is not None and (r.autofix.safe or unsafe)),
                          key=lambda r: r.code)
+        # Unsafe fixes remove the examples no fix repaired that an example rule still holds to be an
+        # error: what is left uploads. Each removal is listed under the rule that judged it.
+        self.judges = [r for r in rules if unsafe and severities is not None and type(r).check is not Rule.check
+                       and not isinstance(r, (FileRule, DatasetRule)) and severities.get(r.code) == Severity.ERROR]
         self.rules = [r for r in applied if r.autofix.rewrites is None]
         self.rewriters = [r for r in applied if r.autofix.rewrites]
         self.errors: list[ToolError] = []
@@ -170,6 +175,7 @@ class Fixer:
         writer = _Writer(sink, ctx, rewrites)
         tee = _Tee(lines)
         states, broken = self.states, self.broken
+        judges = [r for r in self.judges if codes is None or r.code in codes]
         for ex in read_examples(tee, ctx):
             original = _ending(tee.last, ctx.cr_lines)
             ending = writer.ending(original)
@@ -190,6 +196,8 @@ class Fixer:
                     self._crash(rule, ctx.path, ex.line, exc)
                     continue
                 changed_by.append(rule.code)
+            if dropped_by is None and judges:
+                dropped_by = self._judged(current, judges, codes)
             if dropped_by is not None:
                 result.dropped.append((ex.line, dropped_by.code, dropped_by.name))
                 result.by_code[dropped_by.code] += 1
@@ -211,6 +219,21 @@ class Fixer:
         if ctx.crlf_lines and "crlf" in rewrites:
             result.rewrites.append("crlf")
         return result
+
+
+    def _judged(self, ex: Example, judges: list[Rule], codes) -> Rule | None:
+        """The first rule that still finds an error in the (repaired) example, or None."""
+        for rule in judges:
+            if rule.code in self.broken or ex.kind not in rule.formats or \
+                    (rule.when and rule.when.isdisjoint(ex.features)):
+                continue  # a rule whose fix failed removes nothing more
+            try:
+                found = rule.check(ex)
+                if found and any(True for _ in found):
+                    return rule
+            except PLUGIN_FAILURES:  # the lint reports a crashing rule; a fix removes nothing on its word
+                continue
+        return None
 
 
 def _reparsed(value: Any, ex: Example) -> Example:
@@ -304,7 +327,7 @@ def fix_paths(files: list[str], ruleset: Any, config: Any, model: Any = None, *,
     import io
 
     run = FixRun()
-    fixer = Fixer(ruleset.rules, unsafe)
+    fixer = Fixer(ruleset.rules, unsafe, ruleset.severities)
     for path in files:
         name = stdin_name if path == "-" else path
         codes = {r.code for r in ruleset.for_path(name)}
