@@ -151,3 +151,10 @@ def test_submit_mode_makes_no_request_without_a_clean_lint_and_a_budget(tmp_path
     proc, outputs, _ = _submit_step(work, runner_temp, tmp_path, fake, **inputs)
     assert proc.returncode == code and said in proc.stdout + proc.stderr
     assert outputs["exit-code"] == str(code) and fake.service.requests == []
+
+
+def test_a_quoted_argument_arrives_without_its_quotes(tmp_path, runner_temp):
+    (tmp_path / "a.jsonl").write_text(good_lines(60))
+    proc = step(tmp_path, runner_temp, FTLINT_PATHS="a.jsonl", FTLINT_ARGS='--isolated --model "gpt-4o-mini"')
+    assert proc.returncode == 0, proc.stdout + proc.stderr  # a model named '"gpt-4o-mini"' would be FT801
+    assert "FT801" not in proc.stdout
