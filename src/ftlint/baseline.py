@@ -58,13 +58,17 @@ class Suppress:
         self.record = record
         self.kept: list[Diagnostic] = []
         self.result = Suppressed(baseline)
+        self._names: dict[str, str] = {}
 
     def _path(self, path: str) -> str:
         """A finding's file as the baseline names it: relative to the baseline's folder, with
-        '/' (standard input keeps its name)."""
-        if path.startswith("<") or not os.path.exists(path):
-            return path
-        return os.path.relpath(os.path.abspath(path), self.base).replace(os.sep, "/")
+        '/' (standard input keeps its name). Asked once a finding: remembered a file."""
+        named = self._names.get(path)
+        if named is None:
+            named = path if path.startswith("<") or not os.path.exists(path) else \
+                os.path.relpath(os.path.abspath(path), self.base).replace(os.sep, "/")
+            self._names[path] = named
+        return named
 
     def apply(self, diagnostics: list[Diagnostic], rules: dict) -> list[Diagnostic]:
         out = []
@@ -89,11 +93,8 @@ class Suppress:
                     for key, n in entry.items():
                         budget[(path, code, key)] = n
         out = []
-        names: dict[str, str] = {}
         for d in diagnostics:
-            path = names.get(d.path)
-            if path is None:
-                path = names[d.path] = self._path(d.path)
+            path = self._path(d.path)
             at = (path, d.code) if _counted(d, rules) else (path, d.code, _key(d))
             left = budget.get(at, 0)
             if left > 0:
@@ -108,7 +109,7 @@ class Suppress:
         """Write the recorded findings as a baseline at ``path`` (atomically); returns how many."""
         from .fsutil import atomic_write_text
 
-        self.base = os.path.dirname(os.path.abspath(path))
+        self.base, self._names = os.path.dirname(os.path.abspath(path)), {}
         files: dict[str, dict[str, Any]] = {}
         for d in self.kept:
             codes = files.setdefault(self._path(d.path), {})

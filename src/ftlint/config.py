@@ -192,7 +192,6 @@ class Config:
     baseline: str | None = None  # a file of known findings (see ftlint.baseline), resolved from root
     ignore_examples: list[str] = field(default_factory=list)  # example keys, alone or as "KEY:CODE"
     respect_gitignore: bool = True  # folder walks leave out what .gitignore files do
-    _specs: dict = field(default_factory=dict, repr=False, compare=False)  # compiled patterns
 
     @property
     def where(self) -> str:
@@ -214,11 +213,7 @@ class Config:
             return False
         from .ignores import matches, spec
 
-        key = ("exclude", *self.exclude)
-        compiled = self._specs.get(key)
-        if compiled is None:
-            compiled = self._specs[key] = spec(self.exclude)
-        return matches(compiled, self.relpath(path), os.path.isdir(path))
+        return matches(spec(tuple(self.exclude)), self.relpath(path), os.path.isdir(path))
 
     def ignores_for(self, path: str) -> list[str]:
         """The selectors ``per-file-ignores`` turns off for the path: those of every pattern that
@@ -231,10 +226,7 @@ class Config:
         out: list[str] = []
         for pattern, selectors in self.per_file_ignores.items():
             negated = pattern.startswith("!")
-            compiled = self._specs.get(pattern)
-            if compiled is None:
-                compiled = self._specs[pattern] = spec([pattern[1:] if negated else pattern])
-            if matches(compiled, rel) != negated:
+            if matches(spec((pattern[1:] if negated else pattern,)), rel) != negated:
                 out.extend(selectors)
         return out
 

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from .example import FileContext
+from .fixing import json_line
+from .quote import with_article
 from .reader import read_examples, utf8_lines
 
 TARGETS = ("sft", "dpo")
@@ -170,9 +172,8 @@ def convert_row(row: Any, to: str, source: str = "auto") -> tuple[dict, str]:
             return {"messages": [*msgs, *out[:1]]}, kind
         raise Skip("an SFT row holds one answer, and DPO needs a preferred and a non-preferred one")
     if to == "dpo":
-        name = NAMES.get(kind, kind)
-        article = "an" if name[0] in "AEIOU" else "a"
-        raise Skip(f"{article} {name} row holds one answer, and DPO needs a preferred and a non-preferred one")
+        raise Skip(f"{with_article(NAMES.get(kind, kind))} row holds one answer, and DPO needs a preferred and a "
+                   "non-preferred one")
     if kind == "sharegpt":
         return {"messages": _sharegpt(row)}, kind
     if kind == "alpaca":
@@ -199,11 +200,7 @@ def convert_stream(stream: BinaryIO, name: str, out: BinaryIO, to: str, source: 
         except Skip as why:
             result.skipped.append((ex.line, str(why)))
             continue
-        try:
-            data = json.dumps(converted, ensure_ascii=False).encode("utf-8")
-        except UnicodeEncodeError:  # a lone surrogate has no UTF-8 form: written as an escape
-            data = json.dumps(converted).encode("ascii")
-        out.write(data + b"\n")
+        out.write(json_line(converted) + b"\n")
         result.converted += 1
         result.by_source[kind] += 1
     if ctx.compression:

@@ -103,6 +103,8 @@ class Diagnostic:
     def __post_init__(self) -> None:
         # Rules quote the data; every reporter, plugin ones included, gets text it can write.
         _printable_fields(self, ("path", "pointer", "message", "fix", "excerpt"))
+        if self.related and not all(p.isprintable() for p, _ in self.related):  # file names, as `path`
+            object.__setattr__(self, "related", tuple((printable(p), n) for p, n in self.related))
 
     def to_dict(self) -> dict:
         return {

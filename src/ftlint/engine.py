@@ -14,7 +14,7 @@ from typing import Any, BinaryIO
 
 from . import reuse
 from .config import Config
-from .diagnostics import PLUGIN_FAILURES, Diagnostic, Finding, Severity, ToolError, printable
+from .diagnostics import PLUGIN_FAILURES, Diagnostic, Finding, Severity, ToolError
 from .example import Example, FileContext
 from .findings import BadFinding, check_finding
 from .inputs import (
@@ -172,7 +172,7 @@ class Linter:
                 key = ex.key if ex is not None else ""
             out.append(Diagnostic(f.path or path, f.line or line, rule.code, f.pointer, column, rule.name,
                                   sev, f.message, f.fix, excerpt, fixable, key if f.line is None else "",
-                                  tuple((printable(p), n) for p, n in f.related)))
+                                  f.related))
 
     def _start_states(self, plan: _Plan, ctx: FileContext, display: str) -> tuple[list, list, dict]:
         """The states of the file rules and dataset rules for one chunk, and, per example format,

@@ -441,14 +441,7 @@ class Example:
         """16 hex digits that name the example by its content (xxh3 of its canonical JSON: key
         order and spacing aside; of its bytes for a line that did not parse). The baseline and the
         ``ignore-examples`` setting find an example by it, wherever its line moves."""
-        cache = self._cache
-        found = cache.get("key") if cache is not None else None
-        if found is None:
-            from xxhash import xxh3_64_hexdigest
-
-            canonical = self.canonical if self.kind != "invalid" else None
-            found = self._memo("key", xxh3_64_hexdigest, canonical if canonical is not None else self.raw)
-        return found
+        return self._memo("key", _content_key, self)
 
     @property
     def tokens(self):
@@ -511,3 +504,10 @@ class Example:
         if self._flat is None:
             self._summarize()
         return self._roles
+
+
+def _content_key(ex: Example) -> str:
+    from xxhash import xxh3_64_hexdigest  # only examples with findings are keyed
+
+    canonical = ex.canonical if ex.kind != "invalid" else None
+    return xxh3_64_hexdigest(canonical if canonical is not None else ex.raw)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import io
 import json
 import os
 import stat
@@ -25,6 +26,7 @@ from xxhash import xxh3_128
 from .diagnostics import PLUGIN_FAILURES, Severity, ToolError
 from .example import Example, FileContext, detect_kind
 from .fsutil import AtomicFile
+from .inputs import stamp
 from .reader import BOM, read_examples, utf8_lines
 from .rule import DROP, DatasetRule, FileRule, Rule
 
@@ -43,7 +45,6 @@ class FileFix:
     rewrites: list[str] = field(default_factory=list)
     #: Why the file was left as it was, when it was (it changed while read, it is read-only).
     refused: str | None = None
-    errors: list[ToolError] = field(default_factory=list)
 
     @property
     def repaired(self) -> int:
@@ -71,17 +72,20 @@ class _Tee:
             yield line
 
 
-def dumps_like(value: Any, raw: bytes) -> bytes:
-    """``value`` as one JSON line in the style of ``raw``, the line it replaces: spaced after
-    separators or compact, non-ASCII written as it is or escaped."""
-    spaced = b'": ' in raw or b'", "' in raw
-    escaped = raw.isascii() and b"\\u" in raw
+def json_line(value: Any, *, spaced: bool = True, escaped: bool = False) -> bytes:
+    """``value`` as one line of JSON: spaced after separators (as Python's json writes) or
+    compact, non-ASCII written as it is or escaped; a lone surrogate, which has no UTF-8 form, is
+    always written as an escape."""
     separators = (", ", ": ") if spaced else (",", ":")
-    text = json.dumps(value, ensure_ascii=escaped, separators=separators)
     try:
-        return text.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate has no UTF-8 form: write it as an escape
+        return json.dumps(value, ensure_ascii=escaped, separators=separators).encode("utf-8")
+    except UnicodeEncodeError:
         return json.dumps(value, ensure_ascii=True, separators=separators).encode("ascii")
+
+
+def dumps_like(value: Any, raw: bytes) -> bytes:
+    """``value`` as one JSON line in the style of ``raw``, the line it replaces."""
+    return json_line(value, spaced=b'": ' in raw or b'", "' in raw, escaped=raw.isascii() and b"\\u" in raw)
 
 
 def _encoding_rewrite(ctx: FileContext) -> str:
@@ -197,7 +201,7 @@ class Fixer:
                     continue
                 changed_by.append(rule.code)
             if dropped_by is None and judges:
-                dropped_by = self._judged(current, judges, codes)
+                dropped_by = self._judged(current, judges)
             if dropped_by is not None:
                 result.dropped.append((ex.line, dropped_by.code, dropped_by.name))
                 result.by_code[dropped_by.code] += 1
@@ -220,8 +224,7 @@ class Fixer:
             result.rewrites.append("crlf")
         return result
 
-
-    def _judged(self, ex: Example, judges: list[Rule], codes) -> Rule | None:
+    def _judged(self, ex: Example, judges: list[Rule]) -> Rule | None:
         """The first rule that still finds an error in the (repaired) example, or None."""
         for rule in judges:
             if rule.code in self.broken or ex.kind not in rule.formats or \
@@ -244,17 +247,29 @@ def _reparsed(value: Any, ex: Example) -> Example:
     return new
 
 
-def file_digest(path: str) -> tuple[int, int, bytes]:
-    """(size, modification time, xxh3-128 of the bytes) of a file, to tell that it changed."""
-    h = xxh3_128()
-    with open(path, "rb") as fh:
-        st = os.fstat(fh.fileno())
-        while True:
-            block = fh.read(1 << 20)
-            if not block:
-                break
-            h.update(block)
-    return st.st_size, st.st_mtime_ns, h.digest()
+class _Hashed(io.RawIOBase):
+    """A file's bytes as they are read, hashed on the way (xxh3-128)."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self.raw, self.hash = raw, xxh3_128()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = self.raw.readinto(buffer)
+        if n:
+            self.hash.update(memoryview(buffer)[:n])
+        return n
+
+
+def _file_hash(path: str) -> bytes:
+    """The xxh3-128 of a file's bytes."""
+    with open(path, "rb", buffering=0) as fh:
+        hashed = _Hashed(fh)
+        while hashed.read(1 << 20):
+            pass
+    return hashed.hash.digest()
 
 
 def context_for(path: str, config: Any, model: Any = None) -> FileContext:
@@ -268,12 +283,17 @@ def fix_file(fixer: Fixer, path: str, ctx: FileContext, *, write: bool = True,
     to find what to repair and, when something is, once more to write the new file beside it;
     the new file replaces the old only if the old still holds the bytes first read."""
     real = os.path.realpath(path)
-    before = file_digest(real)
+    before = stamp(real)
     # The writing pass must start where the first pass started (the examples it kept are not
     # copies of themselves; a fix that failed on line 9 still repairs lines 1 to 8).
     saved = (copy.deepcopy(fixer.states), set(fixer.broken)) if write else None
-    with open(real, "rb", buffering=1 << 20) as fh:
-        result = fixer.fix_stream(utf8_lines(fh, ctx), ctx, None, diff, codes)
+    with open(real, "rb", buffering=0) as raw:
+        hashed = _Hashed(raw)  # what the first pass read is what the new file may replace
+        reader = io.BufferedReader(hashed, 1 << 20)
+        result = fixer.fix_stream(utf8_lines(reader, ctx), ctx, None, diff, codes)
+        while reader.read(1 << 20):  # a reader that stopped early still vouches for every byte
+            pass
+    read = hashed.hash.digest()
     packed = ctx.compression or ctx.decompressed
     if packed:  # read through, but ftlint writes plain JSONL only
         result.refused = f"the file is {packed}-compressed; decompress it to fix it"
@@ -290,7 +310,7 @@ def fix_file(fixer: Fixer, path: str, ctx: FileContext, *, write: bool = True,
                         today=ctx.today)
 
     def unchanged() -> None:
-        if file_digest(real) != before or written.by_code != result.by_code:
+        if stamp(real) != before or _file_hash(real) != read or written.by_code != result.by_code:
             raise FixRefused("the file changed while ftlint read it; it was left as it is (fix it again once "
                              "nothing else writes it)")
 
@@ -324,8 +344,6 @@ def fix_paths(files: list[str], ruleset: Any, config: Any, model: Any = None, *,
               stdin_name: str = "<stdin>") -> FixRun:
     """Fix ``files`` in the order given ('-' is ``stdin``, repaired into a temporary file kept in
     :attr:`FixRun.stdin`); ``diff_for(name)`` gives the ``diff`` callback of each file."""
-    import io
-
     run = FixRun()
     fixer = Fixer(ruleset.rules, unsafe, ruleset.severities)
     for path in files:

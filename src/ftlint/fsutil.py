@@ -84,8 +84,8 @@ class AtomicFile:
     allows); :meth:`abort` (or leaving a ``with`` block by an exception, Ctrl-C included) removes
     it, so a reader of ``path`` sees the old file or the whole new one, never half."""
 
-    def __init__(self, path: str, mode: int | None = None, prefix: str = ".ftlint-") -> None:
-        self.path = path
+    def __init__(self, path: str, mode: int | None = None, prefix: str = ".ftlint-", sync: bool = True) -> None:
+        self.path, self.sync = path, sync
         fd, self.tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=os.path.dirname(path) or ".")
         try:
             os.fchmod(fd, 0o666 & ~_umask() if mode is None else mode)
@@ -103,7 +103,8 @@ class AtomicFile:
         """Flush to disk and rename into place; ``before()``, when given, runs after the flush and
         may raise to keep the old file (it then stays, and the new one is removed)."""
         self.fh.flush()
-        os.fsync(self.fh.fileno())
+        if self.sync:  # the user's data: on disk before the old file goes
+            os.fsync(self.fh.fileno())
         self.fh.close()
         if before is not None:
             before()
@@ -131,16 +132,20 @@ def write_private(path: str, data: bytes) -> None:
 
 
 def _replace(path: str, data: bytes, mode: int | None = None) -> None:
-    """A temporary file in the same folder (made 0600, or ``mode``) renamed into place, so a
-    reader never sees half of it; removed on failure."""
-    fd, tmp = tempfile.mkstemp(prefix=".ftlint-", dir=os.path.dirname(path) or ".")
-    try:
-        if mode is not None:
-            os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """``data`` written whole to ``path`` (0600, or ``mode``) through :class:`AtomicFile`, without
+    waiting for the disk: the cache's entries and the report, which can be made again."""
+    with AtomicFile(path, 0o600 if mode is None else mode, sync=False) as fh:
+        fh.write(data)
+        fh.commit()
+
+
+def git_top(start: str) -> str | None:
+    """The top of the git repository ``start`` (a folder) is in, or None."""
+    here = os.path.abspath(start)
+    while True:
+        if os.path.exists(os.path.join(here, ".git")):  # a folder, or a worktree's file
+            return here
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent

@@ -5,12 +5,17 @@ Python tools share."""
 
 from __future__ import annotations
 
+import functools
 import os
 
 from pathspec import GitIgnoreSpec
 
+from .fsutil import git_top
 
-def spec(patterns: list[str]) -> GitIgnoreSpec:
+
+@functools.lru_cache(maxsize=64)
+def spec(patterns: tuple[str, ...]) -> GitIgnoreSpec:
+    """The patterns compiled, once per set of patterns (a run asks for each file)."""
     return GitIgnoreSpec.from_lines(patterns)
 
 
@@ -32,21 +37,17 @@ class GitIgnores:
         in no repository)."""
         found = cls()
         here = os.path.abspath(root)
-        chain = []
-        folder = os.path.dirname(here)
-        while True:
-            chain.append(folder)
-            if os.path.isdir(os.path.join(folder, ".git")) or os.path.isfile(os.path.join(folder, ".git")):
-                break
-            parent = os.path.dirname(folder)
-            if parent == folder:  # the file system's root: not in a repository
-                chain = []
-                break
-            folder = parent
-        if os.path.isdir(os.path.join(here, ".git")):
+        top = git_top(here)
+        if top is not None and top != here:  # the walk's root's own file is met on the way down
             chain = []
-        for folder in reversed(chain):
-            found.enter(folder)
+            folder = os.path.dirname(here)
+            while True:
+                chain.append(folder)
+                if folder == top:
+                    break
+                folder = os.path.dirname(folder)
+            for folder in reversed(chain):
+                found.enter(folder)
         return found
 
     def enter(self, folder: str) -> None:

@@ -143,3 +143,9 @@ def kind_of(value: Any) -> str:
     if isinstance(value, dict):
         return "an object"
     return type(value).__name__
+
+
+def with_article(word: str) -> str:
+    """``word`` after "a" or "an" as it sounds, for the words ftlint names (an assistant, an Alpaca
+    row, a user: a 'u' here sounds 'you')."""
+    return f"{'an' if word[:1].lower() in 'aeio' else 'a'} {word}"

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from .engine import ChunkResult, Linter
     from .inputs import Chunk
 
-_NOT_IN_KEY = {"source", "root", "jobs", "submit", "validation", "_specs", "baseline", "ignore_examples",
+_NOT_IN_KEY = {"source", "root", "jobs", "submit", "validation", "baseline", "ignore_examples",
                "respect_gitignore"}  # decide nothing a part's lint finds (the last three act after it)
 
 

@@ -17,7 +17,7 @@ from .report import Report
 from .rule import RuleSet
 from .selection import build_ruleset, check_selectors
 
-_OVERRIDABLE = {f.name for f in fields(Config)} - {"source", "root", "_specs"}
+_OVERRIDABLE = {f.name for f in fields(Config)} - {"source", "root"}
 
 
 @dataclass

@@ -15,9 +15,9 @@ from __future__ import annotations
 import os
 from array import array
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import Any
 
 from xxhash import xxh3_64_intdigest
 
@@ -66,20 +66,14 @@ def _group(ex: Example) -> bytes:
     return b"e" + (ex.key.encode() if ex.kind != "invalid" else ex.raw)
 
 
-def _read(path: str, method: str, stdin: BinaryIO | None = None):
+def _read(path: str, method: str) -> Iterator[tuple[Example, bool]]:
+    """(example, whether its line is blank) of every line of the file."""
     ctx = FileContext(path, method)
-    stream = open_dataset(path) if stdin is None else None
-    try:
-        for ex in read_examples(utf8_lines(stream or stdin, ctx), ctx):
-            if ex.kind == "invalid" and ex.error.kind == "blank":
-                yield ex, None
-                continue
-            yield ex, ctx
-        if ctx.compression:
-            raise SplitError(f"{path} is {ctx.compression}-compressed; decompress it to split it")
-    finally:
-        if stream is not None:
-            stream.close()
+    with open_dataset(path) as stream:
+        for ex in read_examples(utf8_lines(stream, ctx), ctx):
+            yield ex, ex.kind == "invalid" and ex.error.kind == "blank"
+    if ctx.compression:
+        raise SplitError(f"{path} is {ctx.compression}-compressed; decompress it to split it")
 
 
 def split_file(path: str, out_dir: str, *, validation: Quota, test: Quota, seed: int = 0, method: str = "auto",
@@ -105,8 +99,8 @@ def split_file(path: str, out_dir: str, *, validation: Quota, test: Quota, seed:
     outs = {s: AtomicFile(p, prefix=".ftlint-split-") for s, p in result.paths.items()}
     try:
         i = 0
-        for ex, ctx in _read(path, method):
-            if ctx is None:
+        for ex, blank in _read(path, method):
+            if blank:
                 result.blank += 1
                 continue
             if place is not None:
@@ -136,8 +130,8 @@ def _ranked(path: str, method: str, seed: int, validation: Quota, test: Quota, l
     names: dict[str, int] = {}
     sizes: Counter = Counter()
     group_stratum: dict[int, int] = {}
-    for ex, ctx in _read(path, method):
-        if ctx is None:
+    for ex, blank in _read(path, method):
+        if blank:
             continue
         group = _group(ex)
         h = xxh3_64_intdigest(group, seed)
@@ -155,6 +149,7 @@ def _ranked(path: str, method: str, seed: int, validation: Quota, test: Quota, l
     for i, s in enumerate(strata):
         by_stratum.setdefault(s, []).append(i)
     counted = label_of is not None
+    label_names = {number: name for name, number in names.items()}
     labels: dict[str, Counter] = {}
     for stratum, members in by_stratum.items():
         share = len(members) / total if total else 0
@@ -179,8 +174,7 @@ def _ranked(path: str, method: str, seed: int, validation: Quota, test: Quota, l
                 place[j] = side
             at = end
         if counted:
-            name = next(k for k, v in names.items() if v == stratum)
-            labels[name or "(no label)"] = Counter(SIDES[place[j]] for j in members)
+            labels[label_names[stratum] or "(no label)"] = Counter(SIDES[place[j]] for j in members)
     if counted:
         result.labels = labels
     if (validation.count or 0) + (test.count or 0) > total:

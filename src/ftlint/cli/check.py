@@ -24,6 +24,7 @@ from .common import (
     split_list,
     target_option,
     use_color,
+    write_data,
 )
 
 FIX_HELP = """Repair fine-tuning JSONL files in place, then lint them (`check --fix`).
@@ -112,16 +113,29 @@ def check_command(command: str = "check") -> click.Command:
         from ..progress import Progress, wanted
 
         progress = Progress() if not no_progress and wanted(reporter_cls.human and not output_file) else None
+        def guard(inputs: list[str]) -> None:
+            """No file this run writes may be one it reads."""
+            for written in (output_file, write_baseline, *(target for _, target in extra)):
+                if written:
+                    refuse_overwriting_inputs(written, inputs, sys.stdin)
+
+        def write_report(target: str, text: str) -> None:
+            try:
+                atomic_write_text(target, text)
+            except OutputError as exc:
+                fail(str(exc))
+            except OSError as exc:
+                fail(f"cannot write the report to {target}: {exc.strerror or exc}")
+
         fixed = None
         stdin = sys.stdin.buffer if sys.stdin is not None else None
         if fix or diff:
-            from .fix import apply_fixes, write_data
+            from .fix import apply_fixes
 
-            if output_file:
-                try:
-                    refuse_overwriting_inputs(output_file, list(paths), sys.stdin)
-                except OutputError as exc:
-                    fail(str(exc))
+            try:
+                guard(list(paths))  # the fix writes first: what it writes must be safe to write before
+            except OutputError as exc:
+                fail(str(exc))
             fixed = apply_fixes(session, list(paths) or ["."], unsafe=unsafe_fixes, diff=diff,
                                 force_exclude=force_exclude, stdin_name=stdin_filename)
             if diff:
@@ -129,11 +143,6 @@ def check_command(command: str = "check") -> click.Command:
                 sys.exit(2 if fixed.errors else 1 if fixed.changed else 0)
             if fixed.stdin is not None:
                 stdin = fixed.stdin
-
-        def guard(inputs: list[str]) -> None:
-            for written in (output_file, write_baseline, *(target for _, target in extra)):
-                if written:
-                    refuse_overwriting_inputs(written, inputs, sys.stdin)
 
         record = None
         if write_baseline:
@@ -168,25 +177,16 @@ def check_command(command: str = "check") -> click.Command:
         except PluginError as exc:
             fail(str(exc))
         if output_file:
-            try:
-                atomic_write_text(output_file, text)
-            except OutputError as exc:
-                fail(str(exc))
-            except OSError as exc:
-                fail(f"cannot write the report to {output_file}: {exc.strerror or exc}")
+            write_report(output_file, text)
         elif aside:
             click.echo(text, nl=False, color=colored, err=True)
         else:
             echo(text, nl=False, color=colored)
         for name, target in extra:
             try:
-                atomic_write_text(target, session.render(report, name, statistics=statistics, quiet=quiet))
+                write_report(target, session.render(report, name, statistics=statistics, quiet=quiet))
             except PluginError as exc:
                 fail(str(exc))
-            except OutputError as exc:
-                fail(str(exc))
-            except OSError as exc:
-                fail(f"cannot write the report to {target}: {exc.strerror or exc}")
         for path, why in report.skipped:
             click.echo(f"ftlint: warning: skipped {printable(path)}: {why}", err=True)
         print_tool_errors(report.errors)

@@ -128,6 +128,29 @@ def print_tool_errors(errors) -> None:
         click.echo(f"ftlint: error: {e.describe()}", err=True)
 
 
+def lint_written(session, paths: list[str], validation: list[str] | tuple = ()) -> int:
+    """Lint the files a command just wrote (split, convert), print the report, and return its
+    exit status."""
+    report = session.lint(paths, validation=list(validation))
+    echo(session.render(report, "text"), nl=False)
+    print_tool_errors(report.errors)
+    return report.exit_code()
+
+
+def write_data(data) -> None:
+    """Data a command made (repaired or converted JSONL, in a file object) to standard output."""
+    import shutil
+
+    stream = out()
+    if stream is None:
+        fail("standard output is closed, so the data has nowhere to go")
+    data.seek(0)
+    target = getattr(stream, "buffer", stream)
+    stream.flush()
+    shutil.copyfileobj(data, target, 1 << 20)
+    target.flush()
+
+
 def exit_after_listing(session) -> None:
     """Listings still name plugins that failed to load, and exit 2 for them."""
     print_tool_errors(session.registry.errors)

@@ -7,8 +7,7 @@ import sys
 import click
 
 from ..diagnostics import printable
-from .common import CONTEXT, config_options, echo, fail, print_tool_errors, session_for
-from .fix import write_data
+from .common import CONTEXT, config_options, fail, lint_written, session_for, write_data
 
 
 def convert_command() -> click.Command:
@@ -67,10 +66,7 @@ def convert_command() -> click.Command:
                    err=True)
         code = 1 if result.skipped else 0
         if not no_lint and output != "-":
-            report = session.lint([output])
-            echo(session.render(report, "text"), nl=False)
-            print_tool_errors(report.errors)
-            code = max(code, report.exit_code())
+            code = max(code, lint_written(session, [output]))
         sys.exit(code)
 
     return convert

@@ -5,12 +5,12 @@ was written, so the report shows what is left."""
 from __future__ import annotations
 
 import sys
-from typing import Any, BinaryIO
+from typing import Any
 
 import click
 
 from ..diagnostics import printable
-from .common import fail, out
+from .common import out
 
 
 class _Diff:
@@ -49,16 +49,3 @@ def apply_fixes(session: Any, paths: list[str], *, unsafe: bool, diff: bool, for
             click.echo(f"ftlint: {verb} {printable(result.path)}:{line} ({code} {rule})", err=True)
     return run
 
-
-def write_data(data: BinaryIO) -> None:
-    """The repaired standard input, to standard output."""
-    import shutil
-
-    stream = out()
-    if stream is None:
-        fail("standard output is closed, so the fixed data has nowhere to go")
-    data.seek(0)
-    target = getattr(stream, "buffer", stream)
-    stream.flush()
-    shutil.copyfileobj(data, target, 1 << 20)
-    target.flush()

@@ -7,7 +7,7 @@ import sys
 import click
 
 from ..diagnostics import printable
-from .common import CONTEXT, config_options, echo, fail, print_tool_errors, session_for
+from .common import CONTEXT, config_options, fail, lint_written, session_for
 
 
 def _fraction(ctx, param, value):
@@ -73,11 +73,7 @@ def split_command() -> click.Command:
                 click.echo(f"ftlint:   label {printable(label)[:40]!s}: {counts}", err=True)
         if no_lint:
             sys.exit(0)
-        train = result.paths["train"]
-        held = [p for s, p in result.paths.items() if s != "train"]
-        report = session.lint([train], validation=held)
-        echo(session.render(report, "text"), nl=False)
-        print_tool_errors(report.errors)
-        sys.exit(report.exit_code())
+        sys.exit(lint_written(session, [result.paths["train"]],
+                              [p for s, p in result.paths.items() if s != "train"]))
 
     return split

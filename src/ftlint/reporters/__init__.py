@@ -3,9 +3,12 @@ the built-in ones live one per module next to this file."""
 
 from __future__ import annotations
 
+import functools
+import os
 from typing import TYPE_CHECKING, ClassVar, TextIO
 
 from ..diagnostics import Severity
+from ..fsutil import git_top
 
 if TYPE_CHECKING:
     from ..report import Report
@@ -46,9 +49,9 @@ def suppressed_line(report: Report) -> str:
     return " ".join(parts)
 
 
-def fixable_line(report: Report, unsafe: bool = False) -> str:
+def fixable_line(report: Report) -> str:
     """What a fix did and what ``ftlint fix`` would repair, as ruff says it; empty when neither."""
-    unsafe = unsafe or report.unsafe_fixes
+    unsafe = report.unsafe_fixes
     safe, risky = report.fixable()
     parts = []
     if report.fixed is not None:
@@ -67,40 +70,33 @@ def fixable_line(report: Report, unsafe: bool = False) -> str:
     return " ".join(parts)
 
 
-def _git_top() -> str | None:
-    """The top of the git repository the current folder is in, or None."""
-    import os
-
-    here = os.getcwd()
-    while True:
-        if os.path.exists(os.path.join(here, ".git")):
-            return here
-        parent = os.path.dirname(here)
-        if parent == here:
-            return None
-        here = parent
+@functools.lru_cache(maxsize=16)
+def _top(workspace: str | None, cwd: str) -> str | None:
+    return os.path.abspath(workspace) if workspace else git_top(cwd)
 
 
-def repo_path(path: str, roots: tuple[str, ...] = ("GITHUB_WORKSPACE", "CI_PROJECT_DIR")) -> str:
-    """A finding's file as CI services attach findings to files: relative to the workspace
-    (``GITHUB_WORKSPACE``, GitLab's ``CI_PROJECT_DIR``), else to the top of the git repository
-    the run is in, when the file is inside it, with '/' and no leading './'; standard input and
-    files elsewhere keep their names."""
-    import os
-
-    if path.startswith("<"):
-        return path
-    tops = [os.environ.get(name) for name in roots if os.environ.get(name)]
-    if not tops:
-        tops = [t for t in (_git_top(),) if t]
-    for root in tops[:1]:
-        full, top = os.path.abspath(path), os.path.abspath(root)
+@functools.lru_cache(maxsize=4096)
+def _relative(path: str, top: str | None, cwd: str) -> str:
+    if top is not None:
+        full = os.path.normpath(os.path.join(cwd, path))
         if full == top or full.startswith(top.rstrip(os.sep) + os.sep):
             return os.path.relpath(full, top).replace(os.sep, "/")
     posix = path.replace(os.sep, "/")
     while posix.startswith("./"):
         posix = posix[2:]
     return posix
+
+
+def repo_path(path: str, roots: tuple[str, ...] = ("GITHUB_WORKSPACE", "CI_PROJECT_DIR")) -> str:
+    """A finding's file as CI services attach findings to files: relative to the workspace
+    (``GITHUB_WORKSPACE``, GitLab's ``CI_PROJECT_DIR``), else to the top of the git repository
+    the run is in, when the file is inside it, with '/' and no leading './'; standard input and
+    files elsewhere keep their names. Asked once a finding, it looks the folders up once a run."""
+    if path.startswith("<"):
+        return path
+    workspace = next((os.environ[name] for name in roots if os.environ.get(name)), None)
+    cwd = os.getcwd()
+    return _relative(path, _top(workspace, cwd), cwd)
 
 
 def fingerprint(d, path: str) -> str:

@@ -28,7 +28,9 @@ class JunitReporter(Reporter):
         tests = failures + sum(1 for f in report.files if f.path not in by_path)
         out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
         out.write(f'<testsuites name="ftlint" tests="{tests}" failures="{failures}" errors="{len(report.errors)}">\n')
-        paths = [f.path for f in report.files] + [p for p in by_path if p not in {f.path for f in report.files}]
+        linted = [f.path for f in report.files]
+        known = set(linted)
+        paths = linted + [p for p in by_path if p not in known]
         for path in paths:
             diags = by_path.get(path, [])
             name = repo_path(path)

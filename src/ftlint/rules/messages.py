@@ -16,7 +16,7 @@ from ..example import (
     pointer_token,
 )
 from ..hookspecs import hookimpl
-from ..quote import kind_of, name, show
+from ..quote import kind_of, name, show, with_article
 from ..rule import Fix, Option, Rule
 from .edits import edit_messages, without_keys
 
@@ -462,8 +462,7 @@ class UnknownMessageKey(Rule):
                     out = out or []
                     why = UNSUPPORTED_KEYS.get(key) or f"{m['role']} messages take {', '.join(sorted(allowed))}"
                     out.append(Finding(f"{ex.pointer_of(i)}/{pointer_token(key)}",
-                                       f"unknown key {show(key)} in {'an' if m['role'][:1] in 'aeiou' else 'a'} "
-                                       f"{m['role']} message; {why}",
+                                       f"unknown key {show(key)} in {with_article(m['role'])} message; {why}",
                                        "remove the key"))
         return out
 
