@@ -94,10 +94,10 @@ class Session:
         baseline knows (``baseline``, else the configured one). ``record``: a
         :class:`ftlint.baseline.Suppress` made with ``record=True``, which keeps every finding
         instead (for :meth:`ftlint.baseline.Suppress.write`)."""
-        from .baseline import Suppress
-
         suppress = record
         if suppress is None and (baseline or self.config.baseline or self.config.ignore_examples):
+            from .baseline import Suppress
+
             suppress = Suppress(baseline or self.config.baseline, self.config.ignore_examples)
         model = self.model
         billing = Billing(model) if model is not None else None

@@ -7,7 +7,6 @@ page's own styles, every piece of data is escaped, and images are links, never l
 
 from __future__ import annotations
 
-import html
 import json
 from collections import defaultdict
 from typing import Any
@@ -48,6 +47,8 @@ pre{white-space:pre-wrap;word-break:break-word;margin:2px 0;font:13px/1.4 ui-mon
 
 
 def _e(value: Any) -> str:
+    import html  # on first use: reporters load with every run
+
     return html.escape(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False), quote=True)
 
 
