@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
 import pytest
 
 from conftest import ROOT, good_lines, line
+from ftlint.cli import create_cli
 
 BAD = good_lines(49) + line({"messages": [{"role": "user", "content": "Hi"},
                                          {"role": "assistant", "content": "Hello", "weight": 1.0}]}) + "\n"
@@ -308,6 +310,19 @@ def test_a_mistyped_command_is_a_usage_error_not_a_lint(run, tmp_path, args, hin
     assert f"'{args[0]}' is neither a command nor a file or folder" in result.output
     assert hint in result.output and "Commands: check," in result.output
     assert "cost" not in result.output and "examples" not in result.output
+
+
+def test_help_lists_every_command_though_a_run_builds_only_its_own(run):
+    listed = run("--help").output
+    names = ("check", "fix", "stats", "models", "targets", "rules", "rule", "plugins", "submit", "jobs", "clean",
+             "split", "convert")
+    for name in names:
+        assert re.search(rf"^  {name}\s", listed, re.M), name
+        assert re.match(rf"Usage: \S+ {name} ", run(name, "--help").output)
+    cli = create_cli()
+    with cli.make_context("ftlint", ["clean", "--help"], resilient_parsing=True) as ctx:
+        cli.get_command(ctx, "clean")
+    assert set(cli.commands) == {"clean"}  # the other twelve were never built
 
 
 def test_a_path_or_an_option_first_still_means_check(run, tmp_path):

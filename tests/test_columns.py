@@ -67,3 +67,33 @@ def test_a_dataset_whose_keys_spill_gets_the_same_report(monkeypatch, tmp_path, 
     monkeypatch.setattr(columns, "BUCKET_ROWS", 100)
     assert report() == expected
     assert all(code in expected for code in ('"FT703"', '"FT704"', '"FT708"'))
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_mixed_formats_reports_every_odd_line_and_keeps_runs_not_lines(tmp_path, jobs):
+    from ftlint.rules.file import MixedFormats
+
+    dpo = line({"input": {"messages": [{"role": "user", "content": "Pick one"}]},
+                "preferred_output": [{"role": "assistant", "content": "A"}],
+                "non_preferred_output": [{"role": "assistant", "content": "B"}]})
+    rows = good_lines(900).splitlines()
+    odd = {5, 6, 7, 300, 301, 899}  # runs of the second format, one at the end
+    for n in odd:
+        rows[n - 1] = dpo
+    rows[100] = "{broken"  # a line of no format between two runs of the first
+    rows[500] = ""
+    data = tmp_path / "train.jsonl"
+    data.write_text("\n".join(rows) + "\n")
+    session = Session.create()
+    report = session.lint([str(data)], jobs=jobs, chunk_bytes=8192)  # many parts, merged
+    assert sorted(d.line for d in report.diagnostics if d.code == "FT008") == sorted(odd)
+
+    # What the state holds for 900 lines: runs, a few numbers a format, not a number a line.
+    rule = MixedFormats.__new__(MixedFormats)
+    state = rule.start(type("Ctx", (), {"method": "auto"})())
+    for n in range(1, 901):
+        if n in (101, 501):
+            continue
+        rule.observe(state, type("Ex", (), {"line": n, "kind": "dpo" if n in odd else "sft"})())
+    assert list(state["dpo"]) == [5, 7, 300, 301, 899, 899]
+    assert list(state["sft"]) == [1, 4, 8, 100, 102, 299, 302, 500, 502, 898, 900, 900]

@@ -6,7 +6,6 @@ Every key is checked: an unknown key, a value of the wrong type or an unknown ru
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import sys
@@ -46,6 +45,8 @@ def bytes_from_env(name: str, default: int, minimum: int = 0) -> int:
 
 
 def _suggest(word: str, choices) -> str:
+    import difflib  # only for a suggestion after a typo: not at start-up
+
     close = difflib.get_close_matches(word, list(choices), n=1)
     return f"; did you mean {close[0]!r}?" if close else ""
 

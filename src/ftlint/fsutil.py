@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from collections.abc import Iterable
 
 
@@ -86,6 +85,8 @@ class AtomicFile:
 
     def __init__(self, path: str, mode: int | None = None, prefix: str = ".ftlint-", sync: bool = True) -> None:
         self.path, self.sync = path, sync
+        import tempfile  # 4 ms (shutil, random) that a lint writing no file should not pay
+
         fd, self.tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=os.path.dirname(path) or ".")
         try:
             os.fchmod(fd, 0o666 & ~_umask() if mode is None else mode)

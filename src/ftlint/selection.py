@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 from typing import Any
@@ -32,6 +31,8 @@ def check_selectors(selectors: list[str], key: str, registry: Registry, where: s
     for sel in selectors:
         if not any(specificity(sel, cls) >= 0 for cls in registry.rules.values()):
             known = [*registry.rules, *registry.names]
+            import difflib  # only for a suggestion after a typo: not at start-up
+
             close = difflib.get_close_matches(sel, known, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else "; `ftlint rules` lists them"
             raise ConfigError(f"{where}: '{key}' names no known rule: {sel!r}{hint}")
@@ -92,6 +93,8 @@ def build_ruleset(config: Config, registry: Registry) -> RuleSet:
         for key, value in opts.items():
             if key not in cls.options:
                 known = ", ".join(cls.options) or "none"
+                import difflib  # only for a suggestion after a typo: not at start-up
+
                 close = difflib.get_close_matches(key, list(cls.options), n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else f" (its options: {known})"
                 raise ConfigError(f"{source}: rule {cls.code} ({cls.name}) has no option {key!r}{hint}")

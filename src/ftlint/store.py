@@ -18,8 +18,6 @@ import hashlib
 import hmac
 import os
 import pickle
-import shutil
-import tempfile
 from typing import Any
 
 from .fsutil import write_private
@@ -134,6 +132,8 @@ def clean(folder: str) -> bool:
     is never removed, whatever it is called."""
     if not os.path.isfile(os.path.join(folder, TAG)):
         return False
+    import shutil  # only `ftlint clean` removes a folder
+
     shutil.rmtree(folder)
     return True
 
@@ -155,6 +155,8 @@ def user_secret() -> bytes | None:
         pass
     try:
         os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        import tempfile  # 4 ms (shutil, random) that a lint writing no file should not pay
+
         fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".secret-")  # made 0600
         with os.fdopen(fd, "wb") as fh:
             fh.write(os.urandom(32))

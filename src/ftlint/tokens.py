@@ -9,13 +9,11 @@ there if it is missing; without one, ftlint uses a cache folder of its own.
 from __future__ import annotations
 
 import functools
-import gzip
-import hashlib
-import marshal
 import os
-import tempfile
-from importlib import resources
 
+# hashlib, gzip, marshal, tempfile and importlib.resources are imported where a tokenizer loads:
+# the rule modules import this one, and a lint without a model should not pay 5 ms of start-up
+# for them.
 from .fsutil import write_private
 
 #: name -> (the address tiktoken keys its cache by, sha256 of the vocabulary)
@@ -39,6 +37,8 @@ def _default_cache_dir() -> str:
 
 
 def _valid(path: str, digest: str) -> bool:
+    import hashlib
+
     try:
         with open(path, "rb") as fh:
             return hashlib.sha256(fh.read()).hexdigest() == digest
@@ -55,6 +55,11 @@ def seed_cache(encoding: str) -> str:
     """Make sure tiktoken's cache holds a verified copy of ``encoding``; return the cache folder."""
     if encoding not in VOCABULARIES:
         raise TokenizerError(f"no vocabulary ships for encoding {encoding!r}; known: {', '.join(VOCABULARIES)}")
+    import gzip
+    import hashlib
+    import tempfile
+    from importlib import resources
+
     address, digest = VOCABULARIES[encoding]
     key = hashlib.sha1(address.encode()).hexdigest()
     folder = os.environ.get("TIKTOKEN_CACHE_DIR") or os.environ.get("DATA_GYM_CACHE_DIR") or ""
@@ -97,6 +102,9 @@ def _constructor_args(name: str) -> dict:
     base64 lines (0.25 s) after unpacking and checking the shipped vocabulary; a checksummed
     marshal copy in ftlint's own cache folder (never in a user's tiktoken cache) loads in 0.05 s,
     a good part of a small lint's start-up time."""
+    import hashlib
+    import marshal
+
     import tiktoken
     from tiktoken import registry
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import mmap
-import tempfile
 from array import array
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -64,6 +63,8 @@ class Columns:
         self._release_views()
         if self.files is None:
             try:
+                import tempfile  # 4 ms (shutil, random) that a lint writing no file should not pay
+
                 self.files = [tempfile.TemporaryFile(prefix="ftlint-keys-") for _ in self.codes]
             except OSError:
                 self.files = None

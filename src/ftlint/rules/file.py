@@ -225,25 +225,36 @@ class MixedFormats(FileRule):
     summary = "Lines of different formats in one file"
     formats = CHAT_FORMATS
 
+    # The state: format -> its lines as runs, [first, last, first, last, ...]. A file of one
+    # format is a few runs (each broken line or line of another format starts a new one), so the
+    # state stays small however long the file is; every line of a second format is a finding anyway.
     def start(self, ctx):
-        return {} if ctx.method == "auto" else None  # format -> line numbers (4 bytes each)
+        return {} if ctx.method == "auto" else None
 
     def observe(self, state, ex):
-        lines = state.get(ex.kind)
-        if lines is None:
-            lines = state[ex.kind] = array("I")
-        lines.append(ex.line)
+        runs = state.get(ex.kind)
+        if runs is None:
+            state[ex.kind] = array("I", (ex.line, ex.line))
+        elif runs[-1] == ex.line - 1:
+            runs[-1] = ex.line
+        else:
+            runs.append(ex.line)
+            runs.append(ex.line)
 
     def merge(self, first, second):
-        for kind, lines in second.items():
-            if kind in first:
-                first[kind].extend(lines)
+        for kind, runs in second.items():
+            mine = first.get(kind)
+            if mine is None:
+                first[kind] = runs
+            elif mine[-1] == runs[0] - 1:  # a run that goes on across the parts' boundary
+                mine[-1] = runs[1]
+                mine.extend(runs[2:])
             else:
-                first[kind] = lines
+                mine.extend(runs)
         return first
 
     def relocate(self, state, move):
-        return {kind: array("I", move.lines(lines)) for kind, lines in state.items()}
+        return {kind: array("I", move.lines(runs)) for kind, runs in state.items()}
 
     def finish(self, state, ctx):
         if len(state) < 2:
@@ -251,14 +262,15 @@ class MixedFormats(FileRule):
         first_kind = min(state, key=lambda k: state[k][0])
         first_line = state[first_kind][0]
         out = []
-        for kind, lines in state.items():
+        for kind, runs in state.items():
             if kind == first_kind:
                 continue
-            for line in lines:
-                out.append(Finding("", f"line is {FORMAT_TITLES[kind]} but the file started as "
-                                   f"{FORMAT_TITLES[first_kind]} (line {first_line}); a training "
-                                   "file must use one format throughout",
-                                   "move these lines to a file of their own, or convert them", line=line))
+            for i in range(0, len(runs), 2):
+                for line in range(runs[i], runs[i + 1] + 1):
+                    out.append(Finding("", f"line is {FORMAT_TITLES[kind]} but the file started as "
+                                       f"{FORMAT_TITLES[first_kind]} (line {first_line}); a training "
+                                       "file must use one format throughout",
+                                       "move these lines to a file of their own, or convert them", line=line))
         return out
 
 

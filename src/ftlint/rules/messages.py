@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from itertools import repeat
 
 from ..diagnostics import Finding, Severity
@@ -132,6 +131,8 @@ class UnknownRole(Rule):
                 continue
             guess = ROLE_ALIASES.get(role.lower()) or (role.lower() if role.lower() in allowed else None)
             if guess is None:
+                import difflib  # only for a suggestion after a typo: not at start-up
+
                 close = difflib.get_close_matches(role.lower(), allowed, n=1)
                 guess = close[0] if close else None
             if ex.kind == "rft" and role == "system":
