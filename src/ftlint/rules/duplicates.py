@@ -8,6 +8,7 @@ of the input merge by appending, and examples sharing a key are grouped once, in
 from __future__ import annotations
 
 import zlib
+from array import array
 from collections import Counter
 from heapq import heapify, heappop
 
@@ -68,11 +69,11 @@ class _Keyed(Paths):
 
 
 class _KeyedRule(DatasetRule):
+    """A rule whose state is a :class:`_Keyed`: parts merge by appending, in input order."""
+
     def relocate(self, state, move):
         state.move(move)
         return state
-
-    """A rule whose state is a :class:`_Keyed`: parts merge by appending, in input order."""
 
     def merge(self, first, second):
         return first.extend(second)
@@ -323,17 +324,8 @@ class NearDuplicate(_KeyedRule):
                     copies.add(m)
                 else:
                     seen.add(exact[m])
-        banded = [list(state.groups(4 + i)) for i in range(n)]
-        # Template text: a segment many examples share says nothing about any two of them. Only
-        # the segments of the groups' first examples are asked about, so only they are counted.
-        asked = {segment_of[j][members[0]] for i, groups in enumerate(banded) for members in groups
-                 for j in range(n) if j != i}
-        counts: Counter = Counter()
-        if asked:
-            for column in segment_of:
-                counts.update(filter(asked.__contains__, column))
         floor = max(10, self.opts["common-share"] * len(locs))
-        common = {k for k, c in counts.items() if c > floor}
+        common = _common_segments(state, segment_of, n, floor)
         state.table.release()
 
         def offer(m: int, partner: int, share: float) -> None:
@@ -348,8 +340,10 @@ class NearDuplicate(_KeyedRule):
         for members in same_text:  # the same text after normalising
             for m in members[1:]:
                 offer(m, members[0], 1.0)
-        for i, groups in enumerate(banded):
-            for members in groups:
+        for i in range(n):  # one band's groups at a time (found again: memory, not time, grows with the data)
+            for done, members in enumerate(state.groups(4 + i), 1):
+                if not done % 8192:
+                    state.table.release()  # the pages this loop reads at random: re-read on demand, not kept
                 # All segments but the i-th are equal; texts whose lengths differ by more than a
                 # few words differ in more than a few words there (a shared first turn, say).
                 if any(segment_of[j][members[0]] in common for j in range(n) if j != i):
@@ -376,6 +370,35 @@ class NearDuplicate(_KeyedRule):
                                related=(state.where(locs[partner]),)))
         state.table.release()
         return out
+
+
+SKETCH_BITS = 18  # counters of the segment sketch: 1 MB, whatever the size of the data
+
+
+def _common_segments(state: _Keyed, segment_of: list, n: int, floor: float) -> set[int]:
+    """The segments found in more than ``floor`` examples (template text) among those a band's
+    group could ask about: the segments other than the band's of each group's first example.
+    Exact, in memory that does not grow with the data: a sketch of counters (one per value of the
+    low bits, a count that can only be too high) rules out nearly every segment before any is
+    counted exactly; only those the sketch lets through are."""
+    mask = (1 << SKETCH_BITS) - 1
+    sketch = array("I", bytes(4 << SKETCH_BITS))
+    for column in segment_of:
+        for value in column:
+            sketch[value & mask] += 1
+    state.table.release()
+    asked: set[int] = set()
+    for i in range(n):
+        for members in state.groups(4 + i):
+            first = members[0]
+            asked.update(v for j in range(n) if j != i and sketch[(v := segment_of[j][first]) & mask] > floor)
+    del sketch
+    if not asked:
+        return set()
+    counts: Counter = Counter()
+    for column in segment_of:
+        counts.update(filter(asked.__contains__, column))
+    return {k for k, c in counts.items() if c > floor}
 
 
 class ConflictingAnswers(_KeyedRule):
