@@ -31,6 +31,9 @@ from .shared import (
 )
 
 
+ABOVE_CRC = 1 << 32  # more than any crc32
+
+
 class _Keyed(Paths):
     """Parallel columns: one or more keys and a location per example. Keys are 8 bytes, or 4
     where ``codes`` says "I" for a column whose values the caller keeps below 2**32. Past a
@@ -271,14 +274,16 @@ class NearDuplicate(_KeyedRule):
         shape = shape_signature(ex)
         # Words are compared by their crc32; a text or a segment by the hash of its words' crcs
         # (integer hashing is the same in every run, so the result is too).
-        crcs = list(map(zlib.crc32, words))
-        keys = [(hash(tuple(crcs)) ^ shape) & MASK64, exact, prompt & MASK32, answer_digest(ex) & MASK32]
+        crcs = tuple(map(zlib.crc32, words))
+        keys = [(hash(crcs) ^ shape) & MASK64, exact, prompt & MASK32, answer_digest(ex) & MASK32]
         if len(words) >= self.opts["min-words"]:
             # Cut where the words with the smallest crcs are, so that inserting or deleting a
             # word moves no cut (unless it is one) and changes one segment only.
-            # A cut goes between words, never before the first; equal crcs (a repeated word)
-            # are cut at in the order they occur. heapify and heappop run in C.
-            rest = crcs[1:]
+            # A cut goes between words, never before the first (its place holds a value above
+            # any crc); equal crcs (a repeated word) are cut at in the order they occur. heapify
+            # and heappop run in C, and slices of the tuple are hashed without a copy to a list.
+            rest = list(crcs)
+            rest[0] = ABOVE_CRC
             heapify(rest)
             cuts = []
             at = previous = None
@@ -289,7 +294,7 @@ class NearDuplicate(_KeyedRule):
                 previous = value
             cuts.sort()
             bounds = [0, *cuts, len(words)]
-            segments = [hash(tuple(crcs[bounds[i]:bounds[i + 1]])) for i in range(n)]
+            segments = [hash(crcs[bounds[i]:bounds[i + 1]]) for i in range(n)]
             keys += [(hash((i, *segments[:i], *segments[i + 1:])) ^ shape) & MASK64 for i in range(n)]
             keys += [(s ^ shape) & MASK32 for s in segments]
             bits = 64 // n
