@@ -30,7 +30,6 @@ from .shared import (
     train_answer,
 )
 
-
 ABOVE_CRC = 1 << 32  # more than any crc32
 
 
