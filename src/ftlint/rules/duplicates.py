@@ -321,7 +321,9 @@ class NearDuplicate(_KeyedRule):
         same_text = list(state.groups(0))
         # Exact copies (FT703 reports them) share their normalised text, so its groups hold them all.
         copies = set()
-        for members in same_text:
+        for done, members in enumerate(same_text, 1):
+            if not done % 8192:
+                state.table.release()
             seen = set()
             for m in members:
                 if exact[m] in seen:
@@ -390,10 +392,12 @@ def _common_segments(state: _Keyed, segment_of: list, n: int, floor: float) -> s
     for column in segment_of:
         for value in column:
             sketch[value & mask] += 1
-    state.table.release()
+        state.table.release()  # a column read through is let go of before the next
     asked: set[int] = set()
     for i in range(n):
-        for members in state.groups(4 + i):
+        for done, members in enumerate(state.groups(4 + i), 1):
+            if not done % 8192:
+                state.table.release()  # the pages read at random: re-read on demand, not kept
             first = members[0]
             asked.update(v for j in range(n) if j != i and sketch[(v := segment_of[j][first]) & mask] > floor)
     del sketch
@@ -402,6 +406,7 @@ def _common_segments(state: _Keyed, segment_of: list, n: int, floor: float) -> s
     counts: Counter = Counter()
     for column in segment_of:
         counts.update(filter(asked.__contains__, column))
+        state.table.release()
     return {k for k, c in counts.items() if c > floor}
 
 
