@@ -97,3 +97,21 @@ def test_mixed_formats_reports_every_odd_line_and_keeps_runs_not_lines(tmp_path,
         rule.observe(state, type("Ex", (), {"line": n, "kind": "dpo" if n in odd else "sft"})())
     assert list(state["dpo"]) == [5, 7, 300, 301, 899, 899]
     assert list(state["sft"]) == [1, 4, 8, 100, 102, 299, 302, 500, 502, 898, 900, 900]
+
+
+@pytest.mark.parametrize("distinct", [12, 300])
+def test_many_system_prompts_are_counted_the_same_whatever_the_parts(tmp_path, distinct):
+    rows = [line({"messages": [{"role": "system", "content": f"You are assistant number {i % distinct}."},
+                               {"role": "user", "content": f"Question {i}?"},
+                               {"role": "assistant", "content": f"Answer {i}."}]}) for i in range(1200)]
+    data = tmp_path / "train.jsonl"
+    data.write_text("\n".join(rows) + "\n")
+
+    def message(**kw):
+        report = Session.create().lint([str(data)], **kw)
+        return [d.message for d in report.diagnostics if d.code == "FT709"]
+
+    whole = message(jobs=1)
+    assert whole == message(jobs=2, chunk_bytes=8192)  # some 15 parts, merged
+    expected = "more than 40" if distinct > 40 else str(distinct)
+    assert whole == [f"{expected} different system prompts; if inference uses one prompt, train with that one"]

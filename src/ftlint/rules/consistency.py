@@ -68,7 +68,16 @@ class SystemPromptInconsistent(DatasetRule):
         first.without += second.without
         first.first_with = first.first_with or second.first_with
         first.first_without = first.first_without or second.first_without
-        first.prompts.update(second.prompts)
+        # Each part knows at most 4 * max-distinct + 1 prompts, and so does the merge: the count
+        # is then min(distinct prompts, that bound) however the file was cut, and memory stays
+        # bounded however many parts there are.
+        room = 4 * self.opts["max-distinct"] + 1 - len(first.prompts)
+        for key, count in second.prompts.items():
+            if key in first.prompts:
+                first.prompts[key] += count
+            elif room > 0:
+                first.prompts[key] = count
+                room -= 1
         return first
 
     def finish(self, state):
@@ -85,8 +94,9 @@ class SystemPromptInconsistent(DatasetRule):
                                path=path, line=line))
         if len(state.prompts) > self.opts["max-distinct"]:
             path, line = state.where(state.first_with)
-            many = "more than " if len(state.prompts) > 4 * self.opts["max-distinct"] else ""
-            out.append(Finding("", f"{many}{len(state.prompts)} different system prompts; if inference uses one "
+            bound = 4 * self.opts["max-distinct"]
+            many = f"more than {bound}" if len(state.prompts) > bound else str(len(state.prompts))
+            out.append(Finding("", f"{many} different system prompts; if inference uses one "
                                "prompt, train with that one", "use the inference system prompt in every example",
                                path=path, line=line))
         return out
