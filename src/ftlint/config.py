@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .quote import closest
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
@@ -45,10 +47,8 @@ def bytes_from_env(name: str, default: int, minimum: int = 0) -> int:
 
 
 def _suggest(word: str, choices) -> str:
-    import difflib  # only for a suggestion after a typo: not at start-up
-
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    close = closest(word, choices)
+    return f"; did you mean {close!r}?" if close else ""
 
 
 def _str_list(value: Any, key: str, where: str) -> list[str]:

@@ -149,3 +149,11 @@ def with_article(word: str) -> str:
     """``word`` after "a" or "an" as it sounds, for the words ftlint names (an assistant, an Alpaca
     row, a user: a 'u' here sounds 'you')."""
     return f"{'an' if word[:1].lower() in 'aeio' else 'a'} {word}"
+
+
+def closest(word: str, choices) -> str | None:
+    """The choice most like ``word`` (a mistyped key, rule, role or command), or None."""
+    import difflib  # only when something was mistyped: not a cost of every start-up
+
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return close[0] if close else None

@@ -9,6 +9,7 @@ from typing import Any
 from .config import Config, ConfigError
 from .diagnostics import PLUGIN_FAILURES, Severity, ToolError
 from .plugins import Registry
+from .quote import closest
 from .rule import Rule, RuleSet
 
 _PREFIX_RE = re.compile(r"^[A-Za-z]{1,6}[0-9]{0,3}$")
@@ -31,10 +32,8 @@ def check_selectors(selectors: list[str], key: str, registry: Registry, where: s
     for sel in selectors:
         if not any(specificity(sel, cls) >= 0 for cls in registry.rules.values()):
             known = [*registry.rules, *registry.names]
-            import difflib  # only for a suggestion after a typo: not at start-up
-
-            close = difflib.get_close_matches(sel, known, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else "; `ftlint rules` lists them"
+            close = closest(sel, known)
+            hint = f"; did you mean {close!r}?" if close else "; `ftlint rules` lists them"
             raise ConfigError(f"{where}: '{key}' names no known rule: {sel!r}{hint}")
 
 
@@ -93,10 +92,8 @@ def build_ruleset(config: Config, registry: Registry) -> RuleSet:
         for key, value in opts.items():
             if key not in cls.options:
                 known = ", ".join(cls.options) or "none"
-                import difflib  # only for a suggestion after a typo: not at start-up
-
-                close = difflib.get_close_matches(key, list(cls.options), n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else f" (its options: {known})"
+                close = closest(key, cls.options)
+                hint = f"; did you mean {close!r}?" if close else f" (its options: {known})"
                 raise ConfigError(f"{source}: rule {cls.code} ({cls.name}) has no option {key!r}{hint}")
             try:
                 value = cls.options[key].coerce(value)

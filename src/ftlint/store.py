@@ -155,7 +155,7 @@ def user_secret() -> bytes | None:
         pass
     try:
         os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-        import tempfile  # 4 ms (shutil, random) that a lint writing no file should not pay
+        import tempfile  # only the first run ever makes a secret
 
         fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".secret-")  # made 0600
         with os.fdopen(fd, "wb") as fh:

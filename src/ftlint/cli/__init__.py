@@ -12,6 +12,7 @@ import click
 
 from ..__about__ import __version__
 from ..diagnostics import EXIT_ERROR, EXIT_OK
+from ..quote import closest
 from .check import check_command
 from .clean import clean_command
 from .common import CONTEXT, STDOUT_KEY, discard_stdout, use_color
@@ -50,10 +51,8 @@ class DefaultGroup(click.Group):
             if first.startswith("-") or os.path.lexists(first) or "." in first or "/" in first or os.sep in first:
                 args = ["check", *args]
             else:
-                import difflib
-
-                close = difflib.get_close_matches(first, list(self.factories), n=1)
-                hint = f" Did you mean '{close[0]}'?" if close else ""
+                close = closest(first, self.factories)
+                hint = f" Did you mean '{close}'?" if close else ""
                 raise click.UsageError(f"'{first}' is neither a command nor a file or folder.{hint} "
                                        f"Commands: {', '.join(sorted(self.factories))}; `ftlint PATH` lints a path.",
                                        ctx)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from ..diagnostics import Severity
+from ..quote import closest
 from .common import (
     CONTEXT,
     config_option,
@@ -55,10 +56,8 @@ def rule_command() -> click.Command:
         session = session_for(config_path=config_path)
         cls = session.registry.rule_by_selector(selector)
         if cls is None:
-            import difflib
-
-            close = difflib.get_close_matches(selector, [*session.registry.rules, *session.registry.names], n=1)
-            fail(f"no rule {selector!r}" + (f"; did you mean {close[0]!r}?" if close else "; see `ftlint rules`"))
+            close = closest(selector, [*session.registry.rules, *session.registry.names])
+            fail(f"no rule {selector!r}" + (f"; did you mean {close!r}?" if close else "; see `ftlint rules`"))
         doc = rule_doc(cls) or f"# {cls.code} {cls.name}\n\n{cls.summary}\n"
         if cls.autofix is not None and "\n## Fix" not in doc:  # a plugin rule's docstring: say it here
             doc = doc.rstrip("\n") + f"\n\n## Fix\n\n{cls.autofix.safety.capitalize()}: {cls.autofix.summary}.\n"

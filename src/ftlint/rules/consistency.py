@@ -38,6 +38,12 @@ class SystemPromptInconsistent(DatasetRule):
     def new_state(self):
         return _System()
 
+    def _counted(self) -> int:
+        """Past this many distinct prompts no more are told apart ("more than ..."): a part's
+        state and a merge of parts keep the same number, so the count does not depend on how the
+        file was cut, and memory does not grow with the data."""
+        return 4 * self.opts["max-distinct"]
+
     def observe(self, state, ex):
         if ex.ctx.role != "train":
             return
@@ -47,7 +53,7 @@ class SystemPromptInconsistent(DatasetRule):
             state.with_system += 1
             if not state.first_with:
                 state.first_with = loc(ex)
-            if len(state.prompts) <= 4 * self.opts["max-distinct"]:
+            if len(state.prompts) <= self._counted():
                 content = ex.messages[0].get("content")
                 state.prompts[hash_strings(content, len(content) >= HUGE_LINE) if isinstance(content, str)
                               else digest(content)] += 1
@@ -68,10 +74,7 @@ class SystemPromptInconsistent(DatasetRule):
         first.without += second.without
         first.first_with = first.first_with or second.first_with
         first.first_without = first.first_without or second.first_without
-        # Each part knows at most 4 * max-distinct + 1 prompts, and so does the merge: the count
-        # is then min(distinct prompts, that bound) however the file was cut, and memory stays
-        # bounded however many parts there are.
-        room = 4 * self.opts["max-distinct"] + 1 - len(first.prompts)
+        room = self._counted() + 1 - len(first.prompts)  # one more than counted: "more than"
         for key, count in second.prompts.items():
             if key in first.prompts:
                 first.prompts[key] += count
@@ -94,7 +97,7 @@ class SystemPromptInconsistent(DatasetRule):
                                path=path, line=line))
         if len(state.prompts) > self.opts["max-distinct"]:
             path, line = state.where(state.first_with)
-            bound = 4 * self.opts["max-distinct"]
+            bound = self._counted()
             many = f"more than {bound}" if len(state.prompts) > bound else str(len(state.prompts))
             out.append(Finding("", f"{many} different system prompts; if inference uses one "
                                "prompt, train with that one", "use the inference system prompt in every example",

@@ -30,7 +30,7 @@ from .shared import (
     train_answer,
 )
 
-ABOVE_CRC = 1 << 32  # more than any crc32
+RELEASE_EVERY = 8192  # groups read between two lettings-go of the spilled keys' pages
 
 
 class _Keyed(Paths):
@@ -66,8 +66,17 @@ class _Keyed(Paths):
 
     def groups(self, column: int = 0):
         """Indexes of examples sharing a key, in input order, for every key seen more than once."""
-        yield from repeated_groups(self.keys[column], self.locs)
+        yield from self.paced(repeated_groups(self.keys[column], self.locs))
         self.table.release()
+
+    def paced(self, items):
+        """``items``, letting go of the spilled keys' pages every :data:`RELEASE_EVERY` of them:
+        a caller that reads keys at random for each item would otherwise hold every page it
+        touched (they are read again from the page cache on demand)."""
+        for done, item in enumerate(items, 1):
+            if not done % RELEASE_EVERY:
+                self.table.release()
+            yield item
 
 
 class _KeyedRule(DatasetRule):
@@ -278,11 +287,10 @@ class NearDuplicate(_KeyedRule):
         if len(words) >= self.opts["min-words"]:
             # Cut where the words with the smallest crcs are, so that inserting or deleting a
             # word moves no cut (unless it is one) and changes one segment only.
-            # A cut goes between words, never before the first (its place holds a value above
-            # any crc); equal crcs (a repeated word) are cut at in the order they occur. heapify
-            # and heappop run in C, and slices of the tuple are hashed without a copy to a list.
-            rest = list(crcs)
-            rest[0] = ABOVE_CRC
+            # A cut goes between words, never before the first; equal crcs (a repeated word)
+            # are cut at in the order they occur. heapify and heappop run in C, and slices of
+            # the tuple are hashed without a copy to a list.
+            rest = list(crcs[1:])
             heapify(rest)
             cuts = []
             at = previous = None
@@ -321,9 +329,7 @@ class NearDuplicate(_KeyedRule):
         same_text = list(state.groups(0))
         # Exact copies (FT703 reports them) share their normalised text, so its groups hold them all.
         copies = set()
-        for done, members in enumerate(same_text, 1):
-            if not done % 8192:
-                state.table.release()
+        for members in state.paced(same_text):
             seen = set()
             for m in members:
                 if exact[m] in seen:
@@ -347,9 +353,7 @@ class NearDuplicate(_KeyedRule):
             for m in members[1:]:
                 offer(m, members[0], 1.0)
         for i in range(n):  # one band's groups at a time (found again: memory, not time, grows with the data)
-            for done, members in enumerate(state.groups(4 + i), 1):
-                if not done % 8192:
-                    state.table.release()  # the pages this loop reads at random: re-read on demand, not kept
+            for members in state.groups(4 + i):
                 # All segments but the i-th are equal; texts whose lengths differ by more than a
                 # few words differ in more than a few words there (a shared first turn, say).
                 if any(segment_of[j][members[0]] in common for j in range(n) if j != i):
@@ -395,9 +399,7 @@ def _common_segments(state: _Keyed, segment_of: list, n: int, floor: float) -> s
         state.table.release()  # a column read through is let go of before the next
     asked: set[int] = set()
     for i in range(n):
-        for done, members in enumerate(state.groups(4 + i), 1):
-            if not done % 8192:
-                state.table.release()  # the pages read at random: re-read on demand, not kept
+        for members in state.groups(4 + i):
             first = members[0]
             asked.update(v for j in range(n) if j != i and sketch[(v := segment_of[j][first]) & mask] > floor)
     del sketch

@@ -15,7 +15,7 @@ from ..example import (
     pointer_token,
 )
 from ..hookspecs import hookimpl
-from ..quote import kind_of, name, show, with_article
+from ..quote import closest, kind_of, name, show, with_article
 from ..rule import Fix, Option, Rule
 from .edits import edit_messages, without_keys
 
@@ -131,10 +131,7 @@ class UnknownRole(Rule):
                 continue
             guess = ROLE_ALIASES.get(role.lower()) or (role.lower() if role.lower() in allowed else None)
             if guess is None:
-                import difflib  # only for a suggestion after a typo: not at start-up
-
-                close = difflib.get_close_matches(role.lower(), allowed, n=1)
-                guess = close[0] if close else None
+                guess = closest(role.lower(), allowed)
             if ex.kind == "rft" and role == "system":
                 guess = "developer"
             fix = f'use "role": "{guess}"' if guess else f"use one of {', '.join(allowed)}"
