@@ -274,6 +274,17 @@ def test_every_pointer_of_random_json_lines_is_located_at_its_value():
     assert locate(b'{"a": [1, 2]}', "/a/5") is None and locate(b'{"a": 1', "/b") is None
 
 
+def test_a_duplicate_key_is_located_at_its_last_value_however_the_line_spells_it():
+    from ftlint.position import column_and_excerpt, locate
+
+    for raw in (b'{"a": 1, "a": 2}', b'{"a": 1, "\\u0061": 2}', b'{"\\u0061": 1, "t": "x\\ny", "a": 2}',
+                b'{"a": 1, "b": "\\u00e9\\n", "\\u0061": 2}', b'{"a":1,"b":{"a":3},"a" :  2}'):
+        at = locate(raw, "/a")
+        assert raw[at:at + 1] == b"2", raw
+    # the column counts characters, not bytes, before the value
+    assert column_and_excerpt('{"é": 1, "a": "x"}'.encode(), "/a") == (15, '"x"')
+
+
 def test_azure_models_end_training_on_azure_dates_and_the_open_models_do_not():
     import datetime as dt
 

@@ -8,6 +8,7 @@ them with the pointer's tokens. With duplicate keys the last one wins, as in the
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 
@@ -38,12 +39,24 @@ def _skip_string(raw: bytes, i: int) -> int:
         j += 1
 
 
+# A container that holds no other: one match steps over it (a message is one, mostly). Every run
+# between strings must end at a quote or a bracket, so a container that is not flat fails the match
+# at once instead of backtracking. The expression keeps a state for each string and escape it
+# steps over (about 140 bytes each), so only short lines use it.
+_FLAT = re.compile(rb'[{\[][^"{}\[\]]*(?:"[^"\\]*(?:\\.[^"\\]*)*"[^"{}\[\]]*)*[}\]]')
+FLAT_LIMIT = 1 << 12  # a short line's messages; on longer ones the loop is as fast and holds no state
+
+
 def _skip_value(raw: bytes, i: int) -> int:
     c = raw[i:i + 1]
     if c == b'"':
         return _skip_string(raw, i)
     if c not in (b"{", b"["):
         return _SCALAR_END.match(raw, i).end()
+    if len(raw) <= FLAT_LIMIT:
+        m = _FLAT.match(raw, i)
+        if m is not None:
+            return m.end()
     depth = 0
     while True:  # a container: count brackets, stepping over strings
         m = _NEXT.search(raw, i)
@@ -60,29 +73,68 @@ def _skip_value(raw: bytes, i: int) -> int:
             return i
 
 
+# A key without escapes, with its colon and the spaces around it, in one match: its bytes between
+# the quotes are then the key's UTF-8. A key with an escape (it may spell the token another way)
+# is decoded by json.
+_PLAIN_KEY = re.compile(rb'"([^"\\]*)"[ \t\r\n]*:[ \t\r\n]*')
+_COMMA = re.compile(rb"[ \t\r\n]*,[ \t\r\n]*")
+
+
+# Printable ASCII other than the quote, backslash and slash: the only other spelling of such a key
+# escapes one of its characters by its code (backslash, u, 00XX); the short escapes stand for
+# other characters.
+_PLAIN_TOKEN = re.compile(r"[ !#-.0-\[\]-~]*")
+_ASCII_ESCAPE = re.compile(rb"\\u00[2-7][0-9a-fA-F]")
+
+
+@functools.lru_cache(maxsize=256)
+def _spellings(token: str) -> tuple[bytes, bytes, bool]:
+    """The token's UTF-8, its quoted JSON form as a line without escapes holds it, and whether
+    it is plain (see :data:`_PLAIN_TOKEN`)."""
+    return (token.encode("utf-8", "surrogatepass"),
+            json.dumps(token, ensure_ascii=False).encode("utf-8", "surrogatepass"),
+            _PLAIN_TOKEN.fullmatch(token) is not None)
+
+
+def _unique(raw: bytes, quoted: bytes, plain: bool) -> bool:
+    """True when the key occurs once in the line and cannot be spelled another way in it."""
+    if raw.count(quoted) != 1:
+        return False
+    if b"\\" not in raw:
+        return True
+    return plain and _ASCII_ESCAPE.search(raw) is None
+
+
 def _member(raw: bytes, i: int, token: str) -> int | None:
     """Offset of the value of ``token`` in the object at ``i``."""
     found = None
+    want, quoted, plain = _spellings(token)
     # A key whose quoted form occurs once in the line, with no escape that could spell it another
     # way, has no duplicate: the first match is the last.
-    quoted = json.dumps(token, ensure_ascii=False).encode("utf-8", "surrogatepass")
-    unique = b"\\" not in raw and raw.count(quoted) == 1
+    unique = _unique(raw, quoted, plain)
     i = _skip_ws(raw, i + 1)
-    while raw[i:i + 1] == b'"':
-        end = _skip_string(raw, i)
-        key = json.loads(raw[i:end])
-        i = _skip_ws(raw, end)
-        if raw[i:i + 1] != b":":
-            return None
-        value = _skip_ws(raw, i + 1)
-        if key == token:
+    while True:
+        m = _PLAIN_KEY.match(raw, i)
+        if m is not None:
+            same = m.group(1) == want
+            value = m.end()
+        elif raw[i:i + 1] == b'"':
+            end = _skip_string(raw, i)
+            same = json.loads(raw[i:end]) == token
+            i = _skip_ws(raw, end)
+            if raw[i:i + 1] != b":":
+                return None
+            value = _skip_ws(raw, i + 1)
+        else:
+            break
+        if same:
             found = value
             if unique:  # no later key can be this one: the rest of the object need not be walked
                 return found
-        i = _skip_ws(raw, _skip_value(raw, value))
-        if raw[i:i + 1] != b",":
+        m = _COMMA.match(raw, _skip_value(raw, value))
+        if m is None:
             break
-        i = _skip_ws(raw, i + 1)
+        i = m.end()
     return found
 
 
@@ -92,10 +144,10 @@ def _element(raw: bytes, i: int, index: int) -> int | None:
     for _ in range(index):
         if raw[i:i + 1] in (b"]", b""):
             return None
-        i = _skip_ws(raw, _skip_value(raw, i))
-        if raw[i:i + 1] != b",":
+        m = _COMMA.match(raw, _skip_value(raw, i))
+        if m is None:
             return None
-        i = _skip_ws(raw, i + 1)
+        i = m.end()
     return None if raw[i:i + 1] in (b"]", b"") else i
 
 
@@ -129,7 +181,7 @@ def column_and_excerpt(raw: bytes, pointer: str) -> tuple[int | None, str | None
     offset = locate(raw, pointer)
     if offset is None:
         return None, None
-    column = len(raw[:offset].decode("utf-8", "replace")) + 1
+    column = offset + 1 if raw.isascii() else len(raw[:offset].decode("utf-8", "replace")) + 1
     try:
         end = min(_skip_value(raw, offset), offset + 4 * EXCERPT)
     except (ValueError, IndexError):
