@@ -45,3 +45,40 @@ def test_parts_are_handed_out_a_window_at_a_time_and_come_back_in_order(monkeypa
     assert len(planned) <= pool.AHEAD * 2 + 1
     rest = list(results)
     assert [first, *rest] == [((("here" if i == 30 else "worker"), i), i != 30) for i in range(60)]
+
+
+def _weight_two(i: int) -> str:
+    import json
+
+    return json.dumps({"messages": [{"role": "user", "content": f"question {i}"},
+                                    {"role": "assistant", "content": f"answer {i}", "weight": 2}]}) + "\n"
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_problem_on_every_line_keeps_one_copy_of_its_texts_however_many_parts(tmp_path, jobs):
+    from ftlint.session import Session
+
+    path = tmp_path / "train.jsonl"
+    path.write_text("".join(_weight_two(i) for i in range(400)))
+    report = Session.create(isolated=True).lint([str(path)], jobs=jobs, chunk_bytes=4096)
+    found = [d for d in report.diagnostics if d.code == "FT302"]
+    assert [d.line for d in found] == list(range(1, 401))
+    # the parts came back separately (pickled from workers at -j 2), yet each text is held once
+    for name in ("message", "pointer", "column"):
+        values = [getattr(d, name) for d in found]
+        assert len({id(v) for v in values}) == len(set(values)), name
+    assert len({d.message for d in found}) == 1 and len({d.column for d in found}) == 3  # 1-9, 10-99, 100-400
+
+
+def test_the_shared_texts_stay_within_their_bound_when_every_message_differs(monkeypatch):
+    from ftlint.diagnostics import Diagnostic, TextPool
+
+    monkeypatch.setattr(TextPool, "LIMIT", 50)
+    texts = TextPool()
+    diagnostics = [Diagnostic("train.jsonl", i, "FT704", message=f"near duplicate of line {i}") for i in range(1, 1000)]
+    sizes = []
+    for start in range(0, len(diagnostics), 10):
+        texts.share(diagnostics[start:start + 10])
+        sizes.append(len(texts.texts))
+    assert max(sizes) <= 50 + 10 * len(TextPool.FIELDS)
+    assert [d.message for d in diagnostics] == [f"near duplicate of line {i}" for i in range(1, 1000)]

@@ -14,7 +14,7 @@ from typing import Any, BinaryIO
 
 from . import reuse
 from .config import Config
-from .diagnostics import PLUGIN_FAILURES, Diagnostic, Finding, Severity, ToolError
+from .diagnostics import PLUGIN_FAILURES, Diagnostic, Finding, Severity, TextPool, ToolError
 from .example import Example, FileContext
 from .findings import BadFinding, check_finding
 from .inputs import (
@@ -394,10 +394,12 @@ def _gather(linter: Linter, results, progress) -> tuple[dict[int, list[ChunkResu
     dataset_states: list = []
     observed: list | None = None  # merged in input order, like the dataset rules' states
     crashes: dict[str, int] = {}
+    pool = TextPool()
     try:
         for result, from_worker in results:
             if result is None:
                 continue
+            pool.share(result.diagnostics)  # held until the report is written: equal texts once
             files.setdefault(result.chunk.file_index, []).append(result)
             for code, n in result.crashes.items():
                 crashes[code] = crashes.get(code, 0) + n
