@@ -65,8 +65,9 @@ class TextPool:
     """One copy of the texts that many diagnostics repeat. A file where every line has the same
     problem gives each finding its own equal pointer, message and excerpt (a worker's results
     arrive pickled, a rule formats its message anew); kept once, a finding takes about 40% less
-    memory until the report is written. The pool holds at most :attr:`LIMIT` texts: past that,
-    it starts again, so unique messages cannot make it grow with the data."""
+    memory until the report is written. The columns (small integers, repeated as often) are kept
+    once too. The pool holds at most :attr:`LIMIT` values: past that, it starts again, so unique
+    messages cannot make it grow with the data."""
 
     FIELDS = ("pointer", "message", "excerpt", "column")
     LIMIT = 1 << 16
@@ -74,17 +75,20 @@ class TextPool:
     def __init__(self) -> None:
         self.texts: dict = {}
 
-    def share(self, diagnostics: list) -> None:
+    def keep(self, d: Diagnostic) -> None:
         texts = self.texts
+        for name in self.FIELDS:
+            value = getattr(d, name)
+            if value is not None:
+                kept = texts.setdefault(value, value)
+                if kept is not value:
+                    object.__setattr__(d, name, kept)
+        if len(texts) > self.LIMIT:
+            texts.clear()
+
+    def share(self, diagnostics: list[Diagnostic]) -> None:
         for d in diagnostics:
-            for name in self.FIELDS:
-                value = getattr(d, name)
-                if value is not None:
-                    kept = texts.setdefault(value, value)
-                    if kept is not value:
-                        object.__setattr__(d, name, kept)
-            if len(texts) > self.LIMIT:
-                texts.clear()
+            self.keep(d)
 
 
 @dataclass(frozen=True, slots=True)

@@ -95,6 +95,7 @@ class Linter:
         self.has_validation = False
         self.split_names = SplitNames(config.split_names)
         self._crashes: dict[str, int] = {}
+        self.texts = TextPool()  # every diagnostic this process makes or takes in holds its texts once
         self._plans: dict[tuple[str, ...], _Plan] = {}
         self.by_code: dict[str, Rule] = {r.code: r for r in ruleset.rules}
         self.dataset_rules: list[tuple[DatasetRule, Severity]] = [
@@ -170,9 +171,10 @@ class Linter:
             fixable = rule.autofix.safety if rule.autofix is not None and f.fixable is not False else ""
             if key is None:  # only for examples with findings: a digest of every clean one would cost
                 key = ex.key if ex is not None else ""
-            out.append(Diagnostic(f.path or path, f.line or line, rule.code, f.pointer, column, rule.name,
-                                  sev, f.message, f.fix, excerpt, fixable, key if f.line is None else "",
-                                  f.related))
+            diagnostic = Diagnostic(f.path or path, f.line or line, rule.code, f.pointer, column, rule.name, sev,
+                                    f.message, f.fix, excerpt, fixable, key if f.line is None else "", f.related)
+            self.texts.keep(diagnostic)
+            out.append(diagnostic)
 
     def _start_states(self, plan: _Plan, ctx: FileContext, display: str) -> tuple[list, list, dict]:
         """The states of the file rules and dataset rules for one chunk, and, per example format,
@@ -394,12 +396,10 @@ def _gather(linter: Linter, results, progress) -> tuple[dict[int, list[ChunkResu
     dataset_states: list = []
     observed: list | None = None  # merged in input order, like the dataset rules' states
     crashes: dict[str, int] = {}
-    pool = TextPool()
     try:
         for result, from_worker in results:
             if result is None:
                 continue
-            pool.share(result.diagnostics)  # held until the report is written: equal texts once
             files.setdefault(result.chunk.file_index, []).append(result)
             for code, n in result.crashes.items():
                 crashes[code] = crashes.get(code, 0) + n
@@ -408,8 +408,9 @@ def _gather(linter: Linter, results, progress) -> tuple[dict[int, list[ChunkResu
                 o.merge(a, b) for o, a, b in zip(linter.observers, observed, result.observed)]
             # merged into the run's states; the part's own copies would double the memory they take
             result.dataset_states, result.observed = [], []
-            if from_worker:  # a worker's errors were recorded in its own process
+            if from_worker:  # recorded in its own process: its errors, and texts each part has a copy of
                 linter.errors.extend(result.errors)
+                linter.texts.share(result.diagnostics)  # (the cache's parts: reuse.moved_result)
             if progress is not None:
                 progress.advance(result.ctx.size)
     except OSError as exc:

@@ -96,22 +96,26 @@ def _spellings(token: str) -> tuple[bytes, bytes, bool]:
             _PLAIN_TOKEN.fullmatch(token) is not None)
 
 
-def _unique(raw: bytes, quoted: bytes, plain: bool) -> bool:
-    """True when the key occurs once in the line and cannot be spelled another way in it."""
-    if raw.count(quoted) != 1:
-        return False
+def _escapes(raw: bytes) -> int:
+    """What escapes the line holds, once a line: 0 none, 1 none that spells printable ASCII
+    (which a plain key could be written with), 2 some that do."""
     if b"\\" not in raw:
-        return True
-    return plain and _ASCII_ESCAPE.search(raw) is None
+        return 0
+    return 2 if _ASCII_ESCAPE.search(raw) is not None else 1
 
 
-def _member(raw: bytes, i: int, token: str) -> int | None:
-    """Offset of the value of ``token`` in the object at ``i``."""
+def _unique(raw: bytes, quoted: bytes, plain: bool, escapes: int) -> bool:
+    """True when the key occurs once in the line and cannot be spelled another way in it."""
+    return raw.count(quoted) == 1 and (escapes == 0 or (plain and escapes == 1))
+
+
+def _member(raw: bytes, i: int, token: str, escapes: int) -> int | None:
+    """Offset of the value of ``token`` in the object at ``i`` (``escapes``: see :func:`_escapes`)."""
     found = None
     want, quoted, plain = _spellings(token)
     # A key whose quoted form occurs once in the line, with no escape that could spell it another
     # way, has no duplicate: the first match is the last.
-    unique = _unique(raw, quoted, plain)
+    unique = _unique(raw, quoted, plain, escapes)
     i = _skip_ws(raw, i + 1)
     while True:
         m = _PLAIN_KEY.match(raw, i)
@@ -158,11 +162,12 @@ def locate(raw: bytes, pointer: str) -> int | None:
         i = _skip_ws(raw, 0)
         if raw.startswith(b"\xef\xbb\xbf", i):
             i += 3
+        escapes = _escapes(raw)
         for token in pointer.split("/")[1:] if pointer else ():
             token = token.replace("~1", "/").replace("~0", "~")
             c = raw[i:i + 1]
             if c == b"{":
-                found = _member(raw, i, token)
+                found = _member(raw, i, token, escapes)
             elif c == b"[" and token.isdigit():
                 found = _element(raw, i, int(token))
             else:

@@ -131,6 +131,7 @@ def moved_result(stored: dict, chunk: Chunk, linter: Linter) -> ChunkResult | No
         return None
     diagnostics = old.diagnostics if same else [dataclasses.replace(d, line=d.line + move.shift)
                                                  for d in old.diagnostics]
+    linter.texts.share(diagnostics)  # unpickled from the cache: each part's texts are copies
     return ChunkResult(chunk, diagnostics, ctx, old.formats, old.observed, file_states, dataset_states, [], {})
 
 

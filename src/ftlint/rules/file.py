@@ -265,12 +265,12 @@ class MixedFormats(FileRule):
         for kind, runs in state.items():
             if kind == first_kind:
                 continue
+            message = (f"line is {FORMAT_TITLES[kind]} but the file started as {FORMAT_TITLES[first_kind]} "
+                       f"(line {first_line}); a training file must use one format throughout")
             for i in range(0, len(runs), 2):
                 for line in range(runs[i], runs[i + 1] + 1):
-                    out.append(Finding("", f"line is {FORMAT_TITLES[kind]} but the file started as "
-                                       f"{FORMAT_TITLES[first_kind]} (line {first_line}); a training "
-                                       "file must use one format throughout",
-                                       "move these lines to a file of their own, or convert them", line=line))
+                    out.append(Finding("", message, "move these lines to a file of their own, or convert them",
+                                       line=line))
         return out
 
 
