@@ -115,3 +115,33 @@ def test_many_system_prompts_are_counted_the_same_whatever_the_parts(tmp_path, d
     assert whole == message(jobs=2, chunk_bytes=8192)  # some 15 parts, merged
     expected = "more than 40" if distinct > 40 else str(distinct)
     assert whole == [f"{expected} different system prompts; if inference uses one prompt, train with that one"]
+
+
+def test_leakage_into_a_small_validation_set_holds_memory_for_the_leaks_not_the_training_rows():
+    import tracemalloc
+
+    from ftlint.rules.duplicates import ValidationLeakage, _Keyed
+
+    rule = ValidationLeakage.__new__(ValidationLeakage)
+    state = _Keyed(3)
+    trained = 150_000
+
+    def digest(n: int) -> int:  # spread like a real digest, whose top bits choose the bucket
+        return (n * 0x9E3779B97F4A7C15) & (2**64 - 1)
+
+    for i in range(trained):  # split, example digest, prompt digest, location
+        state.table.append((0, digest(i), digest(trained + i), i + 1))
+    for j in range(10):  # held out: the 1st copies a training example, the others a training prompt
+        state.table.append((1, digest(7) if j == 0 else 12345, digest(trained + 99 + j), trained + j + 1))
+    state.where = lambda where: ("train.jsonl" if where <= trained else "validation.jsonl", where)
+    state.cite = lambda where, path: str(where)
+    tracemalloc.start()
+    try:
+        found = rule.finish(state)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [(f.line, "prompt" in f.message) for f in found] == [(trained + 1, False)] + [
+        (trained + j + 1, True) for j in range(1, 10)]
+    # a table of the first place of every training example and prompt took about 30 MB here
+    assert peak < 10_000_000, peak

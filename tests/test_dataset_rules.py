@@ -108,6 +108,32 @@ def test_cli_jobs_and_validation(run, tmp_path):
     assert not any(d["code"] == "FT701" for d in one["diagnostics"])  # validation files need no 10 examples
 
 
+def _chat(question: str, answer: str) -> str:
+    return line({"messages": [{"role": "user", "content": question}, {"role": "assistant", "content": answer}]}) + "\n"
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_held_out_example_cites_the_earliest_split_that_holds_it(run, tmp_path, jobs):
+    (tmp_path / "train.jsonl").write_text(good_lines(20) + _chat("Alpha?", "One."))
+    (tmp_path / "validation.jsonl").write_text(_chat("Beta?", "Two.") + _chat("Alpha?", "Different.")
+                                               + _chat("Alpha?", "Else."))
+    (tmp_path / "test.jsonl").write_text(_chat("Beta?", "Two.") + _chat("Alpha?", "One.") + _chat("Alpha?", "Else.")
+                                         + _chat("Beta?", "Three.") + _chat("Gamma?", "Unseen."))
+    report = json.loads(run("train.jsonl", "validation.jsonl", "test.jsonl", "--format", "json", "-j", jobs).output)
+    leaks = [(d["path"], d["line"], d["message"]) for d in report["diagnostics"] if d["code"] == "FT708"]
+    assert leaks == [
+        ("test.jsonl", 1, "this test example also appears in the validation data (validation.jsonl:1); "
+                          "test loss on it measures memorisation"),
+        ("test.jsonl", 2, "this test example also appears in the train data (train.jsonl:21); "
+                          "test loss on it measures memorisation"),
+        # its whole example is in the validation data, but its prompt was trained on first
+        ("test.jsonl", 3, "this test example's prompt also appears in the train data (train.jsonl:21)"),
+        ("test.jsonl", 4, "this test example's prompt also appears in the validation data (validation.jsonl:1)"),
+        ("validation.jsonl", 2, "this validation example's prompt also appears in the train data (train.jsonl:21)"),
+        ("validation.jsonl", 3, "this validation example's prompt also appears in the train data (train.jsonl:21)"),
+    ]
+
+
 def test_refusals_in_english_and_chinese_and_from_plugins(run, tmp_path):
     answers = ["Sure, here it is."] * 16 + ["I'm sorry, but I can't help with that.", "抱歉，我无法回答这个问题。",
                                            "Je ne peux pas répondre.", "Je ne peux pas répondre à cela."]

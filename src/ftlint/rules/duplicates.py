@@ -473,32 +473,41 @@ class ValidationLeakage(_KeyedRule):
         locs = state.locs
         if not any(split):
             return None
-        # the first place each example and each prompt appears in each split
-        first_whole: list[dict] = [{}, {}, {}]
-        first_prompt: list[dict] = [{}, {}, {}]
-        for i in range(len(split)):
-            first_whole[split[i]].setdefault(whole[i], locs[i])
-            if prompt[i]:
-                first_prompt[split[i]].setdefault(prompt[i], locs[i])
+        # Each held-out example is matched against the earlier splits through the groups of equal
+        # keys (found a bucket at a time), not through a table of every training example: memory
+        # follows the leaks, not the data. The earliest split wins, and within it the whole example
+        # before its prompt; the place cited is that split's first example in input order.
+        leaks: dict[int, tuple[int, int, int]] = {}  # held-out row -> (split, 0 whole / 1 prompt, row)
+        for kind, column in ((0, 1), (1, 2)):
+            for members in state.groups(column):
+                if kind and not prompt[members[0]]:
+                    continue  # examples without a prompt share the empty digest, not a prompt
+                first: dict[int, int] = {}
+                for m in sorted(members):
+                    first.setdefault(split[m], m)
+                if len(first) < 2:
+                    continue  # one split only: nothing leaks
+                for m in members:
+                    for earlier in range(split[m]):
+                        if earlier in first:
+                            found, held = (earlier, kind, first[earlier]), leaks.get(m)
+                            if held is None or found < held:
+                                leaks[m] = found
+                            break
         out = []
-        for i in range(len(split)):
-            if not split[i]:
-                continue
+        for i in sorted(leaks):
+            earlier, kind, row = leaks[i]
             path, line = state.where(locs[i])
             name = _SPLITS[split[i]]
-            for earlier in range(split[i]):  # validation against training; test against both
-                if whole[i] in first_whole[earlier]:
-                    where = state.where(first_whole[earlier][whole[i]])
-                    out.append(Finding("", f"this {name} example also appears in the {_SPLITS[earlier]} data "
-                                       f"({where[0]}:{where[1]}); {name} loss on it measures memorisation",
-                                       "remove it from one of the files", path=path, line=line, related=(where,)))
-                    break
-                if prompt[i] and prompt[i] in first_prompt[earlier]:
-                    where = state.where(first_prompt[earlier][prompt[i]])
-                    out.append(Finding("", f"this {name} example's prompt also appears in the {_SPLITS[earlier]} "
-                                       f"data ({where[0]}:{where[1]})", "use prompts the model has not trained on",
-                                       path=path, line=line, related=(where,)))
-                    break
+            where = state.where(locs[row])
+            if kind == 0:
+                out.append(Finding("", f"this {name} example also appears in the {_SPLITS[earlier]} data "
+                                   f"({where[0]}:{where[1]}); {name} loss on it measures memorisation",
+                                   "remove it from one of the files", path=path, line=line, related=(where,)))
+            else:
+                out.append(Finding("", f"this {name} example's prompt also appears in the {_SPLITS[earlier]} "
+                                   f"data ({where[0]}:{where[1]})", "use prompts the model has not trained on",
+                                   path=path, line=line, related=(where,)))
         state.table.release()
         return out
 
