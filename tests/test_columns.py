@@ -46,6 +46,30 @@ def test_groups_found_a_bucket_at_a_time_are_the_same_groups_in_the_same_order(m
     assert list(repeated_groups(narrow, locs)) == expected
 
 
+def test_grouping_many_rows_holds_one_bucket_and_lets_go_of_each_slice_it_reads(monkeypatch):
+    import tracemalloc
+
+    monkeypatch.setattr(columns, "BUCKET_ROWS", 4096)
+    monkeypatch.setattr(columns, "SCAN_ROWS", 8192)
+    rng = random.Random(9)
+    n = 500_000
+    keys = array("Q", (rng.getrandbits(64) for _ in range(n)))
+    for i in range(0, n, 1000):  # 500 keys seen twice
+        keys[i + 1] = keys[i]
+    locs = array("Q", range(1, n + 1))
+    released = []
+    tracemalloc.start()
+    try:
+        groups = list(repeated_groups(keys, locs, lambda: released.append(1)))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert groups == [[i, i + 1] for i in range(0, n, 1000)]
+    assert len(released) == -(-n // 8192)  # after every slice of the keys read in order
+    # with every row's index waiting in its bucket in memory, the peak was 2.5 MB here
+    assert peak < 1_500_000, peak
+
+
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_a_dataset_whose_keys_spill_gets_the_same_report(monkeypatch, tmp_path, jobs):
     data = tmp_path / "train.jsonl"

@@ -10,10 +10,11 @@ import contextlib
 import mmap
 from array import array
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 SPILL_ROWS = 1 << 16  # rows a state keeps in memory before it spills (FT704: 5.5 MB)
 BUCKET_ROWS = 1 << 16  # more rows than this: repeated keys are found a bucket of keys at a time
+SCAN_ROWS = 1 << 16  # rows a pass over a column reads between two lettings-go of their pages
 
 
 class Columns:
@@ -129,32 +130,100 @@ class Columns:
         self.live = state["live"]
 
 
-def repeated_groups(keys: Sequence[int], locs: Sequence[int]) -> Iterator[list[int]]:
+def scan(column: Sequence[int], release: Callable[[], None] | None = None) -> Iterator[Sequence[int]]:
+    """A column in slices of :data:`SCAN_ROWS` rows, in order. ``release`` (a :meth:`Columns.release`)
+    is called after each slice is read: a pass over a spilled column then holds one slice's pages,
+    not the whole column's."""
+    for start in range(0, len(column), SCAN_ROWS):
+        yield column[start:start + SCAN_ROWS]
+        if release is not None:
+            release()
+
+
+def repeated_groups(keys: Sequence[int], locs: Sequence[int],
+                    release: Callable[[], None] | None = None) -> Iterator[list[int]]:
     """Indexes of rows sharing a key, for every key seen more than once: each group in location
     order, the groups in the order of their first row. Above :data:`BUCKET_ROWS` rows the keys
-    are counted a bucket (their top bits) at a time, so the count stays small; the groups come
-    out the same, in the same order."""
+    are sorted into buckets (by their top bits) that wait in a temporary file, each key beside
+    its row, and are counted a bucket at a time: memory holds one bucket, and the keys are read
+    once, in order (``release`` lets go of their pages as they are read; see :func:`scan`). The
+    groups come out the same, in the same order."""
     n = len(keys)
     if n <= BUCKET_ROWS:
         found = _repeated(keys, range(n))
     else:
         bits = (n // BUCKET_ROWS).bit_length()
-        shift = keys.itemsize * 8 - bits
-        buckets = [array("I") for _ in range(1 << bits)]
-        appends = [b.append for b in buckets]
-        for i, k in enumerate(keys):
-            appends[k >> shift](i)
-        found = [members for bucket in buckets for members in _repeated(keys, bucket)]
+        with _Buckets(1 << bits, getattr(keys, "typecode", None) or keys.format) as buckets:
+            shift = keys.itemsize * 8 - bits
+            rows = [b.append for b in buckets.rows]
+            values = [b.append for b in buckets.keys]
+            start = 0
+            for part in scan(keys, release):
+                for i, k in enumerate(part, start):
+                    bucket = k >> shift
+                    rows[bucket](i)
+                    values[bucket](k)
+                start += len(part)
+                buckets.flush()
+            found = [members for bucket in range(1 << bits) for members in _repeated(*buckets.read(bucket))]
         found.sort(key=lambda members: members[0])
     for members in found:
         yield sorted(members, key=locs.__getitem__)
 
 
-def _repeated(keys: Sequence[int], rows: Sequence[int]) -> list[list[int]]:
-    """The groups of ``rows`` (ascending indexes) whose keys repeat, in the order of their first row.
-    Counting at C speed and visiting only the repeated keys is several times faster than sorting
-    every index by its key: repeats are the rare case."""
-    values = keys if isinstance(rows, range) else list(map(keys.__getitem__, rows))
+class _Buckets:
+    """Rows and their keys sorted into buckets, appended to one temporary file a slice at a time
+    and read back a bucket at a time. Where no temporary file can be made they stay in memory."""
+
+    def __init__(self, count: int, code: str) -> None:
+        self.code = code
+        self.rows = [array("I") for _ in range(count)]
+        self.keys = [array(code) for _ in range(count)]
+        # where each bucket's slices sit in the file: offsets and row counts, 12 bytes a slice
+        self.offsets = [array("Q") for _ in range(count)]
+        self.counts = [array("I") for _ in range(count)]
+        try:
+            import tempfile
+
+            self.file = tempfile.TemporaryFile(prefix="ftlint-groups-")
+        except OSError:
+            self.file = None
+
+    def __enter__(self) -> _Buckets:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.file is not None:
+            self.file.close()
+
+    def flush(self) -> None:
+        if self.file is None:
+            return
+        fh = self.file
+        for rows, keys, offsets, counts in zip(self.rows, self.keys, self.offsets, self.counts):
+            if rows:
+                offsets.append(fh.tell())
+                counts.append(len(rows))
+                rows.tofile(fh)
+                keys.tofile(fh)
+                del rows[:], keys[:]
+
+    def read(self, bucket: int) -> tuple[array, array]:
+        """(keys, rows) of one bucket, rows ascending."""
+        if self.file is None:
+            return self.keys[bucket], self.rows[bucket]
+        rows, keys = array("I"), array(self.code)
+        for offset, count in zip(self.offsets[bucket], self.counts[bucket]):
+            self.file.seek(offset)
+            rows.fromfile(self.file, count)
+            keys.fromfile(self.file, count)
+        return keys, rows
+
+
+def _repeated(values: Sequence[int], rows: Sequence[int]) -> list[list[int]]:
+    """The groups of ``rows`` (ascending indexes, ``values`` their keys) whose keys repeat, in the
+    order of their first row. Counting at C speed and visiting only the repeated keys is several
+    times faster than sorting every index by its key: repeats are the rare case."""
     counts = Counter(values)
     if len(counts) == len(values):
         return []

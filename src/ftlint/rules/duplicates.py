@@ -16,7 +16,7 @@ from ..diagnostics import Finding, Severity
 from ..hookspecs import hookimpl
 from ..quote import show
 from ..rule import DROP, DatasetRule, Fix, Option
-from .columns import Columns, repeated_groups
+from .columns import Columns, repeated_groups, scan
 from .shared import (
     MASK64,
     Paths,
@@ -30,7 +30,7 @@ from .shared import (
     train_answer,
 )
 
-RELEASE_EVERY = 8192  # groups read between two lettings-go of the spilled keys' pages
+RELEASE_ROWS = 1024  # rows of groups read at random between two lettings-go of the spilled keys' pages
 
 
 class _Keyed(Paths):
@@ -66,16 +66,20 @@ class _Keyed(Paths):
 
     def groups(self, column: int = 0):
         """Indexes of examples sharing a key, in input order, for every key seen more than once."""
-        yield from self.paced(repeated_groups(self.keys[column], self.locs))
+        yield from self.paced(repeated_groups(self.keys[column], self.locs, self.table.release))
         self.table.release()
 
-    def paced(self, items):
-        """``items``, letting go of the spilled keys' pages every :data:`RELEASE_EVERY` of them:
-        a caller that reads keys at random for each item would otherwise hold every page it
-        touched (they are read again from the page cache on demand)."""
-        for done, item in enumerate(items, 1):
-            if not done % RELEASE_EVERY:
+    def paced(self, items, rows=len):
+        """``items`` (lists of rows, or what ``rows`` counts the rows of), letting go of the
+        spilled keys' pages every :data:`RELEASE_ROWS` rows: a caller that reads keys at random for
+        each row would otherwise hold every page it touched, and the pages around it that the
+        kernel maps on the same fault (they are read again from the page cache on demand)."""
+        done = 0
+        for item in items:
+            done += rows(item)
+            if done >= RELEASE_ROWS:
                 self.table.release()
+                done = 0
             yield item
 
 
@@ -349,7 +353,7 @@ class NearDuplicate(_KeyedRule):
             if held is None or share > held[0]:
                 best[m] = (share, partner)
 
-        for members in same_text:  # the same text after normalising
+        for members in state.paced(same_text):  # the same text after normalising
             for m in members[1:]:
                 offer(m, members[0], 1.0)
         for i in range(n):  # one band's groups at a time (found again: memory, not time, grows with the data)
@@ -369,17 +373,23 @@ class NearDuplicate(_KeyedRule):
                         offer(m, partner, (total - differing) / max(total, 1))
                     earliest.setdefault(size, m)
         out = []
-        for m in sorted(best, key=locs.__getitem__):
+        order = sorted((locs[m], m) for m in state.paced(best, _one))
+        for where, m in state.paced(order, _one):
             share, partner = best[m]
-            path, line = state.where(locs[m])
+            path, line = state.where(where)
+            partner_at = locs[partner]
             how = ("the same conversation up to case, spacing and punctuation" if share == 1.0 else
                    f"{share:.0%} of their words are in segments that match exactly, and the rest differs by a "
                    "few words")
-            out.append(Finding("", f"near duplicate of {state.cite(locs[partner], path)}: {how}",
+            out.append(Finding("", f"near duplicate of {state.cite(partner_at, path)}: {how}",
                                "keep one of them, or make them differ meaningfully", path=path, line=line,
-                               related=(state.where(locs[partner]),)))
+                               related=(state.where(partner_at),)))
         state.table.release()
         return out
+
+
+def _one(_) -> int:
+    return 1  # a row, for paced()
 
 
 SKETCH_BITS = 18  # counters of the segment sketch: 1 MB, whatever the size of the data
@@ -394,9 +404,9 @@ def _common_segments(state: _Keyed, segment_of: list, n: int, floor: float) -> s
     mask = (1 << SKETCH_BITS) - 1
     sketch = array("I", bytes(4 << SKETCH_BITS))
     for column in segment_of:
-        for value in column:
-            sketch[value & mask] += 1
-        state.table.release()  # a column read through is let go of before the next
+        for part in scan(column, state.table.release):
+            for value in part:
+                sketch[value & mask] += 1
     asked: set[int] = set()
     for i in range(n):
         for members in state.groups(4 + i):
@@ -407,8 +417,8 @@ def _common_segments(state: _Keyed, segment_of: list, n: int, floor: float) -> s
         return set()
     counts: Counter = Counter()
     for column in segment_of:
-        counts.update(filter(asked.__contains__, column))
-        state.table.release()
+        for part in scan(column, state.table.release):
+            counts.update(filter(asked.__contains__, part))
     return {k for k, c in counts.items() if c > floor}
 
 
@@ -471,7 +481,7 @@ class ValidationLeakage(_KeyedRule):
     def finish(self, state):
         split, whole, prompt = state.keys
         locs = state.locs
-        if not any(split):
+        if not any(map(any, scan(split, state.table.release))):
             return None
         # Each held-out example is matched against the earlier splits through the groups of equal
         # keys (found a bucket at a time), not through a table of every training example: memory
