@@ -3,6 +3,7 @@ time past another: the findings are the same, in the same order, and memory stay
 
 from __future__ import annotations
 
+import json
 import pickle
 import random
 from array import array
@@ -169,3 +170,27 @@ def test_leakage_into_a_small_validation_set_holds_memory_for_the_leaks_not_the_
         (trained + j + 1, True) for j in range(1, 10)]
     # a table of the first place of every training example and prompt took about 30 MB here
     assert peak < 10_000_000, peak
+
+
+def test_without_a_writable_temporary_folder_the_keys_and_groups_stay_in_memory_and_the_report_is_the_same(
+        monkeypatch, tmp_path):
+    import tempfile
+
+    data = tmp_path / "train.jsonl"
+    data.write_text(good_lines(400) + good_lines(400))  # every example twice: 400 groups
+    monkeypatch.setattr(columns, "SPILL_ROWS", 50)
+    monkeypatch.setattr(columns, "BUCKET_ROWS", 100)
+    monkeypatch.setattr(columns, "SCAN_ROWS", 64)
+
+    def report():
+        session = Session.create()
+        return session.render(session.lint([str(data)], jobs=1), "json")
+
+    expected = report()
+    assert [d["code"] for d in json.loads(expected)["diagnostics"]] == ["FT703"] * 400
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", full)
+    assert report() == expected

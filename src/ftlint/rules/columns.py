@@ -1,7 +1,9 @@
 """The per-example keys of the dataset rules, which grow with the data: parallel typed columns
 kept in memory up to :data:`SPILL_ROWS` rows, then appended to temporary files and read back
 through memory maps when the rule finishes. A 10 GB dataset's keys (some 350 MB) stay on disk;
-what is resident is a bounded tail and the pages a pass is reading.
+what is resident is a bounded tail and the pages a pass is reading, which it lets go of a slice
+at a time (:func:`scan`). Equal keys are grouped a bucket at a time, the buckets waiting on disk
+too (:func:`repeated_groups`), so memory follows the groups found, not the rows.
 """
 
 from __future__ import annotations
