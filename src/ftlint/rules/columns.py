@@ -1,21 +1,22 @@
 """The per-example keys of the dataset rules, which grow with the data: parallel typed columns
 kept in memory up to :data:`SPILL_ROWS` rows, then appended to temporary files and read back
-through memory maps when the rule finishes. A 10 GB dataset's keys (some 350 MB) stay on disk;
-what is resident is a bounded tail and the pages a pass is reading, which it lets go of a slice
-at a time (:func:`scan`). Equal keys are grouped a bucket at a time, the buckets waiting on disk
-too (:func:`repeated_groups`), so memory follows the groups found, not the rows.
+with ``pread`` when the rule finishes (:class:`FileColumn`). A 10 GB dataset's keys (some 350
+MB) stay on disk; what is in memory is a bounded tail and the slice a pass is reading
+(:func:`scan`). Equal keys are grouped a bucket at a time, the buckets waiting on disk too
+(:func:`repeated_groups`), so memory follows the groups found, not the rows.
 """
 
 from __future__ import annotations
 
-import contextlib
-import mmap
+import os
+import sys
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 SPILL_ROWS = 1 << 16  # rows a state keeps in memory before it spills (FT704: 5.5 MB)
 BUCKET_ROWS = 1 << 16  # more rows than this: repeated keys are found a bucket of keys at a time
+_ORDER = sys.byteorder  # array.tofile writes the machine's order
 SCAN_ROWS = 1 << 16  # rows a pass over a column reads between two lettings-go of their pages
 
 
@@ -28,7 +29,6 @@ class Columns:
         self.files: list | None = None  # one temporary file per column, once spilled
         self.spilled = 0
         self._views: list | None = None
-        self._maps: list = []
 
     def __len__(self) -> int:
         return self.spilled + len(self.live[0])
@@ -63,7 +63,7 @@ class Columns:
         """Move the rows in memory to the files (made on first use)."""
         if not self.live[0] and not force:
             return
-        self._release_views()
+        self._views = None
         if self.files is None:
             try:
                 import tempfile  # 4 ms (shutil, random) that a lint writing no file should not pay
@@ -79,38 +79,16 @@ class Columns:
         self.live = [array(c) for c in self.codes]
 
     def columns(self) -> list:
-        """The columns as sequences (indexing, iteration, ``len``): the arrays themselves, or
-        memory maps of the spilled files. Valid until the next append."""
+        """The columns as sequences (indexing, slicing, iteration, ``len``): the arrays themselves,
+        or readers of the spilled files. Valid until the next append."""
         if self.files is None:
             return self.live
         if self._views is None:
             self.spill()
-            self._views = []
-            for code, fh in zip(self.codes, self.files):
+            for fh in self.files:
                 fh.flush()
-                if not self.spilled:
-                    self._views.append(array(code))
-                    continue
-                mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-                self._maps.append(mapped)
-                self._views.append(memoryview(mapped).cast(code))
+            self._views = [FileColumn(fh.fileno(), code, self.spilled) for code, fh in zip(self.codes, self.files)]
         return self._views
-
-    def release(self) -> None:
-        """Let go of the pages a pass over the maps made resident (they are read again on demand)."""
-        if hasattr(mmap, "MADV_DONTNEED"):
-            for mapped in self._maps:
-                with contextlib.suppress(OSError, ValueError):
-                    mapped.madvise(mmap.MADV_DONTNEED)
-
-    def _release_views(self) -> None:
-        if self._views is not None:
-            for view in self._views:
-                if isinstance(view, memoryview):
-                    view.release()
-            for mapped in self._maps:
-                mapped.close()
-            self._views, self._maps = None, []
 
     def materialize(self) -> None:
         """Bring spilled rows back into memory (a state that must cross processes or move)."""
@@ -118,7 +96,7 @@ class Columns:
             return
         views = self.columns()
         live = [array(code, view) for code, view in zip(self.codes, views)]
-        self._release_views()
+        self._views = None
         for fh in self.files:
             fh.close()
         self.files, self.spilled, self.live = None, 0, live
@@ -132,35 +110,80 @@ class Columns:
         self.live = state["live"]
 
 
-def scan(column: Sequence[int], release: Callable[[], None] | None = None) -> Iterator[Sequence[int]]:
-    """A column in slices of :data:`SCAN_ROWS` rows, in order. ``release`` (a :meth:`Columns.release`)
-    is called after each slice is read: a pass over a spilled column then holds one slice's pages,
-    not the whole column's."""
+class FileColumn:
+    """A spilled column, read with ``pread``: a row read at random costs a system call and holds
+    no memory afterwards. (A memory map held what it read: on kernels that cache files in large
+    folios, each fault maps up to a megabyte around the row, so reading keys at random made the
+    process's resident size grow by about a megabyte a row until the pages were let go of.)"""
+
+    __slots__ = ("fd", "typecode", "itemsize", "rows")
+
+    def __init__(self, fd: int, typecode: str, rows: int) -> None:
+        self.fd, self.typecode, self.rows = fd, typecode, rows
+        self.itemsize = array(typecode).itemsize
+
+    def __len__(self) -> int:
+        return self.rows
+
+    def __getitem__(self, index):
+        if type(index) is int:
+            if not 0 <= index < self.rows:
+                raise IndexError("row out of range")
+            return int.from_bytes(os.pread(self.fd, self.itemsize, index * self.itemsize), _ORDER)
+        start, stop, step = index.indices(self.rows)
+        if step != 1:
+            raise ValueError("a column is read in order")
+        out = array(self.typecode)
+        size = self.itemsize
+        while start < stop:
+            got = os.pread(self.fd, min(stop - start, SCAN_ROWS) * size, start * size)
+            if not got:
+                raise OSError(f"a spilled column ends at row {start} of {self.rows}")
+            out.frombytes(got)
+            start += len(got) // size
+        return out
+
+    def __iter__(self) -> Iterator[int]:
+        for start in range(0, self.rows, SCAN_ROWS):
+            yield from self[start:start + SCAN_ROWS]
+
+
+def scan(column: Sequence[int]) -> Iterator[Sequence[int]]:
+    """A column in slices of :data:`SCAN_ROWS` rows, in order: a spilled column is read a slice
+    at a time, never whole."""
     for start in range(0, len(column), SCAN_ROWS):
         yield column[start:start + SCAN_ROWS]
-        if release is not None:
-            release()
 
 
-def repeated_groups(keys: Sequence[int], locs: Sequence[int],
-                    release: Callable[[], None] | None = None) -> Iterator[list[int]]:
+def ascending(column: Sequence[int]) -> bool:
+    """Whether a column never goes down (read once, in order, a slice at a time at C speed)."""
+    last = 0
+    for part in scan(column):
+        values = part.tolist() if isinstance(part, array) else list(part)
+        if values and (values[0] < last or values != sorted(values)):
+            return False
+        last = values[-1] if values else last
+    return True
+
+
+def repeated_groups(keys: Sequence[int], locs: Sequence[int] | None) -> Iterator[list[int]]:
     """Indexes of rows sharing a key, for every key seen more than once: each group in location
-    order, the groups in the order of their first row. Above :data:`BUCKET_ROWS` rows the keys
-    are sorted into buckets (by their top bits) that wait in a temporary file, each key beside
-    its row, and are counted a bucket at a time: memory holds one bucket, and the keys are read
-    once, in order (``release`` lets go of their pages as they are read; see :func:`scan`). The
-    groups come out the same, in the same order."""
+    order (``locs`` None: the rows are in that order), the groups in the order of their first
+    row. Above :data:`BUCKET_ROWS` rows the keys are read once, in order, and sorted into
+    buckets (by their top bits) that wait in a temporary file, each key beside its row; they
+    are counted a bucket at a time, so memory holds one bucket. The groups come out the same,
+    in the same order."""
     n = len(keys)
     if n <= BUCKET_ROWS:
         found = _repeated(keys, range(n))
     else:
         bits = (n // BUCKET_ROWS).bit_length()
-        with _Buckets(1 << bits, getattr(keys, "typecode", None) or keys.format) as buckets:
+        with _Buckets(1 << bits, keys.typecode) as buckets:
             shift = keys.itemsize * 8 - bits
             rows = [b.append for b in buckets.rows]
             values = [b.append for b in buckets.keys]
             start = 0
-            for part in scan(keys, release):
+            for part in scan(keys):
                 for i, k in enumerate(part, start):
                     bucket = k >> shift
                     rows[bucket](i)
@@ -169,6 +192,9 @@ def repeated_groups(keys: Sequence[int], locs: Sequence[int],
                 buckets.flush()
             found = [members for bucket in range(1 << bits) for members in _repeated(*buckets.read(bucket))]
         found.sort(key=lambda members: members[0])
+    if locs is None:  # the rows are in location order already: so is each group
+        yield from found
+        return
     for members in found:
         yield sorted(members, key=locs.__getitem__)
 

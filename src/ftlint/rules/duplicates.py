@@ -16,7 +16,7 @@ from ..diagnostics import Finding, Severity
 from ..hookspecs import hookimpl
 from ..quote import show
 from ..rule import DROP, DatasetRule, Fix, Option
-from .columns import Columns, repeated_groups, scan
+from .columns import Columns, ascending, repeated_groups, scan
 from .shared import (
     MASK64,
     Paths,
@@ -30,8 +30,6 @@ from .shared import (
     train_answer,
 )
 
-RELEASE_ROWS = 1024  # rows of groups read at random between two lettings-go of the spilled keys' pages
-
 
 class _Keyed(Paths):
     """Parallel columns: one or more keys and a location per example. Keys are 8 bytes, or 4
@@ -41,6 +39,7 @@ class _Keyed(Paths):
     def __init__(self, width: int, codes: str | None = None) -> None:
         super().__init__()
         self.table = Columns((codes or "Q" * width) + "Q")  # the keys, then the location
+        self._order = (-1, False)  # (rows, whether in location order) as last found: see in_order
 
     @property
     def keys(self) -> list:
@@ -63,24 +62,18 @@ class _Keyed(Paths):
         self.move_paths(move)
         self.table.materialize()  # a stored part is small; a whole file's keys come back to move
         self.table.live[-1] = moved_array(self.table.live[-1], move)
+        self._order = (-1, False)
 
     def groups(self, column: int = 0):
         """Indexes of examples sharing a key, in input order, for every key seen more than once."""
-        yield from self.paced(repeated_groups(self.keys[column], self.locs, self.table.release))
-        self.table.release()
+        yield from repeated_groups(self.keys[column], None if self.in_order() else self.locs)
 
-    def paced(self, items, rows=len):
-        """``items`` (lists of rows, or what ``rows`` counts the rows of), letting go of the
-        spilled keys' pages every :data:`RELEASE_ROWS` rows: a caller that reads keys at random for
-        each row would otherwise hold every page it touched, and the pages around it that the
-        kernel maps on the same fault (they are read again from the page cache on demand)."""
-        done = 0
-        for item in items:
-            done += rows(item)
-            if done >= RELEASE_ROWS:
-                self.table.release()
-                done = 0
-            yield item
+    def in_order(self) -> bool:
+        """Whether the rows are in location order, as parts merged in input order leave them: then
+        a group's rows need no sorting by location (a read of each one's location, at random)."""
+        if self._order[0] != len(self.table):
+            self._order = (len(self.table), ascending(self.locs))
+        return self._order[1]
 
 
 class _KeyedRule(DatasetRule):
@@ -127,7 +120,6 @@ class ExactDuplicate(_KeyedRule):
                                        "ignoring key order and spacing)",
                                    "remove the copy: duplicates overweight one example and are billed every epoch",
                                    path=path, line=line, related=(state.where(state.locs[same[0]]),)))
-        state.table.release()  # the pages this pass read: on disk again, not held
         return out
 
 
@@ -333,7 +325,7 @@ class NearDuplicate(_KeyedRule):
         same_text = list(state.groups(0))
         # Exact copies (FT703 reports them) share their normalised text, so its groups hold them all.
         copies = set()
-        for members in state.paced(same_text):
+        for members in same_text:
             seen = set()
             for m in members:
                 if exact[m] in seen:
@@ -342,7 +334,6 @@ class NearDuplicate(_KeyedRule):
                     seen.add(exact[m])
         floor = max(10, self.opts["common-share"] * len(locs))
         common = _common_segments(state, segment_of, n, floor)
-        state.table.release()
 
         def offer(m: int, partner: int, share: float) -> None:
             if m in copies or exact[m] == exact[partner]:
@@ -353,7 +344,7 @@ class NearDuplicate(_KeyedRule):
             if held is None or share > held[0]:
                 best[m] = (share, partner)
 
-        for members in state.paced(same_text):  # the same text after normalising
+        for members in same_text:  # the same text after normalising
             for m in members[1:]:
                 offer(m, members[0], 1.0)
         for i in range(n):  # one band's groups at a time (found again: memory, not time, grows with the data)
@@ -373,8 +364,7 @@ class NearDuplicate(_KeyedRule):
                         offer(m, partner, (total - differing) / max(total, 1))
                     earliest.setdefault(size, m)
         out = []
-        order = sorted((locs[m], m) for m in state.paced(best, _one))
-        for where, m in state.paced(order, _one):
+        for where, m in sorted((locs[m], m) for m in best):
             share, partner = best[m]
             path, line = state.where(where)
             partner_at = locs[partner]
@@ -384,12 +374,7 @@ class NearDuplicate(_KeyedRule):
             out.append(Finding("", f"near duplicate of {state.cite(partner_at, path)}: {how}",
                                "keep one of them, or make them differ meaningfully", path=path, line=line,
                                related=(state.where(partner_at),)))
-        state.table.release()
         return out
-
-
-def _one(_) -> int:
-    return 1  # a row, for paced()
 
 
 SKETCH_BITS = 18  # counters of the segment sketch: 1 MB, whatever the size of the data
@@ -404,7 +389,7 @@ def _common_segments(state: _Keyed, segment_of: list, n: int, floor: float) -> s
     mask = (1 << SKETCH_BITS) - 1
     sketch = array("I", bytes(4 << SKETCH_BITS))
     for column in segment_of:
-        for part in scan(column, state.table.release):
+        for part in scan(column):
             for value in part:
                 sketch[value & mask] += 1
     asked: set[int] = set()
@@ -417,7 +402,7 @@ def _common_segments(state: _Keyed, segment_of: list, n: int, floor: float) -> s
         return set()
     counts: Counter = Counter()
     for column in segment_of:
-        for part in scan(column, state.table.release):
+        for part in scan(column):
             counts.update(filter(asked.__contains__, part))
     return {k for k, c in counts.items() if c > floor}
 
@@ -457,7 +442,6 @@ class ConflictingAnswers(_KeyedRule):
                                    f"{more}); the model learns an average of them",
                                    "agree on one answer for the prompt, or make the prompts differ",
                                    path=path, line=line, related=tuple(p for p in shown if p != (path, line))))
-        state.table.release()
         return out
 
 
@@ -481,7 +465,7 @@ class ValidationLeakage(_KeyedRule):
     def finish(self, state):
         split, whole, prompt = state.keys
         locs = state.locs
-        if not any(map(any, scan(split, state.table.release))):
+        if not any(map(any, scan(split))):
             return None
         # Each held-out example is matched against the earlier splits through the groups of equal
         # keys (found a bucket at a time), not through a table of every training example: memory
@@ -518,7 +502,6 @@ class ValidationLeakage(_KeyedRule):
                 out.append(Finding("", f"this {name} example's prompt also appears in the {_SPLITS[earlier]} "
                                    f"data ({where[0]}:{where[1]})", "use prompts the model has not trained on",
                                    path=path, line=line, related=(where,)))
-        state.table.release()
         return out
 
 
