@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -152,6 +153,53 @@ def test_output_file(run, tmp_path):
     result = run("train.jsonl", "--format", "json", "--output-file", "report.json")
     assert result.output == ""
     assert json.loads((tmp_path / "report.json").read_text())["summary"]["errors"] == 1
+
+
+def test_a_report_of_many_findings_is_written_as_it_is_made_not_held_whole(tmp_path):
+    import dataclasses
+    import tracemalloc
+
+    from ftlint.session import Session
+
+    write(tmp_path, "train.jsonl", BAD)
+    session = Session.create()
+    report = session.lint([str(tmp_path / "train.jsonl")])
+    one = report.diagnostics[0]
+    report.diagnostics = [dataclasses.replace(one, line=n, message=f"{one.message} ({n:08})") for n in range(20_000)]
+
+    class Sink:
+        chars = 0
+
+        def write(self, text):
+            Sink.chars += len(text)
+
+    for fmt in ("text", "github", "json-lines"):
+        Sink.chars = 0
+        tracemalloc.start()
+        try:
+            session.write(report, fmt, Sink())
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        # rendered into a string first, the peak was four bytes a character of the report and more
+        assert Sink.chars > 2_000_000 and peak < 1_000_000, (fmt, Sink.chars, peak)
+    assert session.write(report, "text", io.StringIO()) is None
+    assert session.render(report, "text").count("\n") > 20_000
+
+
+def test_a_report_file_left_half_written_keeps_the_old_file(tmp_path):
+    from ftlint.fsutil import atomic_text
+
+    target = tmp_path / "report.txt"
+    target.write_text("the last report\n")
+    with pytest.raises(RuntimeError), atomic_text(str(target)) as fh:
+        fh.write("half of a new one\n")
+        raise RuntimeError("the reporter failed")
+    assert target.read_text() == "the last report\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.txt"]  # no temporary file left
+    with atomic_text(str(target)) as fh:
+        fh.write("line one\nline two\n")
+    assert target.read_bytes() == f"line one{os.linesep}line two{os.linesep}".encode()
 
 
 def test_statistics_and_quiet(run, tmp_path):

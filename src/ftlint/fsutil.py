@@ -3,9 +3,12 @@ over one of the files it was asked to read."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from typing import TextIO
 
 
 class OutputError(Exception):
@@ -52,9 +55,18 @@ def _umask() -> int:
 
 
 def atomic_write_text(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename, as a
-    shell's ``>`` would leave it: a symbolic link is written through to its target, an existing
-    file keeps its mode, a new one gets the mode the umask allows, and a read-only file is refused.
+    """Write ``text`` to ``path`` as :func:`atomic_text` does."""
+    with atomic_text(path) as fh:
+        fh.write(text)
+
+
+@contextlib.contextmanager
+def atomic_text(path: str) -> Iterator[TextIO]:
+    """A text stream whose writes reach ``path`` whole when the ``with`` block ends, through a
+    temporary file in the same folder and a rename, as a shell's ``>`` would leave it: a symbolic
+    link is written through to its target, an existing file keeps its mode, a new one gets the
+    mode the umask allows, and a read-only file is refused. An exception in the block leaves the
+    old file as it was. Lines end as a text-mode write ends them.
 
     A device, pipe or terminal such as /dev/null or /dev/stdout is written to directly, never
     swapped for a file."""
@@ -65,7 +77,7 @@ def atomic_write_text(path: str, text: str) -> None:
         st = None
     if st is not None and not stat.S_ISREG(st.st_mode):
         with open(target, "w", encoding="utf-8") as fh:
-            fh.write(text)
+            yield fh
         return
     if st is not None:
         # root may write anywhere; a file with no write bit at all was still meant to stay as it is
@@ -74,7 +86,15 @@ def atomic_write_text(path: str, text: str) -> None:
         mode = stat.S_IMODE(st.st_mode)
     else:
         mode = 0o666 & ~_umask()
-    _replace(target, text.replace("\n", os.linesep).encode("utf-8"), mode)  # as a text-mode write ends lines
+    # not synced: a report can be made again
+    with AtomicFile(target, mode, sync=False) as raw:
+        text = io.TextIOWrapper(raw.fh, encoding="utf-8")
+        try:
+            yield text
+            text.flush()
+        finally:
+            text.detach()  # the file is AtomicFile's to close, whole or removed
+        raw.commit()
 
 
 class AtomicFile:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import os
 from dataclasses import dataclass, fields
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TextIO
 
 from .config import METHODS, Config, ConfigError, load_config
 from .cost import Billing
@@ -141,14 +141,26 @@ class Session:
         propagates (the CLI reports it as an internal error)."""
         import io
 
-        cls = self.reporter(fmt)
         buffer = io.StringIO()
+        self.write(report, fmt, buffer, **options)
+        return buffer.getvalue()
+
+    def write(self, report: Report, fmt: str, out: TextIO, **options: Any) -> None:
+        """Write the report in output format ``fmt`` to ``out`` as :meth:`render` makes it. A
+        built-in format writes as it goes, so a report of many findings is never held whole (as
+        text in a StringIO it took four bytes a character); a third-party one is rendered whole
+        first, so one that raises leaves nothing half written."""
+        import io
+
+        cls = self.reporter(fmt)
+        plugin = getattr(cls, "plugin", None)
+        builtin = plugin is None or any(p.name == plugin and p.source == "built-in" for p in self.registry.plugins)
+        target = out if builtin else io.StringIO()
         try:
-            cls(**options).render(report, buffer)
+            cls(**options).render(report, target)
         except PLUGIN_FAILURES as exc:
-            plugin = getattr(cls, "plugin", None)
-            builtin = any(p.name == plugin and p.source == "built-in" for p in self.registry.plugins)
-            if plugin is None or builtin or os.environ.get("FTLINT_DEBUG"):
+            if builtin or os.environ.get("FTLINT_DEBUG"):
                 raise
             raise PluginError(f"plugin {plugin}: output format '{fmt}' raised {type(exc).__name__}: {exc}") from exc
-        return buffer.getvalue()
+        if target is not out:
+            out.write(target.getvalue())

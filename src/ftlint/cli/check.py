@@ -11,10 +11,10 @@ from ..config import ConfigError
 from ..diagnostics import PluginError, printable
 from .common import (
     CONTEXT,
+    Echo,
     RegisteredOption,
     cache_options,
     config_options,
-    echo,
     fail,
     jobs_option,
     model_options,
@@ -109,7 +109,7 @@ def check_command(command: str = "check") -> click.Command:
                 extra.append((name, target))
         except ConfigError as exc:
             fail(str(exc))
-        from ..fsutil import OutputError, atomic_write_text, refuse_overwriting_inputs
+        from ..fsutil import OutputError, atomic_text, refuse_overwriting_inputs
         from ..progress import Progress, wanted
 
         progress = Progress() if not no_progress and wanted(reporter_cls.human and not output_file) else None
@@ -119,9 +119,12 @@ def check_command(command: str = "check") -> click.Command:
                 if written:
                     refuse_overwriting_inputs(written, inputs, sys.stdin)
 
-        def write_report(target: str, text: str) -> None:
+        def write_report(target: str, name: str, **options) -> None:
             try:
-                atomic_write_text(target, text)
+                with atomic_text(target) as fh:
+                    session.write(report, name, fh, **options)
+            except PluginError as exc:
+                fail(str(exc))
             except OutputError as exc:
                 fail(str(exc))
             except OSError as exc:
@@ -172,21 +175,17 @@ def check_command(command: str = "check") -> click.Command:
             fail(f"no dataset files (*.jsonl, *.ndjson) in {', '.join(paths) or '.'}; check the paths "
                  "(or pass --allow-no-files where finding none is fine)")
         colored = reporter_cls.human and output_file is None and use_color(color, sys.stderr if aside else out())
-        try:
-            text = session.render(report, fmt, color=colored, statistics=statistics, quiet=quiet)
-        except PluginError as exc:
-            fail(str(exc))
         if output_file:
-            write_report(output_file, text)
-        elif aside:
-            click.echo(text, nl=False, color=colored, err=True)
+            write_report(output_file, fmt, color=colored, statistics=statistics, quiet=quiet)
         else:
-            echo(text, nl=False, color=colored)
-        for name, target in extra:
+            stream = Echo(colored, err=aside)
             try:
-                write_report(target, session.render(report, name, statistics=statistics, quiet=quiet))
+                session.write(report, fmt, stream, color=colored, statistics=statistics, quiet=quiet)
             except PluginError as exc:
                 fail(str(exc))
+            stream.flush()
+        for name, target in extra:
+            write_report(target, name, statistics=statistics, quiet=quiet)
         for path, why in report.skipped:
             click.echo(f"ftlint: warning: skipped {printable(path)}: {why}", err=True)
         print_tool_errors(report.errors)

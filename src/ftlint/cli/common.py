@@ -95,6 +95,33 @@ def echo(text: str = "", *, nl: bool = True, color: bool | None = None) -> None:
         fail(f"cannot write to standard output: {exc.strerror or exc}")
 
 
+class Echo:
+    """A text stream over :func:`echo`, for a report written as it is made: writes are gathered
+    into blocks of about 64 KB, so a report of many findings is neither held whole nor echoed a
+    line at a time."""
+
+    def __init__(self, color: bool | None = None, err: bool = False) -> None:
+        self.color, self.err = color, err
+        self.parts: list[str] = []
+        self.size = 0
+
+    def write(self, text: str) -> int:
+        self.parts.append(text)
+        self.size += len(text)
+        if self.size >= 1 << 16:
+            self.flush()
+        return len(text)
+
+    def flush(self) -> None:
+        if self.parts:
+            block = "".join(self.parts)
+            self.parts, self.size = [], 0
+            if self.err:
+                click.echo(block, nl=False, color=self.color, err=True)
+            else:
+                echo(block, nl=False, color=self.color)
+
+
 def echo_json(doc: Any, *, service: bool = False) -> None:
     """Write one indented JSON document as the command's output. ``service``: the document holds
     what a remote service sent, so secrets of the environment are replaced (see from_service)."""
