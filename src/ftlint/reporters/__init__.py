@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import functools
 import os
-from typing import TYPE_CHECKING, ClassVar, TextIO
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, ClassVar, TextIO
 
 from ..diagnostics import Severity
 from ..fsutil import git_top
@@ -33,6 +34,32 @@ class Reporter:
 
     def render(self, report: Report, out: TextIO) -> None:
         raise NotImplementedError
+
+
+#: Stands in a document for the long list :func:`write_json` writes an item at a time.
+LIST_MARK = "@@ftlint-list@@"
+
+
+def write_json(out: TextIO, doc: Any, items: Iterable[dict]) -> None:
+    """Write ``doc`` (a dict, or the list alone) as indented JSON (orjson's two spaces), where
+    :data:`LIST_MARK` stands for a list of ``items``: each item is made and written in turn, so
+    a report of many findings never holds them all as dicts and text at once. The text is the
+    same as dumping the whole."""
+    import orjson
+
+    head, mark, tail = orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode().partition(f'"{LIST_MARK}"')
+    if not mark:
+        raise ValueError("the document has no place for the list")
+    line = head[head.rfind("\n") + 1:]  # '      "results": ': the list's items go two spaces further in
+    indent = "\n" + " " * (len(line) - len(line.lstrip(" ")) + 2)
+    out.write(head)
+    first = True
+    for item in items:
+        out.write(("[" if first else ",") + indent)
+        out.write(orjson.dumps(item, option=orjson.OPT_INDENT_2).decode().replace("\n", indent))
+        first = False
+    out.write("[]" if first else indent[:-2] + "]")
+    out.write(tail + "\n")
 
 
 def suppressed_line(report: Report) -> str:

@@ -3,11 +3,9 @@ Code Climate issue format), each with a fingerprint that follows its example whe
 
 from __future__ import annotations
 
-import orjson
-
 from ..diagnostics import Severity
 from ..hookspecs import hookimpl
-from . import Reporter, fingerprint, repo_path
+from . import LIST_MARK, Reporter, fingerprint, repo_path, write_json
 
 SEVERITIES = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
 
@@ -17,13 +15,15 @@ class GitlabReporter(Reporter):
     help = "GitLab Code Quality JSON (for artifacts:reports:codequality)."
 
     def render(self, report, out):
-        issues = []
+        write_json(out, LIST_MARK, self.issues(report))
+
+    def issues(self, report):
         seen: dict[str, int] = {}
         for d in report.diagnostics:
             path = repo_path(d.path)
             mark = fingerprint(d, path)
             n = seen[mark] = seen.get(mark, 0) + 1  # a second copy of one finding is its own issue
-            issues.append({
+            yield {
                 "type": "issue",
                 "check_name": f"{d.code} {d.name}",
                 "description": d.message + (f" (at {d.pointer})" if d.pointer else "")
@@ -32,8 +32,7 @@ class GitlabReporter(Reporter):
                 "severity": SEVERITIES[d.severity],
                 "fingerprint": mark if n == 1 else f"{mark}-{n}",
                 "location": {"path": path, "lines": {"begin": d.line}},
-            })
-        out.write(orjson.dumps(issues, option=orjson.OPT_INDENT_2).decode() + "\n")
+            }
 
 
 @hookimpl

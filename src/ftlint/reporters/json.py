@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import orjson
-
 from ..__about__ import __version__
 from ..diagnostics import Severity, printable
 from ..hookspecs import hookimpl
-from . import Reporter
+from . import LIST_MARK, Reporter, write_json
 
 SCHEMA_VERSION = 1
 
 
-def report_dict(report) -> dict:
+def _document(report) -> dict:
+    """The JSON document, :data:`LIST_MARK` standing for its diagnostics (written one by one)."""
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "ftlint", "version": __version__},
@@ -39,7 +38,7 @@ def report_dict(report) -> dict:
             "price_source": report.estimate.model.price_source, "price_date": report.estimate.model.price_date},
         "files": [{"path": f.path, "lines": f.lines, "examples": f.examples, "bytes": f.size,
                    "formats": f.formats} for f in report.files],
-        "diagnostics": [d.to_dict() for d in report.diagnostics],
+        "diagnostics": LIST_MARK,
         "errors": [e.to_dict() for e in report.errors],
         "skipped": [{"path": printable(path), "reason": why} for path, why in report.skipped],
         "fixed": None if report.fixed is None else [
@@ -55,7 +54,7 @@ class JsonReporter(Reporter):
     help = "One JSON document with a schema_version, the summary and every diagnostic."
 
     def render(self, report, out):
-        out.write(orjson.dumps(report_dict(report), option=orjson.OPT_INDENT_2).decode() + "\n")
+        write_json(out, _document(report), (d.to_dict() for d in report.diagnostics))
 
 
 @hookimpl

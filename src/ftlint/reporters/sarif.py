@@ -11,12 +11,10 @@ import os
 from collections import Counter
 from urllib.parse import quote
 
-import orjson
-
 from ..__about__ import __version__
 from ..diagnostics import Severity
 from ..hookspecs import hookimpl
-from . import Reporter, fingerprint, repo_path
+from . import LIST_MARK, Reporter, fingerprint, repo_path, write_json
 
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 #: GitHub code scanning rejects a SARIF run with more results than this.
@@ -70,27 +68,28 @@ class SarifReporter(Reporter):
         kept = ordered[:MAX_RESULTS]
         codes = sorted({d.code for d in kept})
         index = {code: i for i, code in enumerate(codes)}
-        results = []
-        for d in kept:
-            text = d.message + (f" (at {d.pointer})" if d.pointer else "") + (f". Fix: {d.fix}" if d.fix else "")
-            result = {
-                "ruleId": d.code,
-                "ruleIndex": index[d.code],
-                "level": LEVELS[d.severity],
-                "message": {"text": text},
-                "locations": [_location(d.path, d.line, d.column, d.excerpt)],
-                "partialFingerprints": {"ftlintFinding/v1": fingerprint(d, repo_path(d.path))},
-            }
-            if d.related:
-                result["relatedLocations"] = [dict(_location(p, n), id=i, message={"text": "named in the finding"})
-                                              for i, (p, n) in enumerate(d.related)]
-            results.append(result)
+        def results():  # made one at a time as they are written (see write_json)
+            for d in kept:
+                text = d.message + (f" (at {d.pointer})" if d.pointer else "") + (f". Fix: {d.fix}" if d.fix else "")
+                result = {
+                    "ruleId": d.code,
+                    "ruleIndex": index[d.code],
+                    "level": LEVELS[d.severity],
+                    "message": {"text": text},
+                    "locations": [_location(d.path, d.line, d.column, d.excerpt)],
+                    "partialFingerprints": {"ftlintFinding/v1": fingerprint(d, repo_path(d.path))},
+                }
+                if d.related:
+                    result["relatedLocations"] = [dict(_location(p, n), id=i, message={"text": "named in the finding"})
+                                                  for i, (p, n) in enumerate(d.related)]
+                yield result
+
         notes = [{"level": "error", "message": {"text": e.describe()}, "descriptor": {"id": e.kind}}
                  for e in report.errors]
         run = {"tool": {"driver": {"name": "ftlint", "version": __version__, "semanticVersion": __version__,
                                    "informationUri": "https://pypi.org/project/ftlint/",
                                    "rules": [_rule(c, report.rules.get(c)) for c in codes]}},
-               "results": results,
+               "results": LIST_MARK,
                "invocations": [{"executionSuccessful": not report.errors, "toolExecutionNotifications": notes}],
                "properties": {"ftlint": {"results": len(report.diagnostics), "kept": len(kept),
                                          "by_level": dict(Counter(LEVELS[d.severity] for d in report.diagnostics)),
@@ -103,7 +102,7 @@ class SarifReporter(Reporter):
                 "the run's properties; `ftlint check --format json` lists every one.")},
                 "descriptor": {"id": "results-capped"}})
         doc = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0", "runs": [run]}
-        out.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode() + "\n")
+        write_json(out, doc, results())
 
 
 @hookimpl
