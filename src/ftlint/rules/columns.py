@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 SPILL_ROWS = 1 << 16  # rows a state keeps in memory before it spills (FT704: 5.5 MB)
 BUCKET_ROWS = 1 << 16  # more rows than this: repeated keys are found a bucket of keys at a time
 _ORDER = sys.byteorder  # array.tofile writes the machine's order
-SCAN_ROWS = 1 << 16  # rows a pass over a column reads between two lettings-go of their pages
+SCAN_ROWS = 1 << 16  # rows a pass over a spilled column reads at once (512 KB of 8-byte keys)
 
 
 class Columns:
@@ -95,7 +95,7 @@ class Columns:
         if self.files is None:
             return
         views = self.columns()
-        live = [array(code, view) for code, view in zip(self.codes, views)]
+        live = [view[:] for view in views]  # each column in reads of SCAN_ROWS rows
         self._views = None
         for fh in self.files:
             fh.close()
