@@ -16,7 +16,7 @@ from ..diagnostics import Finding, Severity
 from ..hookspecs import hookimpl
 from ..quote import show
 from ..rule import DROP, DatasetRule, Fix, Option
-from .columns import Columns, ascending, repeated_groups, scan
+from .columns import Columns, ascending, repeated_groups
 from .shared import (
     MASK64,
     Paths,
@@ -389,9 +389,8 @@ def _common_segments(state: _Keyed, segment_of: list, n: int, floor: float) -> s
     mask = (1 << SKETCH_BITS) - 1
     sketch = array("I", bytes(4 << SKETCH_BITS))
     for column in segment_of:
-        for part in scan(column):
-            for value in part:
-                sketch[value & mask] += 1
+        for value in column:  # a spilled column is read a slice at a time (FileColumn)
+            sketch[value & mask] += 1
     asked: set[int] = set()
     for i in range(n):
         for members in state.groups(4 + i):
@@ -402,8 +401,7 @@ def _common_segments(state: _Keyed, segment_of: list, n: int, floor: float) -> s
         return set()
     counts: Counter = Counter()
     for column in segment_of:
-        for part in scan(column):
-            counts.update(filter(asked.__contains__, part))
+        counts.update(filter(asked.__contains__, column))
     return {k for k, c in counts.items() if c > floor}
 
 
@@ -465,7 +463,7 @@ class ValidationLeakage(_KeyedRule):
     def finish(self, state):
         split, whole, prompt = state.keys
         locs = state.locs
-        if not any(map(any, scan(split))):
+        if not any(split):
             return None
         # Each held-out example is matched against the earlier splits through the groups of equal
         # keys (found a bucket at a time), not through a table of every training example: memory
