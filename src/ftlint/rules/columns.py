@@ -16,8 +16,8 @@ from collections.abc import Iterator, Sequence
 
 SPILL_ROWS = 1 << 16  # rows a state keeps in memory before it spills (FT704: 5.5 MB)
 BUCKET_ROWS = 1 << 16  # more rows than this: repeated keys are found a bucket of keys at a time
-_ORDER = sys.byteorder  # array.tofile writes the machine's order
 SCAN_ROWS = 1 << 16  # rows a pass over a spilled column reads at once (512 KB of 8-byte keys)
+_ORDER = sys.byteorder  # array.tofile writes the machine's order
 
 
 class Columns:
@@ -65,12 +65,8 @@ class Columns:
             return
         self._views = None
         if self.files is None:
-            try:
-                import tempfile  # 4 ms (shutil, random) that a lint writing no file should not pay
-
-                self.files = [tempfile.TemporaryFile(prefix="ftlint-keys-") for _ in self.codes]
-            except OSError:
-                self.files = None
+            self.files = _temporary_files("ftlint-keys-", len(self.codes))
+            if self.files is None:
                 return
         for column, fh in zip(self.live, self.files):
             fh.seek(0, 2)
@@ -108,6 +104,22 @@ class Columns:
     def __setstate__(self, state: dict) -> None:
         self.__init__(state["codes"])
         self.live = state["live"]
+
+
+def _temporary_files(prefix: str, count: int) -> list | None:
+    """``count`` new temporary files, or None where the temporary folder cannot be written (the
+    caller then keeps its rows in memory)."""
+    import tempfile  # 4 ms (shutil, random) that a lint writing no file should not pay
+
+    files: list = []
+    try:
+        for _ in range(count):
+            files.append(tempfile.TemporaryFile(prefix=prefix))
+    except OSError:
+        for fh in files:
+            fh.close()
+        return None
+    return files
 
 
 class FileColumn:
@@ -159,10 +171,10 @@ def ascending(column: Sequence[int]) -> bool:
     """Whether a column never goes down (read once, in order, a slice at a time at C speed)."""
     last = 0
     for part in scan(column):
-        values = part.tolist() if isinstance(part, array) else list(part)
-        if values and (values[0] < last or values != sorted(values)):
+        values = part.tolist()  # a slice of an array or a FileColumn is an array
+        if values[0] < last or values != sorted(values):
             return False
-        last = values[-1] if values else last
+        last = values[-1]
     return True
 
 
@@ -210,12 +222,8 @@ class _Buckets:
         # where each bucket's slices sit in the file: offsets and row counts, 12 bytes a slice
         self.offsets = [array("Q") for _ in range(count)]
         self.counts = [array("I") for _ in range(count)]
-        try:
-            import tempfile
-
-            self.file = tempfile.TemporaryFile(prefix="ftlint-groups-")
-        except OSError:
-            self.file = None
+        files = _temporary_files("ftlint-groups-", 1)
+        self.file = files[0] if files else None
 
     def __enter__(self) -> _Buckets:
         return self

@@ -480,12 +480,13 @@ class ValidationLeakage(_KeyedRule):
                 if len(first) < 2:
                     continue  # one split only: nothing leaks
                 for m in members:
-                    for earlier in range(split[m]):
-                        if earlier in first:
-                            found, held = (earlier, kind, first[earlier]), leaks.get(m)
-                            if held is None or found < held:
-                                leaks[m] = found
-                            break
+                    mine = split[m]
+                    earlier = min((s for s in first if s < mine), default=None)
+                    if earlier is None:
+                        continue  # no earlier split holds it (a training example, or the first held out)
+                    found, held = (earlier, kind, first[earlier]), leaks.get(m)
+                    if held is None or found < held:
+                        leaks[m] = found
         out = []
         for i in sorted(leaks):
             earlier, kind, row = leaks[i]
