@@ -13,11 +13,13 @@ import json
 import os
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from .config import ConfigError
 from .diagnostics import Diagnostic
+from .findinglist import FindingList
 from .rule import DatasetRule, FileRule
 
 VERSION = 1
@@ -56,7 +58,7 @@ class Suppress:
         self.ignore_all = {k for k in ignore_examples if ":" not in k}
         self.ignore_rule = {tuple(k.split(":")) for k in ignore_examples if ":" in k}
         self.record = record
-        self.kept: list[Diagnostic] = []
+        self.kept: list[Diagnostic] | FindingList = []
         self.result = Suppressed(baseline)
         self._names: dict[str, str] = {}
 
@@ -70,8 +72,8 @@ class Suppress:
             self._names[path] = named
         return named
 
-    def apply(self, diagnostics: list[Diagnostic], rules: dict) -> list[Diagnostic]:
-        out = []
+    def apply(self, diagnostics: Iterable[Diagnostic], rules: dict) -> FindingList:
+        out = FindingList()
         for d in diagnostics:
             if d.example and (d.example in self.ignore_all or (d.example, d.code) in self.ignore_rule):
                 self.result.ignored += 1
@@ -83,7 +85,7 @@ class Suppress:
             self.kept = out
         return out
 
-    def _without_known(self, diagnostics: list[Diagnostic], rules: dict) -> list[Diagnostic]:
+    def _without_known(self, diagnostics: Iterable[Diagnostic], rules: dict) -> FindingList:
         budget: dict[tuple, int] = {}
         for path, codes in self.known.items():
             for code, entry in codes.items():
@@ -92,7 +94,7 @@ class Suppress:
                 else:
                     for key, n in entry.items():
                         budget[(path, code, key)] = n
-        out = []
+        out = FindingList()
         for d in diagnostics:
             path = self._path(d.path)
             at = (path, d.code) if _counted(d, rules) else (path, d.code, _key(d))

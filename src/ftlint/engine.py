@@ -16,6 +16,7 @@ from . import reuse
 from .config import Config
 from .diagnostics import PLUGIN_FAILURES, Diagnostic, Finding, Severity, TextPool, ToolError
 from .example import Example, FileContext
+from .findinglist import FindingList
 from .findings import BadFinding, check_finding
 from .inputs import (
     MIN_CHUNK_BYTES,
@@ -200,15 +201,19 @@ class Linter:
                 observing.setdefault(kind, []).append((rule.observe, rule.when or None, rule, sev, state))
         return states, dataset, observing
 
-    def run_chunk(self, chunk: Chunk, stream: BinaryIO | Iterable[bytes] | None = None) -> ChunkResult:
-        """Lint one chunk: example rules report at once; file and dataset rules return states."""
+    def run_chunk(self, chunk: Chunk, stream: BinaryIO | Iterable[bytes] | None = None,
+                  out: list[Diagnostic] | FindingList | None = None) -> ChunkResult:
+        """Lint one chunk: example rules report at once (into ``out`` when given, else into the
+        result); file and dataset rules return states."""
         errors_before = len(self.errors)
         self.load_tokenizer()
         crashes_before = dict(self._crashes)
         display = chunk.display
         plan = self.plan_for(chunk.path)
         ctx = self.context(chunk)
-        out: list[Diagnostic] = []
+        own = out is None
+        if out is None:
+            out = []
         formats: dict[str, int] = {}
         states, dataset, observing = self._start_states(plan, ctx, display)
         by_kind = plan.by_kind
@@ -261,7 +266,7 @@ class Linter:
         new_crashes = {k: v - crashes_before.get(k, 0) for k, v in self._crashes.items()
                        if v != crashes_before.get(k, 0)}
         ctx = dataclasses.replace(ctx, accounting=None)  # results cross processes; the tokenizer stays
-        return ChunkResult(chunk, out, ctx, formats, observed,
+        return ChunkResult(chunk, out if own else [], ctx, formats, observed,
                            [(rule.code, state) for rule, _, state in states],
                            [(rule.code, state) for rule, state in dataset],
                            self.errors[errors_before:], new_crashes)
@@ -309,9 +314,15 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
         # Several processes pay off with more than one file, or one file big enough to be cut.
         parts = sum(size // chunk_bytes if splittable and size >= 2 * chunk_bytes else 1 for size in sizes)
 
+    # Linted in this process, a part's findings go straight to the run's list, which holds a
+    # bounded number in memory: one process lints each whole file as one part. (Not when parts
+    # are cached: each part's findings are stored with it.)
+    report.diagnostics = found = FindingList()
+    direct = found if run_key is None else None
+
     def local(c: Chunk) -> ChunkResult | None:
         try:
-            return linter.run_chunk(c, (stdin or sys.stdin.buffer) if c.path == STDIN else None)
+            return linter.run_chunk(c, (stdin or sys.stdin.buffer) if c.path == STDIN else None, direct)
         except OSError as exc:
             linter.errors.append(cannot_read(c, exc))
             return None
@@ -323,11 +334,10 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
         results = ((local(c), False) for c in chunks)
     if run_key is not None:
         results = _stored(cache, results, ready, keys)
-    files, dataset_states, observed, crashes = _gather(linter, results, progress)
+    files, dataset_states, observed, crashes = _gather(linter, results, progress, found)
     for parts_of_file in files.values():
-        report.files.append(_finish_file(linter, parts_of_file, report.diagnostics))
-    _finish_dataset(linter, dataset_states, report.diagnostics)
-    report.diagnostics.sort()
+        report.files.append(_finish_file(linter, parts_of_file, found))
+    _finish_dataset(linter, dataset_states, found)
     drop_impossible_lines(report, linter)
     if suppress is not None:
         report.diagnostics = suppress.apply(report.diagnostics, report.rules)
@@ -388,9 +398,10 @@ def _stored(cache: Any, results, ready: dict[int, ChunkResult], keys: dict[int, 
         cache.prune()  # a scan of the folder (some 10 ms for 500 entries): only when it grew
 
 
-def _gather(linter: Linter, results, progress) -> tuple[dict[int, list[ChunkResult]], list, list | None, dict]:
+def _gather(linter: Linter, results, progress, found: FindingList) -> tuple[dict[int, list[ChunkResult]], list,
+                                                                             list | None, dict]:
     """Collect the chunk results in input order: per file, and the run's merged dataset-rule and
-    observer states and crash counts."""
+    observer states and crash counts. Their diagnostics go to ``found`` as they arrive."""
     rules = linter.by_code
     files: dict[int, list[ChunkResult]] = {}
     dataset_states: list = []
@@ -411,6 +422,8 @@ def _gather(linter: Linter, results, progress) -> tuple[dict[int, list[ChunkResu
             if from_worker:  # recorded in its own process: its errors, and texts each part has a copy of
                 linter.errors.extend(result.errors)
                 linter.texts.share(result.diagnostics)  # (the cache's parts: reuse.moved_result)
+            found.extend(result.diagnostics)
+            result.diagnostics = []
             if progress is not None:
                 progress.advance(result.ctx.size)
     except OSError as exc:
@@ -421,17 +434,16 @@ def _gather(linter: Linter, results, progress) -> tuple[dict[int, list[ChunkResu
     return files, dataset_states, observed, crashes
 
 
-def _finish_file(linter: Linter, parts: list[ChunkResult], out: list[Diagnostic]) -> FileResult:
+def _finish_file(linter: Linter, parts: list[ChunkResult], out: FindingList) -> FileResult:
     """Merge the parts of one file, let its file rules report, and describe it."""
     rules = linter.by_code
     first = parts[0]
     display = first.chunk.display
     ctx = first.ctx
-    diags = list(first.diagnostics)
+    diags: list[Diagnostic] = []
     formats = dict(first.formats)
     states = first.file_states
     for part in parts[1:]:
-        diags.extend(part.diagnostics)
         for k, v in part.formats.items():
             formats[k] = formats.get(k, 0) + v
         ctx.size += part.ctx.size
@@ -453,7 +465,7 @@ def _finish_file(linter: Linter, parts: list[ChunkResult], out: list[Diagnostic]
     return FileResult(display, ctx.lines, ctx.examples, ctx.size, formats, first.chunk.role)
 
 
-def _finish_dataset(linter: Linter, states: list, out: list[Diagnostic]) -> None:
+def _finish_dataset(linter: Linter, states: list, out: FindingList) -> None:
     """Let the dataset rules report from their merged states."""
     rules = linter.by_code
     for code, state in states:

@@ -8,6 +8,7 @@ import dataclasses
 from typing import TYPE_CHECKING
 
 from .diagnostics import ToolError
+from .findinglist import FindingList
 from .findings import BadFinding
 from .report import Report
 from .rule import Rule
@@ -19,7 +20,9 @@ if TYPE_CHECKING:
 def drop_impossible_lines(report: Report, linter: Linter) -> None:
     """Drop the diagnostics at a line their file does not have (a plugin's bug) and report it."""
     lines = {f.path: max(f.lines, 1) for f in report.files}
-    kept = []
+    if all(d.line <= lines.get(d.path, d.line) for d in report.diagnostics):
+        return  # the common case: nothing to drop, and nothing copied
+    kept = FindingList()
     for d in report.diagnostics:
         last = lines.get(d.path)
         if last is not None and d.line > last:
@@ -37,31 +40,34 @@ SHOWN_LINES = 5  # lines named in a once-per-file summary
 
 def once_per_file(report: Report) -> None:
     """Fold the findings of ``once_per_file`` rules into one per file, rule and message: the
-    first, told how many lines share it and which (the diagnostics are sorted)."""
+    first, told how many lines share it and which (the diagnostics are sorted). Two passes over
+    the findings, so that a fold of a million lines holds five of them, not a million."""
     folded = {code for code, rule in report.rules.items() if getattr(rule, "once_per_file", False)}
-    if not folded or not any(d.code in folded for d in report.diagnostics):
+    if not folded or not any(code in folded for code, _, _ in report.tally()):
         return
-    groups: dict[tuple[str, str, str], list] = {}
-    kept = []
+    groups: dict[tuple[str, str, str], list] = {}  # -> [distinct lines, the last, the first SHOWN_LINES]
     for d in report.diagnostics:
-        if d.code not in folded:
-            kept.append(d)
-            continue
-        key = (d.path, d.code, d.message)
-        group = groups.get(key)
-        if group is None:
-            groups[key] = [d]
-            kept.append(d)
-        else:
-            group.append(d)
-    first_of = {id(g[0]): g for g in groups.values()}
-    out = []
-    for d in kept:
-        group = first_of.get(id(d))
-        if group is not None and len(group) > 1:
-            lines = sorted({x.line for x in group})
-            shown = ", ".join(map(str, lines[:SHOWN_LINES])) + (", …" if len(lines) > SHOWN_LINES else "")
-            d = dataclasses.replace(d, message=f"{d.message} ({len(lines):,} lines like this one: {shown})")
+        if d.code in folded:
+            key = (d.path, d.code, d.message)
+            group = groups.get(key)
+            if group is None:
+                groups[key] = [1, d.line, [d.line]]
+            elif d.line != group[1]:  # lines arrive in order: a new line is a larger one
+                group[0] += 1
+                group[1] = d.line
+                if len(group[2]) < SHOWN_LINES:
+                    group[2].append(d.line)
+    out = FindingList()
+    for d in report.diagnostics:
+        if d.code in folded:
+            group = groups.get((d.path, d.code, d.message))
+            if group is None:
+                continue  # a later one of its group
+            del groups[(d.path, d.code, d.message)]
+            count, _, lines = group
+            if count > 1:
+                shown = ", ".join(map(str, lines[:SHOWN_LINES])) + (", …" if count > SHOWN_LINES else "")
+                d = dataclasses.replace(d, message=f"{d.message} ({count:,} lines like this one: {shown})")
         out.append(d)
     report.diagnostics = out
 

@@ -49,21 +49,33 @@ class Report:
     #: What the baseline and ``ignore-examples`` kept out (:class:`ftlint.baseline.Suppressed`).
     suppressed: Any = None
 
+    def tally(self) -> Counter:
+        """How many diagnostics there are of each (code, severity, fixable): what the summary
+        counts, without reading a report's spilled diagnostics again."""
+        diagnostics = self.diagnostics
+        if hasattr(diagnostics, "tally"):  # a FindingList keeps it as diagnostics are added
+            return diagnostics.tally()
+        return Counter((d.code, d.severity, d.fixable) for d in diagnostics)
+
     def fixable(self) -> tuple[int, int]:
         """(findings a safe fix repairs, findings only an unsafe fix repairs)."""
-        safe = sum(1 for d in self.diagnostics if d.fixable == "safe")
-        return safe, sum(1 for d in self.diagnostics if d.fixable == "unsafe")
+        tally = self.tally()
+        return (sum(n for (_, _, fix), n in tally.items() if fix == "safe"),
+                sum(n for (_, _, fix), n in tally.items() if fix == "unsafe"))
 
     def count(self, severity: Severity) -> int:
-        return sum(1 for d in self.diagnostics if d.severity == severity)
+        return sum(n for (_, sev, _), n in self.tally().items() if sev == severity)
 
     @property
     def examples(self) -> int:
         return sum(f.examples for f in self.files)
 
     def by_code(self) -> list[tuple[str, int, Severity]]:
-        counts = Counter(d.code for d in self.diagnostics)
-        sev = {d.code: d.severity for d in self.diagnostics}
+        counts: Counter = Counter()
+        sev = {}
+        for (code, severity, _), n in self.tally().items():
+            counts[code] += n
+            sev[code] = severity
         return sorted(((c, n, sev[c]) for c, n in counts.items()), key=lambda t: (-t[1], t[0]))
 
     def exit_code(self, strict: bool = False, exit_zero: bool = False) -> int:
@@ -72,4 +84,4 @@ class Report:
         if exit_zero:
             return 0
         worst = Severity.WARNING if strict else Severity.ERROR
-        return 1 if any(d.severity >= worst for d in self.diagnostics) else 0
+        return 1 if any(sev >= worst for (_, sev, _) in self.tally()) else 0

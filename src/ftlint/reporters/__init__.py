@@ -36,6 +36,20 @@ class Reporter:
         raise NotImplementedError
 
 
+def most_severe(diagnostics: Iterable, limit: int) -> list:
+    """The first ``limit`` diagnostics by severity, the most severe first and in file order within
+    a severity (``sorted(diagnostics, key=-severity)[:limit]``), read a severity at a time so that
+    a capped format holds ``limit`` of them, never the whole report."""
+    out: list = []
+    for severity in sorted(Severity, reverse=True):
+        for d in diagnostics:
+            if d.severity == severity:
+                if len(out) == limit:
+                    return out
+                out.append(d)
+    return out
+
+
 #: Stands in a document for the long list :func:`write_json` writes an item at a time.
 LIST_MARK = "@@ftlint-list@@"
 

@@ -7,7 +7,7 @@ from itertools import groupby
 
 from ..diagnostics import Severity
 from ..hookspecs import hookimpl
-from . import Reporter, repo_path, summary_line
+from . import Reporter, most_severe, repo_path, summary_line
 
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -49,7 +49,7 @@ def step_summary(report) -> str:
             lines.append(f"| {n:,} | {code} | {name} | {sev.label} |")
         lines += ["", "<details><summary>Diagnostics</summary>", "",
                   "| file | line | rule | message |", "| --- | ---: | --- | --- |"]
-        for d in sorted(report.diagnostics, key=lambda d: -d.severity)[:1000]:
+        for d in most_severe(report.diagnostics, 1000):
             lines.append(f"| {_md(repo_path(d.path))} | {d.line} | {d.code} | {_md(d.message)} |")
         if len(report.diagnostics) > 1000:
             lines.append(f"| … | | | {len(report.diagnostics) - 1000:,} more |")

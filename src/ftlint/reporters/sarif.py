@@ -14,7 +14,7 @@ from urllib.parse import quote
 from ..__about__ import __version__
 from ..diagnostics import Severity
 from ..hookspecs import hookimpl
-from . import LIST_MARK, Reporter, fingerprint, repo_path, write_json
+from . import LIST_MARK, Reporter, fingerprint, most_severe, repo_path, write_json
 
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 #: GitHub code scanning rejects a SARIF run with more results than this.
@@ -64,8 +64,8 @@ class SarifReporter(Reporter):
 
     def render(self, report, out):
         # the most severe first, in file order within a severity: what a capped run keeps
-        ordered = sorted(report.diagnostics, key=lambda d: -d.severity)
-        kept = ordered[:MAX_RESULTS]
+        kept = most_severe(report.diagnostics, MAX_RESULTS)
+        found = len(report.diagnostics)
         codes = sorted({d.code for d in kept})
         index = {code: i for i, code in enumerate(codes)}
         def results():  # made one at a time as they are written (see write_json)
@@ -91,13 +91,13 @@ class SarifReporter(Reporter):
                                    "rules": [_rule(c, report.rules.get(c)) for c in codes]}},
                "results": LIST_MARK,
                "invocations": [{"executionSuccessful": not report.errors, "toolExecutionNotifications": notes}],
-               "properties": {"ftlint": {"results": len(report.diagnostics), "kept": len(kept),
+               "properties": {"ftlint": {"results": found, "kept": len(kept),
                                          "by_level": dict(Counter(LEVELS[d.severity] for d in report.diagnostics)),
                                          "by_rule": dict(sorted(Counter(d.code for d in report.diagnostics).items())),
                                          "examples": report.examples, "files": len(report.files)}}}
-        if len(kept) < len(ordered):
+        if len(kept) < found:
             notes.append({"level": "warning", "message": {"text": (
-                f"ftlint found {len(ordered):,} problems; GitHub code scanning takes at most {MAX_RESULTS:,} "
+                f"ftlint found {found:,} problems; GitHub code scanning takes at most {MAX_RESULTS:,} "
                 f"results a run, so this run holds the {len(kept):,} most severe. The counts of all are in "
                 "the run's properties; `ftlint check --format json` lists every one.")},
                 "descriptor": {"id": "results-capped"}})

@@ -14,6 +14,8 @@ from array import array
 from collections import Counter
 from collections.abc import Iterator, Sequence
 
+from ..fsutil import temporary_files
+
 SPILL_ROWS = 1 << 16  # rows a state keeps in memory before it spills (FT704: 5.5 MB)
 BUCKET_ROWS = 1 << 16  # more rows than this: repeated keys are found a bucket of keys at a time
 SCAN_ROWS = 1 << 16  # rows a pass over a spilled column reads at once (512 KB of 8-byte keys)
@@ -65,7 +67,7 @@ class Columns:
             return
         self._views = None
         if self.files is None:
-            self.files = _temporary_files("ftlint-keys-", len(self.codes))
+            self.files = temporary_files("ftlint-keys-", len(self.codes))
             if self.files is None:
                 return
         for column, fh in zip(self.live, self.files):
@@ -104,22 +106,6 @@ class Columns:
     def __setstate__(self, state: dict) -> None:
         self.__init__(state["codes"])
         self.live = state["live"]
-
-
-def _temporary_files(prefix: str, count: int) -> list | None:
-    """``count`` new temporary files, or None where the temporary folder cannot be written (the
-    caller then keeps its rows in memory)."""
-    import tempfile  # 4 ms (shutil, random) that a lint writing no file should not pay
-
-    files: list = []
-    try:
-        for _ in range(count):
-            files.append(tempfile.TemporaryFile(prefix=prefix))
-    except OSError:
-        for fh in files:
-            fh.close()
-        return None
-    return files
 
 
 class FileColumn:
@@ -222,7 +208,7 @@ class _Buckets:
         # where each bucket's slices sit in the file: offsets and row counts, 12 bytes a slice
         self.offsets = [array("Q") for _ in range(count)]
         self.counts = [array("I") for _ in range(count)]
-        files = _temporary_files("ftlint-groups-", 1)
+        files = temporary_files("ftlint-groups-", 1)
         self.file = files[0] if files else None
 
     def __enter__(self) -> _Buckets:
