@@ -112,15 +112,14 @@ class ExactDuplicate(_KeyedRule):
             state.add(ex, example_digest(ex))
 
     def finish(self, state):
-        out = []
+        # made one at a time as the engine takes them: a list of them grows with the copies
         for same in state.groups(0):
             for i in same[1:]:
                 path, line = state.where(state.locs[i])
-                out.append(Finding("", f"duplicate of {state.cite(state.locs[same[0]], path)} (same example, "
-                                       "ignoring key order and spacing)",
-                                   "remove the copy: duplicates overweight one example and are billed every epoch",
-                                   path=path, line=line, related=(state.where(state.locs[same[0]]),)))
-        return out
+                yield Finding("", f"duplicate of {state.cite(state.locs[same[0]], path)} (same example, "
+                                  "ignoring key order and spacing)",
+                              "remove the copy: duplicates overweight one example and are billed every epoch",
+                              path=path, line=line, related=(state.where(state.locs[same[0]]),))
 
 
 # ASCII punctuation and control characters become spaces and ASCII capitals small letters, in
@@ -363,18 +362,16 @@ class NearDuplicate(_KeyedRule):
                         total = size + lengths[partner]
                         offer(m, partner, (total - differing) / max(total, 1))
                     earliest.setdefault(size, m)
-        out = []
-        for where, m in sorted((locs[m], m) for m in best):
+        for where, m in sorted((locs[m], m) for m in best):  # findings made one at a time, as FT703's
             share, partner = best[m]
             path, line = state.where(where)
             partner_at = locs[partner]
             how = ("the same conversation up to case, spacing and punctuation" if share == 1.0 else
                    f"{share:.0%} of their words are in segments that match exactly, and the rest differs by a "
                    "few words")
-            out.append(Finding("", f"near duplicate of {state.cite(partner_at, path)}: {how}",
-                               "keep one of them, or make them differ meaningfully", path=path, line=line,
-                               related=(state.where(partner_at),)))
-        return out
+            yield Finding("", f"near duplicate of {state.cite(partner_at, path)}: {how}",
+                          "keep one of them, or make them differ meaningfully", path=path, line=line,
+                          related=(state.where(partner_at),))
 
 
 SKETCH_BITS = 18  # counters of the segment sketch: 1 MB, whatever the size of the data
@@ -424,8 +421,7 @@ class ConflictingAnswers(_KeyedRule):
 
     def finish(self, state):
         answers = state.keys[1]
-        out = []
-        for members in state.groups(0):
+        for members in state.groups(0):  # findings made one at a time, as FT703's
             n_answers = len({answers[i] for i in members})
             if n_answers < 2:
                 continue
@@ -436,11 +432,10 @@ class ConflictingAnswers(_KeyedRule):
             more = f" and {len(places) - self.opts['show']} more" if len(places) > self.opts["show"] else ""
             shown = tuple(places[:self.opts["show"]])
             for path, line in places[1:]:
-                out.append(Finding("", f"the same prompt has {n_answers} different trained answers (lines {listed}"
-                                   f"{more}); the model learns an average of them",
-                                   "agree on one answer for the prompt, or make the prompts differ",
-                                   path=path, line=line, related=tuple(p for p in shown if p != (path, line))))
-        return out
+                yield Finding("", f"the same prompt has {n_answers} different trained answers (lines {listed}"
+                              f"{more}); the model learns an average of them",
+                              "agree on one answer for the prompt, or make the prompts differ",
+                              path=path, line=line, related=tuple(p for p in shown if p != (path, line)))
 
 
 _SPLITS = ("train", "validation", "test")  # a split leaks when an earlier one holds its example
