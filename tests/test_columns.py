@@ -71,6 +71,31 @@ def test_grouping_many_rows_holds_one_bucket_in_memory(monkeypatch):
     assert peak < 1_500_000, peak
 
 
+def test_many_groups_wait_packed_while_the_buckets_are_counted(monkeypatch):
+    import tracemalloc
+
+    monkeypatch.setattr(columns, "BUCKET_ROWS", 4096)
+    monkeypatch.setattr(columns, "SCAN_ROWS", 8192)
+    rng = random.Random(3)
+    n = 400_000
+    keys = array("Q", (rng.getrandbits(64) for _ in range(n)))
+    for i in range(0, n, 8):  # 50,000 keys seen twice, a group every 8 rows
+        keys[i + 3] = keys[i]
+    tracemalloc.start()
+    try:
+        seen = first = 0
+        for members in repeated_groups(keys, None):
+            assert members == [first, first + 3]
+            seen += 1
+            first += 8
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert seen == 50_000
+    # as a list of lists until all buckets were counted, the groups took 8.7 MB here
+    assert peak < 2_000_000, peak
+
+
 def test_groups_come_in_location_order_whatever_order_the_rows_were_added_in(monkeypatch):
     from ftlint.rules.duplicates import _Keyed
 

@@ -12,7 +12,9 @@ import os
 import sys
 from array import array
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from heapq import merge
+from operator import itemgetter
 
 from ..fsutil import temporary_files
 
@@ -188,8 +190,12 @@ def repeated_groups(keys: Sequence[int], locs: Sequence[int] | None) -> Iterator
                     values[bucket](k)
                 start += len(part)
                 buckets.flush()
-            found = [members for bucket in range(1 << bits) for members in _repeated(*buckets.read(bucket))]
-        found.sort(key=lambda members: members[0])
+            # each bucket's groups packed into two arrays (4 bytes a member and a group, where a
+            # list of lists takes about 40 a member and 70 a group), and the buckets merged by
+            # their groups' first rows: each bucket lists its groups in that order already
+            code = "I" if n < 1 << 32 else "Q"
+            packed = [PackedGroups(_repeated(*buckets.read(bucket)), code) for bucket in range(1 << bits)]
+        found = merge(*packed, key=itemgetter(0))
     if locs is None:  # the rows are in location order already: so is each group
         yield from found
         return
@@ -240,6 +246,29 @@ class _Buckets:
             rows.fromfile(self.file, count)
             keys.fromfile(self.file, count)
         return keys, rows
+
+
+class PackedGroups:
+    """Groups of row indexes held in two arrays, the rows one after another and where each group
+    ends; iterated, each group comes back as a list. For groups kept while others are found."""
+
+    __slots__ = ("rows", "ends")
+
+    def __init__(self, groups: Iterable[list[int]], code: str = "Q") -> None:
+        self.rows, self.ends = array(code), array(code)
+        for members in groups:
+            self.rows.extend(members)
+            self.ends.append(len(self.rows))
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def __iter__(self) -> Iterator[list[int]]:
+        start = 0
+        rows = self.rows
+        for end in self.ends:
+            yield rows[start:end].tolist()
+            start = end
 
 
 def _repeated(values: Sequence[int], rows: Sequence[int]) -> list[list[int]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import zlib
 from array import array
+from bisect import bisect_left
 from collections import Counter
 from heapq import heapify, heappop
 
@@ -16,7 +17,7 @@ from ..diagnostics import Finding, Severity
 from ..hookspecs import hookimpl
 from ..quote import show
 from ..rule import DROP, DatasetRule, Fix, Option
-from .columns import Columns, ascending, repeated_groups
+from .columns import Columns, PackedGroups, ascending, repeated_groups
 from .shared import (
     MASK64,
     Paths,
@@ -321,21 +322,24 @@ class NearDuplicate(_KeyedRule):
         top = (1 << bits) - 1
         most = self.opts["max-word-difference"]
         best: dict[int, tuple[float, int]] = {}  # example -> (share of words that match, its partner)
-        same_text = list(state.groups(0))
+        same_text = PackedGroups(state.groups(0))  # read twice: 8 bytes a member, not a list's 40
         # Exact copies (FT703 reports them) share their normalised text, so its groups hold them all.
-        copies = set()
+        found = array("Q")
         for members in same_text:
             seen = set()
             for m in members:
                 if exact[m] in seen:
-                    copies.add(m)
+                    found.append(m)
                 else:
                     seen.add(exact[m])
+        copies = array("Q", sorted(found))  # looked up by bisection: 8 bytes a copy, a set's 60
+        del found
         floor = max(10, self.opts["common-share"] * len(locs))
         common = _common_segments(state, segment_of, n, floor)
 
         def offer(m: int, partner: int, share: float) -> None:
-            if m in copies or exact[m] == exact[partner]:
+            at = bisect_left(copies, m)
+            if (at < len(copies) and copies[at] == m) or exact[m] == exact[partner]:
                 return  # an exact copy: FT703 reports it
             if prompt[m] and prompt[m] == prompt[partner] and answer[m] != answer[partner]:
                 return  # the same prompt with another answer: FT705 reports it
@@ -362,9 +366,11 @@ class NearDuplicate(_KeyedRule):
                         total = size + lengths[partner]
                         offer(m, partner, (total - differing) / max(total, 1))
                     earliest.setdefault(size, m)
-        for where, m in sorted((locs[m], m) for m in best):  # findings made one at a time, as FT703's
+        # in location order: the rows' own order when merged in input order (no list of pairs)
+        order = sorted(best) if state.in_order() else sorted(best, key=locs.__getitem__)
+        for m in order:  # findings made one at a time, as FT703's
             share, partner = best[m]
-            path, line = state.where(where)
+            path, line = state.where(locs[m])
             partner_at = locs[partner]
             how = ("the same conversation up to case, spacing and punctuation" if share == 1.0 else
                    f"{share:.0%} of their words are in segments that match exactly, and the rest differs by a "
