@@ -323,3 +323,53 @@ def test_facts_about_the_day_are_judged_on_the_day_of_the_run_not_of_the_cache(d
     assert not {"FT804", "FT805"} & codes(True)  # months before the end: nothing to say, and stored
     day[0] = dt.date(2027, 2, 1)  # the same parts, after the model's training ended
     assert "FT804" in codes(True) == codes(False)
+
+
+def test_a_rerun_reads_each_stored_part_when_its_turn_comes_not_all_at_once(data, cached, monkeypatch):
+    from ftlint import reuse
+
+    assert reused(data)[0] == 0  # fills the cache
+    made: list = []
+    holding: list[int] = []
+    real = reuse.moved_result
+
+    def moved_result(stored, chunk, linter):
+        result = real(stored, chunk, linter)
+        made.append(result)
+        # results made before this one whose states the run has not merged yet
+        holding.append(sum(1 for r in made[:-1] if r is not None and r.dataset_states))
+        return result
+
+    monkeypatch.setattr(reuse, "moved_result", moved_result)
+    hits, linted = reused(data)
+    assert hits >= 20 and linted == 0 and len(made) == hits
+    # read up front, every stored part's states waited in memory until its turn (112 here)
+    assert max(holding) <= 1, holding
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_stored_part_gone_or_refused_when_its_turn_comes_is_linted_then(data, cached, monkeypatch, jobs):
+    from ftlint import reuse
+    from ftlint.store import Store
+
+    reused(data)  # fills the cache
+    edit(data, "insert")  # every later part moves
+    full = check(data, "--no-cache", "-j", str(jobs))
+    real_get, real_moved = Store.get, reuse.moved_result
+    asked: dict = {}
+
+    def get(self, key):  # another run prunes the third part's entry once this run has planned
+        asked[key] = asked.get(key, 0) + 1
+        order = list(asked)
+        return None if key == order[min(2, len(order) - 1)] and asked[key] > 1 else real_get(self, key)
+
+    def moved_result(stored, chunk, linter):  # and a rule refuses to move the last part's state
+        return None if chunk.end is None else real_moved(stored, chunk, linter)
+
+    monkeypatch.setattr(Store, "get", get)
+    monkeypatch.setattr(reuse, "moved_result", moved_result)
+    session = Session.create(model="gpt-4o-mini")
+    report = session.lint([str(data)], cache=session.open_cache(), jobs=jobs)
+    hits, linted = report.reused
+    assert linted == 1 + 2 and hits >= 20, report.reused  # the edited part, the pruned one, the refused one
+    assert json.loads(session.render(report, "json")) == full[1]

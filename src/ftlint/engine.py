@@ -305,10 +305,10 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
         # Cached parts are a quarter of the parallel parts' size: an edit relints about 2 MB, and
         # the results of 500 parts a GB cross from the workers at no cost worth measuring.
         planned = plan_parts(inputs, splittable, max(MIN_CHUNK_BYTES, chunk_bytes // 4), stdin_name)
-        ready, keys, chunks = _from_cache(linter, cache, run_key, planned)
-        chunks = [c for c in chunks if c.index not in ready]
+        usable, keys, chunks = _from_cache(linter, cache, run_key, planned)
+        chunks = [c for c in chunks if c.index not in usable]
         parts = len(chunks)
-        report.reused = (len(ready), len(chunks))
+        report.reused = (len(usable), len(chunks))
     else:
         chunks = plan_chunks(inputs, splittable, jobs, chunk_bytes, stdin_name)
         # Several processes pay off with more than one file, or one file big enough to be cut.
@@ -333,8 +333,11 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
         linter.tick = progress.tick if progress is not None else None
         results = ((local(c), False) for c in chunks)
     if run_key is not None:
-        results = _stored(cache, results, ready, keys)
+        missed: list[int] = []
+        results = _stored(cache, results, usable, keys, linter, local, missed)
     files, dataset_states, observed, crashes = _gather(linter, results, progress, found)
+    if run_key is not None and missed:
+        report.reused = (report.reused[0] - len(missed), report.reused[1] + len(missed))
     for parts_of_file in files.values():
         report.files.append(_finish_file(linter, parts_of_file, found))
     _finish_dataset(linter, dataset_states, found)
@@ -356,44 +359,63 @@ def lint(paths: Iterable[str], config: Config, ruleset: RuleSet, *, force_exclud
 
 
 def _from_cache(linter: Linter, cache: Any, run_key: bytes, chunks: list[Chunk]) -> tuple[dict, dict, list]:
-    """The results the cache holds for ``chunks``, moved to where they sit now, by chunk index;
-    the key of every part that can be stored; and the chunks with their line numbers (the lines
-    of a stored part are remembered, the others counted)."""
+    """The parts the cache holds a result for that can be used where they sit now (by chunk
+    index), the key of every part that can be stored, and the chunks with their line numbers
+    (the lines of a stored part are remembered, the others counted). The results themselves are
+    read again when their turn comes (:func:`_stored`): held all at once from here, a whole
+    file's stored states took memory in proportion to the file (36 MB of a 1 GB rerun)."""
     keys: dict[int, bytes] = {}
-    stored: dict[int, Any] = {}
+    places: dict[int, tuple[int, int, int]] = {}  # index -> (lines, first line, file) when stored
     for c in chunks:
         if c.digest is None:
             continue
         key = keys[c.index] = reuse.part_key(run_key, c, linter.plan_for(c.path).codes)
         entry = cache.get(key)
         if reuse.is_entry(entry):
-            stored[c.index] = entry
-    chunks = with_first_lines(chunks, {i: entry["count"] for i, entry in stored.items()})
-    ready: dict[int, ChunkResult] = {}
+            places[c.index] = (entry["count"], entry["first"], entry["index"])
+    chunks = with_first_lines(chunks, {i: place[0] for i, place in places.items()})
+    movable = reuse.movable(linter)
+    usable = {}
     for c in chunks:
-        if c.index in stored:
-            result = reuse.moved_result(stored[c.index], c, linter)
-            if result is not None:
-                ready[c.index] = result
-    return ready, keys, chunks
+        place = places.get(c.index)
+        # a part that moved is usable only when every rule can move its state (else linted)
+        if place is not None and (movable or place[1:] == (c.first_line, c.file_index)):
+            usable[c.index] = c
+    return usable, keys, chunks
 
 
-def _stored(cache: Any, results, ready: dict[int, ChunkResult], keys: dict[int, bytes]):
-    """The linted results with the cached ones put back in input order (merges depend on it);
-    each linted part is stored on the way."""
-    pending = sorted(ready)
+def _stored(cache: Any, results, usable: dict[int, Chunk], keys: dict[int, bytes], linter: Linter, local,
+            missed: list[int]):
+    """The linted results with the cached ones put back in input order (merges depend on it),
+    each read from the cache when its turn comes; each linted part is stored on the way. A
+    cached part that cannot be used after all (pruned by another run since, or a rule refused
+    to move its state) is linted here, and its index added to ``missed``."""
+
+    def reused(index: int) -> ChunkResult | None:
+        chunk = usable.pop(index)
+        entry = cache.get(keys[index])
+        result = reuse.moved_result(entry, chunk, linter) if reuse.is_entry(entry) else None
+        if result is None:
+            missed.append(index)
+            result = local(chunk)
+            kept = reuse.stored_form(result) if result is not None else None
+            if kept is not None:
+                cache.put(keys[index], kept)
+        return result
+
+    pending = sorted(usable)
     for result, from_worker in results:
         if result is not None:
             index = result.chunk.index
             while pending and pending[0] < index:
-                yield ready.pop(pending.pop(0)), False
+                yield reused(pending.pop(0)), False
             if index in keys:
                 kept = reuse.stored_form(result)
                 if kept is not None:
                     cache.put(keys[index], kept)
         yield result, from_worker
     for index in pending:
-        yield ready.pop(index), False
+        yield reused(index), False
     if cache.written:
         cache.prune()  # a scan of the folder (some 10 ms for 500 entries): only when it grew
 

@@ -135,6 +135,13 @@ def moved_result(stored: dict, chunk: Chunk, linter: Linter) -> ChunkResult | No
     return ChunkResult(chunk, diagnostics, ctx, old.formats, old.observed, file_states, dataset_states, [], {})
 
 
+def movable(linter: Linter) -> bool:
+    """Whether every file and dataset rule in force can move its state (overrides ``relocate``):
+    else a stored part is used only where it was linted."""
+    return all(type(rule).relocate is not base.relocate for rule in linter.by_code.values()
+               for base in (FileRule, DatasetRule) if isinstance(rule, base))
+
+
 def _moved(linter: Linter, states: list, move: Move, kind: type, same: bool) -> list:
     """Every state through its rule's ``relocate``, even where the part did not move: the run
     rules take this run's date there. A rule without one keeps its state only where it was."""
