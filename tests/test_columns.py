@@ -48,16 +48,23 @@ def test_groups_found_a_bucket_at_a_time_are_the_same_groups_in_the_same_order(m
     assert list(repeated_groups(narrow, locs)) == expected
 
 
+def keys_seen_twice(monkeypatch, n: int, every: int, apart: int, seed: int) -> array:
+    """``n`` random keys, the one at every ``every``-th row seen again ``apart`` rows later;
+    grouped in small buckets, so that many buckets are counted."""
+    monkeypatch.setattr(columns, "BUCKET_ROWS", 4096)
+    monkeypatch.setattr(columns, "SCAN_ROWS", 8192)
+    rng = random.Random(seed)
+    keys = array("Q", (rng.getrandbits(64) for _ in range(n)))
+    for i in range(0, n, every):
+        keys[i + apart] = keys[i]
+    return keys
+
+
 def test_grouping_many_rows_holds_one_bucket_in_memory(monkeypatch):
     import tracemalloc
 
-    monkeypatch.setattr(columns, "BUCKET_ROWS", 4096)
-    monkeypatch.setattr(columns, "SCAN_ROWS", 8192)
-    rng = random.Random(9)
     n = 500_000
-    keys = array("Q", (rng.getrandbits(64) for _ in range(n)))
-    for i in range(0, n, 1000):  # 500 keys seen twice
-        keys[i + 1] = keys[i]
+    keys = keys_seen_twice(monkeypatch, n, 1000, 1, seed=9)  # 500 keys seen twice
     locs = array("Q", range(1, n + 1))
     tracemalloc.start()
     try:
@@ -74,13 +81,7 @@ def test_grouping_many_rows_holds_one_bucket_in_memory(monkeypatch):
 def test_many_groups_wait_packed_while_the_buckets_are_counted(monkeypatch):
     import tracemalloc
 
-    monkeypatch.setattr(columns, "BUCKET_ROWS", 4096)
-    monkeypatch.setattr(columns, "SCAN_ROWS", 8192)
-    rng = random.Random(3)
-    n = 400_000
-    keys = array("Q", (rng.getrandbits(64) for _ in range(n)))
-    for i in range(0, n, 8):  # 50,000 keys seen twice, a group every 8 rows
-        keys[i + 3] = keys[i]
+    keys = keys_seen_twice(monkeypatch, 400_000, 8, 3, seed=3)  # 50,000 keys seen twice
     tracemalloc.start()
     try:
         seen = first = 0
