@@ -41,7 +41,7 @@ class FindingList:
         self._held: list = []
         self._sorted = True
         #: the runs in the order they were made, each (level, its blocks' (offset, size)); a run of
-        #: level L holds the diagnostics of FAN_IN ** L spills
+        #: level L holds the diagnostics of at least FAN_IN ** L spills
         self._runs: list[tuple[int, list[tuple[int, int]]]] = []
         self._file: Any = None  # the temporary file, once made; False where none can be made
         self._end = 0
