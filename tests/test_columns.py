@@ -218,7 +218,7 @@ def test_leakage_into_a_small_validation_set_holds_memory_for_the_leaks_not_the_
     state.cite = lambda where, path: str(where)
     tracemalloc.start()
     try:
-        found = rule.finish(state)
+        found = list(rule.finish(state))  # a generator: the work happens as it is read
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()

@@ -391,6 +391,12 @@ def _stored(cache: Any, results, usable: dict[int, Chunk], keys: dict[int, bytes
     cached part that cannot be used after all (pruned by another run since, or a rule refused
     to move its state) is linted here, and its index added to ``missed``."""
 
+    def store(result: ChunkResult | None) -> None:
+        if result is not None and result.chunk.index in keys:
+            kept = reuse.stored_form(result)
+            if kept is not None:
+                cache.put(keys[result.chunk.index], kept)
+
     def reused(index: int) -> ChunkResult | None:
         chunk = usable.pop(index)
         entry = cache.get(keys[index])
@@ -398,21 +404,15 @@ def _stored(cache: Any, results, usable: dict[int, Chunk], keys: dict[int, bytes
         if result is None:
             missed.append(index)
             result = local(chunk)
-            kept = reuse.stored_form(result) if result is not None else None
-            if kept is not None:
-                cache.put(keys[index], kept)
+            store(result)
         return result
 
     pending = sorted(usable)
     for result, from_worker in results:
         if result is not None:
-            index = result.chunk.index
-            while pending and pending[0] < index:
+            while pending and pending[0] < result.chunk.index:
                 yield reused(pending.pop(0)), False
-            if index in keys:
-                kept = reuse.stored_form(result)
-                if kept is not None:
-                    cache.put(keys[index], kept)
+            store(result)
         yield result, from_worker
     for index in pending:
         yield reused(index), False

@@ -60,10 +60,9 @@ def once_per_file(report: Report) -> None:
     out = FindingList()
     for d in report.diagnostics:
         if d.code in folded:
-            group = groups.get((d.path, d.code, d.message))
+            group = groups.pop((d.path, d.code, d.message), None)
             if group is None:
                 continue  # a later one of its group
-            del groups[(d.path, d.code, d.message)]
             count, _, lines = group
             if count > 1:
                 shown = ", ".join(map(str, lines[:SHOWN_LINES])) + (", …" if count > SHOWN_LINES else "")

@@ -123,9 +123,7 @@ def check_command(command: str = "check") -> click.Command:
             try:
                 with atomic_text(target) as fh:
                     session.write(report, name, fh, **options)
-            except PluginError as exc:
-                fail(str(exc))
-            except OutputError as exc:
+            except (PluginError, OutputError) as exc:
                 fail(str(exc))
             except OSError as exc:
                 fail(f"cannot write the report to {target}: {exc.strerror or exc}")

@@ -93,7 +93,7 @@ class SarifReporter(Reporter):
                "invocations": [{"executionSuccessful": not report.errors, "toolExecutionNotifications": notes}],
                "properties": {"ftlint": {"results": found, "kept": len(kept),
                                          "by_level": dict(Counter(LEVELS[d.severity] for d in report.diagnostics)),
-                                         "by_rule": dict(sorted(Counter(d.code for d in report.diagnostics).items())),
+                                         "by_rule": dict(sorted((c, n) for c, n, _ in report.by_code())),
                                          "examples": report.examples, "files": len(report.files)}}}
         if len(kept) < found:
             notes.append({"level": "warning", "message": {"text": (

@@ -144,8 +144,8 @@ class FileColumn:
         return out
 
     def __iter__(self) -> Iterator[int]:
-        for start in range(0, self.rows, SCAN_ROWS):
-            yield from self[start:start + SCAN_ROWS]
+        for part in scan(self):
+            yield from part
 
 
 def scan(column: Sequence[int]) -> Iterator[Sequence[int]]:
@@ -259,9 +259,6 @@ class PackedGroups:
         for members in groups:
             self.rows.extend(members)
             self.ends.append(len(self.rows))
-
-    def __len__(self) -> int:
-        return len(self.ends)
 
     def __iter__(self) -> Iterator[list[int]]:
         start = 0

@@ -465,7 +465,7 @@ class ValidationLeakage(_KeyedRule):
         split, whole, prompt = state.keys
         locs = state.locs
         if not any(split):
-            return None
+            return
         # Each held-out example is matched against the earlier splits through the groups of equal
         # keys (found a bucket at a time), not through a table of every training example: memory
         # follows the leaks, not the data. The earliest split wins, and within it the whole example
@@ -488,21 +488,20 @@ class ValidationLeakage(_KeyedRule):
                     found, held = (earlier, kind, first[earlier]), leaks.get(m)
                     if held is None or found < held:
                         leaks[m] = found
-        out = []
-        for i in sorted(leaks):
+        for i in sorted(leaks):  # findings made one at a time, as FT703's
             earlier, kind, row = leaks[i]
             path, line = state.where(locs[i])
             name = _SPLITS[split[i]]
             where = state.where(locs[row])
             if kind == 0:
-                out.append(Finding("", f"this {name} example also appears in the {_SPLITS[earlier]} data "
-                                   f"({where[0]}:{where[1]}); {name} loss on it measures memorisation",
-                                   "remove it from one of the files", path=path, line=line, related=(where,)))
+                message = (f"this {name} example also appears in the {_SPLITS[earlier]} data ({where[0]}:{where[1]}); "
+                           f"{name} loss on it measures memorisation")
+                fix = "remove it from one of the files"
             else:
-                out.append(Finding("", f"this {name} example's prompt also appears in the {_SPLITS[earlier]} "
-                                   f"data ({where[0]}:{where[1]})", "use prompts the model has not trained on",
-                                   path=path, line=line, related=(where,)))
-        return out
+                message = (f"this {name} example's prompt also appears in the {_SPLITS[earlier]} data "
+                           f"({where[0]}:{where[1]})")
+                fix = "use prompts the model has not trained on"
+            yield Finding("", message, fix, path=path, line=line, related=(where,))
 
 
 RULES = (ExactDuplicate, NearDuplicate, ConflictingAnswers, ValidationLeakage)
