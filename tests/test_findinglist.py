@@ -7,6 +7,7 @@ import dataclasses
 import json
 import random
 import tracemalloc
+import xml.etree.ElementTree as ET
 
 import pytest
 
@@ -133,3 +134,48 @@ def test_the_memory_a_lint_holds_does_not_grow_with_its_findings(tmp_path, monke
         assert len(report.diagnostics) == lines + 2 + lines // 997
     # in a list, 12,000 more findings would hold some 3 MB more (250 bytes each)
     assert held[16000] - held[4000] < 500_000, held
+
+
+def test_junit_and_html_write_spilled_findings_without_holding_them(tmp_path, monkeypatch):
+    (tmp_path / "b.jsonl").write_text(many_findings(1500, "b"))
+    (tmp_path / "a.jsonl").write_text(many_findings(600))
+    (tmp_path / "clean.jsonl").write_text("".join(line({"messages": [
+        {"role": "user", "content": f"Hi {i}"}, {"role": "assistant", "content": f"Hello {i}"}]}) + "\n"
+        for i in range(20)))
+    paths = [str(tmp_path / name) for name in ("clean.jsonl", "b.jsonl", "a.jsonl")]
+    session = Session.create()
+    held = session.lint(paths, jobs=1)
+    monkeypatch.setattr(findinglist, "HELD", 100)
+    spilled = session.lint(paths, jobs=1)
+    assert spilled.diagnostics.spilled and not held.diagnostics.spilled
+    for fmt in ("junit", "html"):
+        assert session.render(spilled, fmt) == session.render(held, fmt), fmt
+    # the suites come in path order, the file without findings where its path sorts
+    suites = ET.fromstring(session.render(spilled, "junit"))
+    assert [s.get("name").rsplit("/", 1)[-1] for s in suites] == ["a.jsonl", "b.jsonl", "clean.jsonl"]
+    assert [len(s) for s in suites][2] == 1 and suites.get("failures") == str(len(held.diagnostics))
+
+    # Writing 20,000 spilled findings holds the few being merged back (about 1.3 MB). Grouped
+    # first, as both formats did, every finding came back into memory at once (11 MB here).
+    monkeypatch.setattr(findinglist, "HELD", 1000)
+    many = FindingList()
+    for d in diagnostics(20_000):
+        many.append(dataclasses.replace(d, path=str(tmp_path / f"{d.path or 'c'}.jsonl"),
+                                        message=f"{d.message} {'x' * 150}"))
+    spilled.diagnostics = many
+
+    class Sink:
+        chars = 0
+
+        def write(self, text):
+            Sink.chars += len(text)
+
+    for fmt in ("junit", "html"):
+        Sink.chars = 0
+        tracemalloc.start()
+        try:
+            session.write(spilled, fmt, Sink())
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert Sink.chars > 2_000_000 and peak < 2_000_000, (fmt, Sink.chars, peak)

@@ -8,7 +8,7 @@ page's own styles, every piece of data is escaped, and images are links, never l
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any
 
 from ..__about__ import __version__
@@ -19,6 +19,7 @@ from . import Reporter, summary_line
 #: Findings drawn with their examples, per rule and in all; the rest are listed by line.
 DRAWN_PER_RULE = 30
 DRAWN_IN_ALL = 400
+LISTED_PER_RULE = 5000  # findings past those drawn, listed a row each
 MAX_TEXT = 4000  # characters of one value shown
 
 STYLE = """
@@ -215,18 +216,37 @@ def read_lines(wanted: dict[str, set[int]]) -> dict[tuple[str, int], tuple[Any, 
     return out
 
 
+def _listed(diagnostics, code: str, skip: int, most: int):
+    """A rule's findings after its first ``skip``, at most ``most`` of them, read in report order."""
+    seen = 0
+    for d in diagnostics:
+        if d.code == code:
+            seen += 1
+            if seen > skip + most:
+                return
+            if seen > skip:
+                yield d
+
+
 class HtmlReporter(Reporter):
     name = "html"
     help = "One self-contained HTML page: findings by rule, each example drawn as a conversation."
 
     def render(self, report, out):
-        by_code = defaultdict(list)
+        # A rule's first findings are drawn and the rest listed; the page is written as the
+        # findings are read (one pass to count them and keep the first few of each rule, then
+        # one for each rule with more), so it holds those few, never the whole report.
+        counts: Counter = Counter()
+        first: dict[str, list] = {}
         for d in report.diagnostics:
-            by_code[d.code].append(d)
-        order = sorted(by_code, key=lambda c: (-by_code[c][0].severity, -len(by_code[c]), c))
+            counts[d.code] += 1
+            held = first.setdefault(d.code, [])
+            if len(held) < DRAWN_PER_RULE:
+                held.append(d)
+        order = sorted(first, key=lambda c: (-first[c][0].severity, -counts[c], c))
         drawn, budget = {}, DRAWN_IN_ALL
         for code in order:
-            take = by_code[code][:min(DRAWN_PER_RULE, budget)]
+            take = first[code][:min(DRAWN_PER_RULE, budget)]
             budget -= len(take)
             drawn[code] = take
         wanted: dict[str, set[int]] = defaultdict(set)
@@ -254,26 +274,25 @@ class HtmlReporter(Reporter):
         if order:
             w("<h2>Findings by rule</h2><table><tr><th>rule</th><th>name</th><th>severity</th><th>count</th></tr>")
             for code in order:
-                d0 = by_code[code][0]
+                d0 = first[code][0]
                 w(f'<tr><td><a href="#{_e(code)}">{_e(code)}</a></td><td>{_e(d0.name)}</td>'
-                  f'<td class="sev-{d0.severity.label}">{d0.severity.label}</td><td>{len(by_code[code]):,}</td></tr>')
+                  f'<td class="sev-{d0.severity.label}">{d0.severity.label}</td><td>{counts[code]:,}</td></tr>')
             w("</table>")
         for code in order:
-            diags = by_code[code]
-            d0 = diags[0]
+            d0 = first[code][0]
             rule = report.rules.get(code)
             w(f'<details class="rule" id="{_e(code)}"{" open" if d0.severity == Severity.ERROR else ""}><summary>'
-              f'<span class="sev-{d0.severity.label}">{_e(code)}</span> {_e(d0.name)} · {len(diags):,} · '
+              f'<span class="sev-{d0.severity.label}">{_e(code)}</span> {_e(d0.name)} · {counts[code]:,} · '
               f'{_e(rule.summary if rule else "")}</summary>')
             for d in drawn[code]:
                 w(self._finding(d, lines))
-            rest = diags[len(drawn[code]):]
+            rest = counts[code] - len(drawn[code])
             if rest:
-                w(f"<p class=\"muted\">{len(rest):,} more:</p><table>")
-                for d in rest[:5000]:
+                w(f"<p class=\"muted\">{rest:,} more:</p><table>")
+                for d in _listed(report.diagnostics, code, len(drawn[code]), LISTED_PER_RULE):
                     w(f'<tr><td class="where">{_e(d.path)}:{d.line}</td><td>{_e(d.message)}</td></tr>')
-                w("</table>" + (f"<p class=\"muted\">and {len(rest) - 5000:,} more (see --format json)</p>"
-                                if len(rest) > 5000 else ""))
+                w("</table>" + (f"<p class=\"muted\">and {rest - LISTED_PER_RULE:,} more (see --format json)</p>"
+                                if rest > LISTED_PER_RULE else ""))
             w("</details>\n")
         w("</main></body></html>\n")
 

@@ -3,12 +3,15 @@ finding, and one passing case for a file with none (as ruff and flake8's reporte
 
 from __future__ import annotations
 
+from collections import Counter
 from itertools import groupby
+from operator import attrgetter
 
 from ..diagnostics import Severity
 from ..hookspecs import hookimpl
 from . import Reporter, repo_path
 
+_PATH = attrgetter("path")
 _XML_CONTROL = {c: "?" for c in range(32) if c not in (9, 10, 13)}
 
 
@@ -27,21 +30,25 @@ class JunitReporter(Reporter):
     help = "JUnit XML test report: a test suite a file, a failed test case a finding."
 
     def render(self, report, out):
-        by_path = {path: list(diags) for path, diags in groupby(report.diagnostics, key=lambda d: d.path)}
-        failures = len(report.diagnostics)
-        tests = failures + sum(1 for f in report.files if f.path not in by_path)
+        # Written as the findings are read, a file's suite at a time: the report is sorted by
+        # path, so suites come in path order, each file without findings where its path sorts.
+        # Two passes over the findings (the first counts them a file, for each suite's header)
+        # hold a count a file, never the findings, however many spilled to disk.
+        per_path = Counter(d.path for d in report.diagnostics)
+        failures = sum(per_path.values())
+        clean = sorted({f.path for f in report.files if f.path not in per_path})
         out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-        out.write(f'<testsuites name="ftlint" tests="{tests}" failures="{failures}" errors="{len(report.errors)}">\n')
-        linted = [f.path for f in report.files]
-        known = set(linted)
-        paths = linted + [p for p in by_path if p not in known]
-        for path in paths:
-            diags = by_path.get(path, [])
+        out.write(f'<testsuites name="ftlint" tests="{failures + len(clean)}" failures="{failures}" '
+                  f'errors="{len(report.errors)}">\n')
+        waiting = iter(clean)
+        passing = next(waiting, None)
+        for path, diags in groupby(report.diagnostics, key=_PATH):
+            while passing is not None and passing < path:
+                _passing_suite(out, passing)
+                passing = next(waiting, None)
             name = repo_path(path)
-            out.write(f'  <testsuite name={_attr(name)} tests="{max(len(diags), 1)}" failures="{len(diags)}" '
+            out.write(f'  <testsuite name={_attr(name)} tests="{per_path[path]}" failures="{per_path[path]}" '
                       f'errors="0" skipped="0">\n')
-            if not diags:
-                out.write(f'    <testcase name="ftlint" classname={_attr(name)}/>\n')
             for d in diags:
                 where = f"line {d.line}" + (f", column {d.column}" if d.column else "") + \
                         (f", at {d.pointer}" if d.pointer else "")
@@ -53,6 +60,9 @@ class JunitReporter(Reporter):
                           f'{_text(body)}</failure>\n')
                 out.write("    </testcase>\n")
             out.write("  </testsuite>\n")
+        while passing is not None:
+            _passing_suite(out, passing)
+            passing = next(waiting, None)
         if report.errors:
             out.write(f'  <testsuite name="ftlint" tests="{len(report.errors)}" failures="0" '
                       f'errors="{len(report.errors)}" skipped="0">\n')
@@ -62,6 +72,12 @@ class JunitReporter(Reporter):
                           "    </testcase>\n")
             out.write("  </testsuite>\n")
         out.write("</testsuites>\n")
+
+
+def _passing_suite(out, path: str) -> None:
+    name = _attr(repo_path(path))
+    out.write(f'  <testsuite name={name} tests="1" failures="0" errors="0" skipped="0">\n'
+              f'    <testcase name="ftlint" classname={name}/>\n  </testsuite>\n')
 
 
 def _text(text: str) -> str:
