@@ -222,6 +222,33 @@ def test_a_tool_defined_another_way_in_the_validation_file(run, tmp_path):
     assert one["diagnostics"] == two["diagnostics"]
 
 
+@pytest.mark.parametrize("kept", [0, 300])
+def test_bands_grouped_once_or_again_when_too_many_to_keep_give_the_same_findings(generated, monkeypatch, kept):
+    import ftlint.rules.duplicates as duplicates
+
+    data = generated[0].read_bytes()
+    groupings = []
+    real = duplicates.repeated_groups
+
+    def counted(keys, locs):
+        groupings.append(len(keys))
+        return real(keys, locs)
+
+    monkeypatch.setattr(duplicates, "repeated_groups", counted)
+
+    def found():
+        del groupings[:]
+        report = lint(data, select=["FT704"])
+        return [(d.line, d.message, d.related) for d in report.diagnostics], len(groupings)
+
+    whole, once = found()
+    monkeypatch.setattr(duplicates, "KEPT_MEMBERS", kept)
+    again, more = found()
+    assert again == whole and len(whole) > 50
+    # the same text, then each of the 4 bands once: kept from the pass that finds template text
+    assert once == 5 and (more == 9 if kept == 0 else 5 < more < 9)
+
+
 # 18 bits is the default; with 3 the sketch's counters are shared by thousands of segments each,
 # so it rules out nothing and every asked segment is counted exactly: the verdicts must not move
 @pytest.mark.parametrize("sketch_bits", [18, 3])

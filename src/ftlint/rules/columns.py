@@ -257,8 +257,11 @@ class PackedGroups:
     def __init__(self, groups: Iterable[list[int]], code: str = "Q") -> None:
         self.rows, self.ends = array(code), array(code)
         for members in groups:
-            self.rows.extend(members)
-            self.ends.append(len(self.rows))
+            self.add(members)
+
+    def add(self, members: list[int]) -> None:
+        self.rows.extend(members)
+        self.ends.append(len(self.rows))
 
     def __iter__(self) -> Iterator[list[int]]:
         start = 0

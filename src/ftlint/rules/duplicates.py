@@ -335,7 +335,7 @@ class NearDuplicate(_KeyedRule):
         copies = array("Q", sorted(found))  # looked up by bisection: 8 bytes a copy, a set's 60
         del found
         floor = max(10, self.opts["common-share"] * len(locs))
-        common = _common_segments(state, segment_of, n, floor)
+        common, bands = _common_segments(state, segment_of, n, floor)
 
         def offer(m: int, partner: int, share: float) -> None:
             at = bisect_left(copies, m)
@@ -350,8 +350,8 @@ class NearDuplicate(_KeyedRule):
         for members in same_text:  # the same text after normalising
             for m in members[1:]:
                 offer(m, members[0], 1.0)
-        for i in range(n):  # one band's groups at a time (found again: memory, not time, grows with the data)
-            for members in state.groups(4 + i):
+        for i in range(n):  # one band's groups at a time: as kept, or found again when they were many
+            for members in bands[i] if bands[i] is not None else state.groups(4 + i):
                 # All segments but the i-th are equal; texts whose lengths differ by more than a
                 # few words differ in more than a few words there (a shared first turn, say).
                 if any(segment_of[j][members[0]] in common for j in range(n) if j != i):
@@ -381,31 +381,47 @@ class NearDuplicate(_KeyedRule):
 
 
 SKETCH_BITS = 18  # counters of the segment sketch: 1 MB, whatever the size of the data
+#: Members of the bands' groups kept (packed, 4 bytes each) from the pass that finds template text
+#: to the pass that judges them, sparing a second grouping of each band's keys (a tenth of a
+#: second a band on 1 GB). A band whose groups do not fit is grouped again.
+KEPT_MEMBERS = 1 << 20
 
 
-def _common_segments(state: _Keyed, segment_of: list, n: int, floor: float) -> set[int]:
+def _common_segments(state: _Keyed, segment_of: list, n: int, floor: float) -> tuple[set[int], list]:
     """The segments found in more than ``floor`` examples (template text) among those a band's
     group could ask about: the segments other than the band's of each group's first example.
     Exact, in memory that does not grow with the data: a sketch of counters (one per value of the
     low bits, a count that can only be too high) rules out nearly every segment before any is
-    counted exactly; only those the sketch lets through are."""
+    counted exactly; only those the sketch lets through are. Also each band's groups, packed,
+    while their members fit in :data:`KEPT_MEMBERS` (None for a band's that do not)."""
     mask = (1 << SKETCH_BITS) - 1
     sketch = array("I", bytes(4 << SKETCH_BITS))
     for column in segment_of:
         for value in column:  # a spilled column is read a slice at a time (FileColumn)
             sketch[value & mask] += 1
     asked: set[int] = set()
+    bands: list[PackedGroups | None] = []
+    room = KEPT_MEMBERS
     for i in range(n):
+        kept: PackedGroups | None = PackedGroups((), "I")
         for members in state.groups(4 + i):
             first = members[0]
             asked.update(v for j in range(n) if j != i and sketch[(v := segment_of[j][first]) & mask] > floor)
+            if kept is not None:
+                if len(kept.rows) + len(members) > room:
+                    kept = None  # grouped again when judged: memory stays bounded
+                else:
+                    kept.add(members)
+        if kept is not None:
+            room -= len(kept.rows)
+        bands.append(kept)
     del sketch
     if not asked:
-        return set()
+        return set(), bands
     counts: Counter = Counter()
     for column in segment_of:
         counts.update(filter(asked.__contains__, column))
-    return {k for k, c in counts.items() if c > floor}
+    return {k for k, c in counts.items() if c > floor}, bands
 
 
 class ConflictingAnswers(_KeyedRule):
