@@ -17,7 +17,7 @@ from ..diagnostics import Finding, Severity
 from ..hookspecs import hookimpl
 from ..quote import show
 from ..rule import DROP, DatasetRule, Fix, Option
-from .columns import Columns, PackedGroups, ascending, repeated_groups
+from .columns import Columns, PackedGroups, ascending, repeated_groups, scan
 from .shared import (
     MASK64,
     Paths,
@@ -397,8 +397,9 @@ def _common_segments(state: _Keyed, segment_of: list, n: int, floor: float) -> t
     mask = (1 << SKETCH_BITS) - 1
     sketch = array("I", bytes(4 << SKETCH_BITS))
     for column in segment_of:
-        for value in column:  # a spilled column is read a slice at a time (FileColumn)
-            sketch[value & mask] += 1
+        for part in scan(column):  # a spilled column is read a slice at a time, each an array
+            for value in part:
+                sketch[value & mask] += 1
     asked: set[int] = set()
     bands: list[PackedGroups | None] = []
     room = KEPT_MEMBERS
@@ -420,7 +421,8 @@ def _common_segments(state: _Keyed, segment_of: list, n: int, floor: float) -> t
         return set(), bands
     counts: Counter = Counter()
     for column in segment_of:
-        counts.update(filter(asked.__contains__, column))
+        for part in scan(column):
+            counts.update(filter(asked.__contains__, part))
     return {k for k, c in counts.items() if c > floor}, bands
 
 
