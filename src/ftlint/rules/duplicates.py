@@ -338,28 +338,35 @@ class NearDuplicate(_KeyedRule):
         common, bands = _common_segments(state, segment_of, n, floor)
 
         def offer(m: int, partner: int, share: float) -> None:
+            held = best.get(m)
+            if held is not None and share <= held[0]:
+                return  # no better than the partner it has: spare the reads of its keys
             at = bisect_left(copies, m)
             if (at < len(copies) and copies[at] == m) or exact[m] == exact[partner]:
                 return  # an exact copy: FT703 reports it
             if prompt[m] and prompt[m] == prompt[partner] and answer[m] != answer[partner]:
                 return  # the same prompt with another answer: FT705 reports it
-            held = best.get(m)
-            if held is None or share > held[0]:
-                best[m] = (share, partner)
+            best[m] = (share, partner)
 
         for members in same_text:  # the same text after normalising
             for m in members[1:]:
                 offer(m, members[0], 1.0)
         for i in range(n):  # one band's groups at a time: as kept, or found again when they were many
-            for members in bands[i] if bands[i] is not None else state.groups(4 + i):
+            kept = bands[i]
+            for g, members in enumerate(kept[0] if kept is not None else state.groups(4 + i)):
                 # All segments but the i-th are equal; texts whose lengths differ by more than a
                 # few words differ in more than a few words there (a shared first turn, say).
-                if any(segment_of[j][members[0]] in common for j in range(n) if j != i):
+                shared = kept[1][g * (n - 1):(g + 1) * (n - 1)] if kept is not None else \
+                    [segment_of[j][members[0]] for j in range(n) if j != i]
+                if any(v in common for v in shared):
                     continue  # what they share is the dataset's template, not their own text
                 earliest: dict[int, int] = {}
                 for m in members:
                     size = lengths[m]
-                    near = [earliest[k] for k in range(size - most, size + most + 1) if k in earliest]
+                    held = best.get(m)
+                    # a band's pair differs in a segment, so it never beats a text that is the same
+                    near = [earliest[k] for k in range(size - most, size + most + 1) if k in earliest] \
+                        if held is None or held[0] < 1.0 else None
                     if near:
                         partner = min(near, key=locs.__getitem__)
                         differing = ((packed[m] >> (bits * i)) & top) + ((packed[partner] >> (bits * i)) & top)
@@ -393,7 +400,8 @@ def _common_segments(state: _Keyed, segment_of: list, n: int, floor: float) -> t
     Exact, in memory that does not grow with the data: a sketch of counters (one per value of the
     low bits, a count that can only be too high) rules out nearly every segment before any is
     counted exactly; only those the sketch lets through are. Also each band's groups, packed,
-    while their members fit in :data:`KEPT_MEMBERS` (None for a band's that do not)."""
+    with the other segments of each (read once), while their members fit in
+    :data:`KEPT_MEMBERS` (None for a band's that do not)."""
     mask = (1 << SKETCH_BITS) - 1
     sketch = array("I", bytes(4 << SKETCH_BITS))
     for column in segment_of:
@@ -401,21 +409,24 @@ def _common_segments(state: _Keyed, segment_of: list, n: int, floor: float) -> t
             for value in part:
                 sketch[value & mask] += 1
     asked: set[int] = set()
-    bands: list[PackedGroups | None] = []
+    bands: list[tuple[PackedGroups, array] | None] = []
     room = KEPT_MEMBERS
     for i in range(n):
-        kept: PackedGroups | None = PackedGroups((), "I")
+        groups, shared = PackedGroups((), "I"), array("I")  # and the other segments of each group
+        fits = True
         for members in state.groups(4 + i):
-            first = members[0]
-            asked.update(v for j in range(n) if j != i and sketch[(v := segment_of[j][first]) & mask] > floor)
-            if kept is not None:
-                if len(kept.rows) + len(members) > room:
-                    kept = None  # grouped again when judged: memory stays bounded
+            others = [segment_of[j][members[0]] for j in range(n) if j != i]
+            asked.update(v for v in others if sketch[v & mask] > floor)
+            if fits:
+                if len(groups.rows) + len(members) > room:
+                    fits = False  # grouped again when judged: memory stays bounded
+                    groups, shared = PackedGroups((), "I"), array("I")
                 else:
-                    kept.add(members)
-        if kept is not None:
-            room -= len(kept.rows)
-        bands.append(kept)
+                    groups.add(members)
+                    shared.extend(others)
+        if fits:
+            room -= len(groups.rows)
+        bands.append((groups, shared) if fits else None)
     del sketch
     if not asked:
         return set(), bands
