@@ -110,3 +110,23 @@ def submit(run, fake, tmp_path, monkeypatch):
         return run("submit", data, "--model", "gpt-4o-mini", "--base-url", fake.base_url, *args)
 
     return invoke
+
+
+def written_peak(session, report, fmt: str) -> tuple[int, int]:
+    """(characters written, peak bytes traced) of writing ``report`` in ``fmt`` to a sink that
+    keeps nothing: what a format holds while it writes, not what it wrote."""
+    import tracemalloc
+
+    class Sink:
+        chars = 0
+
+        def write(self, text):
+            Sink.chars += len(text)
+
+    tracemalloc.start()
+    try:
+        session.write(report, fmt, Sink())
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return Sink.chars, peak

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, good_lines, line
+from conftest import ROOT, good_lines, line, written_peak
 from ftlint.cli import create_cli
 
 BAD = good_lines(49) + line({"messages": [{"role": "user", "content": "Hi"},
@@ -157,7 +157,6 @@ def test_output_file(run, tmp_path):
 
 def test_a_report_of_many_findings_is_written_as_it_is_made_not_held_whole(tmp_path):
     import dataclasses
-    import tracemalloc
 
     from ftlint.session import Session
 
@@ -167,23 +166,11 @@ def test_a_report_of_many_findings_is_written_as_it_is_made_not_held_whole(tmp_p
     one = report.diagnostics[0]
     report.diagnostics = [dataclasses.replace(one, line=n, message=f"{one.message} ({n:08})") for n in range(20_000)]
 
-    class Sink:
-        chars = 0
-
-        def write(self, text):
-            Sink.chars += len(text)
-
     for fmt in ("text", "github", "json-lines", "json", "gitlab", "sarif"):
-        Sink.chars = 0
-        tracemalloc.start()
-        try:
-            session.write(report, fmt, Sink())
-            peak = tracemalloc.get_traced_memory()[1]
-        finally:
-            tracemalloc.stop()
+        chars, peak = written_peak(session, report, fmt)
         # rendered into a string first, the peak was four bytes a character of the report and
         # more; the JSON formats held every finding as a dict too (SARIF: 160 MB here)
-        assert Sink.chars > 2_000_000 and peak < 2_000_000, (fmt, Sink.chars, peak)
+        assert chars > 2_000_000 and peak < 2_000_000, (fmt, chars, peak)
     assert session.render(report, "text").count("\n") > 20_000
     written = io.StringIO()
     session.write(report, "json", written)

@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 import ftlint.findinglist as findinglist
-from conftest import line
+from conftest import line, written_peak
 from ftlint.diagnostics import Diagnostic, Severity
 from ftlint.findinglist import FindingList
 from ftlint.session import Session
@@ -163,19 +163,6 @@ def test_junit_and_html_write_spilled_findings_without_holding_them(tmp_path, mo
         many.append(dataclasses.replace(d, path=str(tmp_path / f"{d.path or 'c'}.jsonl"),
                                         message=f"{d.message} {'x' * 150}"))
     spilled.diagnostics = many
-
-    class Sink:
-        chars = 0
-
-        def write(self, text):
-            Sink.chars += len(text)
-
     for fmt in ("junit", "html"):
-        Sink.chars = 0
-        tracemalloc.start()
-        try:
-            session.write(spilled, fmt, Sink())
-            peak = tracemalloc.get_traced_memory()[1]
-        finally:
-            tracemalloc.stop()
-        assert Sink.chars > 2_000_000 and peak < 2_000_000, (fmt, Sink.chars, peak)
+        chars, peak = written_peak(session, spilled, fmt)
+        assert chars > 2_000_000 and peak < 2_000_000, (fmt, chars, peak)
