@@ -347,6 +347,31 @@ def test_a_rerun_reads_each_stored_part_when_its_turn_comes_not_all_at_once(data
     assert max(holding) <= 1, holding
 
 
+def test_planning_a_rerun_reads_where_each_stored_part_was_without_unpickling_its_states(data, cached, monkeypatch):
+    from ftlint import engine
+    from ftlint.rules.columns import Columns
+
+    assert reused(data)[0] == 0  # fills the cache
+    unpickled = {"planning": 0, "merging": 0}
+    phase = ["planning"]
+    real_state, real_lines = Columns.__setstate__, engine.with_first_lines
+
+    def setstate(self, state):  # a duplicate rule's keys, part of every stored part's states
+        unpickled[phase[0]] += 1
+        real_state(self, state)
+
+    def planned(*args):  # the stored parts' places are known: planning is over
+        phase[0] = "merging"
+        return real_lines(*args)
+
+    monkeypatch.setattr(Columns, "__setstate__", setstate)
+    monkeypatch.setattr(engine, "with_first_lines", planned)
+    hits, linted = reused(data)
+    assert hits >= 20 and linted == 0
+    # a stored part's states used to be unpickled to plan, then again at its turn
+    assert unpickled["planning"] == 0 and unpickled["merging"] >= hits, unpickled
+
+
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_a_stored_part_gone_or_refused_when_its_turn_comes_is_linted_then(data, cached, monkeypatch, jobs):
     from ftlint import reuse

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import pickle
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -96,18 +97,23 @@ def part_key(run: bytes, chunk: Chunk, codes: frozenset[str]) -> bytes:
 
 def stored_form(result: ChunkResult) -> dict | None:
     """What is kept of a part's result: nothing when a rule or the reader failed on it (a
-    failure may not happen again), else the result with the place it was linted at."""
+    failure may not happen again) or its states do not pickle, else the result with the place
+    it was linted at. The result is pickled on its own inside the entry: a rerun plans with each
+    entry's place and line count, and reads the result itself only at its turn, so planning
+    unpickles no rule's state."""
     if result.errors or result.crashes or result.chunk.digest is None:
         return None
+    try:
+        body = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # a plugin's state that does not pickle: that part is not cached
+        return None
     first = result.chunk.first_line
-    return {"result": result, "first": first, "index": result.chunk.file_index,
+    return {"result": body, "first": first, "index": result.chunk.file_index,
             "count": max(result.ctx.lines - first + 1, 0)}
 
 
 def is_entry(stored: Any) -> bool:
-    from .engine import ChunkResult
-
-    return isinstance(stored, dict) and isinstance(stored.get("result"), ChunkResult) and \
+    return isinstance(stored, dict) and isinstance(stored.get("result"), bytes) and \
         isinstance(stored.get("count"), int) and isinstance(stored.get("first"), int)
 
 
@@ -115,7 +121,12 @@ def moved_result(stored: dict, chunk: Chunk, linter: Linter) -> ChunkResult | No
     """A stored result where ``chunk`` sits now, or None when a rule's state cannot move there."""
     from .engine import ChunkResult
 
-    old: ChunkResult = stored["result"]
+    try:  # signed by this user's runs (see store.py), so unpickling it runs no one else's code
+        old = pickle.loads(stored["result"])
+    except Exception:  # signed, yet unreadable (a class that changed shape): lint the part again
+        return None
+    if not isinstance(old, ChunkResult):
+        return None
     ctx = linter.context(chunk)
     for name in ("size", "examples", "bom", "encoding", "encoding_bom", "compression", "cr_lines", "crlf_lines",
                  "decompressed", "damaged"):
