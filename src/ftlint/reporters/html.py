@@ -240,8 +240,10 @@ class HtmlReporter(Reporter):
         first: dict[str, list] = {}
         for d in report.diagnostics:
             counts[d.code] += 1
-            held = first.setdefault(d.code, [])
-            if len(held) < DRAWN_PER_RULE:
+            held = first.get(d.code)
+            if held is None:
+                first[d.code] = [d]
+            elif len(held) < DRAWN_PER_RULE:
                 held.append(d)
         order = sorted(first, key=lambda c: (-first[c][0].severity, -counts[c], c))
         drawn, budget = {}, DRAWN_IN_ALL

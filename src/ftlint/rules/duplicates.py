@@ -411,8 +411,9 @@ def _common_segments(state: _Keyed, segment_of: list, n: int, floor: float) -> t
     asked: set[int] = set()
     bands: list[tuple[PackedGroups, array] | None] = []
     room = KEPT_MEMBERS
+    code = "I" if len(state.table) < 1 << 32 else "Q"  # row numbers
     for i in range(n):
-        groups, shared = PackedGroups((), "I"), array("I")  # and the other segments of each group
+        groups, shared = PackedGroups((), code), array("I")  # and the other segments of each group
         fits = True
         for members in state.groups(4 + i):
             others = [segment_of[j][members[0]] for j in range(n) if j != i]
@@ -420,7 +421,7 @@ def _common_segments(state: _Keyed, segment_of: list, n: int, floor: float) -> t
             if fits:
                 if len(groups.rows) + len(members) > room:
                     fits = False  # grouped again when judged: memory stays bounded
-                    groups, shared = PackedGroups((), "I"), array("I")
+                    groups, shared = PackedGroups((), code), array("I")
                 else:
                     groups.add(members)
                     shared.extend(others)
