@@ -92,7 +92,7 @@ class SarifReporter(Reporter):
                "results": LIST_MARK,
                "invocations": [{"executionSuccessful": not report.errors, "toolExecutionNotifications": notes}],
                "properties": {"ftlint": {"results": found, "kept": len(kept),
-                                         "by_level": dict(Counter(LEVELS[d.severity] for d in report.diagnostics)),
+                                         "by_level": _by_level(report),
                                          "by_rule": dict(sorted((c, n) for c, n, _ in report.by_code())),
                                          "examples": report.examples, "files": len(report.files)}}}
         if len(kept) < found:
@@ -103,6 +103,15 @@ class SarifReporter(Reporter):
                 "descriptor": {"id": "results-capped"}})
         doc = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0", "runs": [run]}
         write_json(out, doc, results())
+
+
+def _by_level(report) -> dict[str, int]:
+    """Findings at each level, the most severe first, from the report's tally: no pass over
+    findings that may have spilled to disk."""
+    counts: Counter = Counter()
+    for (_, severity, _), n in report.tally().items():
+        counts[severity] += n
+    return {LEVELS[s]: counts[s] for s in sorted(counts, reverse=True)}
 
 
 @hookimpl

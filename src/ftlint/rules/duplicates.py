@@ -364,14 +364,13 @@ class NearDuplicate(_KeyedRule):
                 for m in members:
                     size = lengths[m]
                     held = best.get(m)
-                    # a band's pair differs in a segment, so it never beats a text that is the same
-                    near = [earliest[k] for k in range(size - most, size + most + 1) if k in earliest] \
-                        if held is None or held[0] < 1.0 else None
-                    if near:
-                        partner = min(near, key=locs.__getitem__)
-                        differing = ((packed[m] >> (bits * i)) & top) + ((packed[partner] >> (bits * i)) & top)
-                        total = size + lengths[partner]
-                        offer(m, partner, (total - differing) / max(total, 1))
+                    if held is None or held[0] < 1.0:  # a band's pair differs in a segment: never the same text
+                        near = [earliest[k] for k in range(size - most, size + most + 1) if k in earliest]
+                        if near:
+                            partner = min(near, key=locs.__getitem__)
+                            differing = ((packed[m] >> (bits * i)) & top) + ((packed[partner] >> (bits * i)) & top)
+                            total = size + lengths[partner]
+                            offer(m, partner, (total - differing) / max(total, 1))
                     earliest.setdefault(size, m)
         # in location order: the rows' own order when merged in input order (no list of pairs)
         order = sorted(best) if state.in_order() else sorted(best, key=locs.__getitem__)
